@@ -1,0 +1,32 @@
+package io.shatter.spi;
+
+import java.time.Duration;
+
+/**
+ * Forecasts how much excess capacity is coming, so that the broker can decide how many excess
+ * workers to ask for, which shards may run on excess slots, and how finely to split range shards.
+ *
+ * <p>Implementations are found with {@link java.util.ServiceLoader}; without one the broker uses
+ * {@link PersistenceForecaster}, which assumes the future looks like the last sample.
+ * Calls come from the broker's single event loop, so implementations need no locking, but they
+ * must be fast (well under a millisecond): they sit on the scheduling path.
+ */
+public interface CapacityForecaster {
+
+    /** Feeds one observation; samples arrive in time order. */
+    void observe(CapacitySample sample);
+
+    /** Idle cores expected {@code horizon} from now (never negative). */
+    double expectedIdleCores(Duration horizon);
+
+    /**
+     * Probability, from 0 to 1, that an excess slot taken now is still there after {@code runLength}:
+     * the broker places a shard on excess capacity only when this is high enough.
+     */
+    double survivalProbability(Duration runLength);
+
+    /** How many excess workers are worth requesting now, at most {@code maxWorkers}. */
+    default int excessWorkersToRequest(int maxWorkers) {
+        return (int) Math.max(0, Math.min(maxWorkers, Math.floor(expectedIdleCores(Duration.ofMinutes(30)))));
+    }
+}
