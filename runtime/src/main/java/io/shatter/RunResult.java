@@ -1,0 +1,53 @@
+package io.shatter;
+
+import java.util.List;
+import java.util.function.IntFunction;
+
+/**
+ * What a run produced: each shard's committed output (exactly one per shard), the summary and the
+ * timeline. On worker ranks of an MPI run, {@link #isBroker()} is false and there are no outputs.
+ */
+public final class RunResult {
+    private final ShardGraph graph;
+    private final IntFunction<byte[]> outputs;
+    private final RunSummary summary;
+    private final List<TraceEvent> trace;
+
+    RunResult(ShardGraph graph, IntFunction<byte[]> outputs, RunSummary summary, List<TraceEvent> trace) {
+        this.graph = graph;
+        this.outputs = outputs;
+        this.summary = summary;
+        this.trace = List.copyOf(trace);
+    }
+
+    /** Whether this process ran the broker (and so holds the results). */
+    public boolean isBroker() {
+        return summary != null;
+    }
+
+    /** The committed output of {@code shard}, decoded. */
+    public <T> T get(Shard<T> shard) {
+        if (!isBroker()) {
+            throw new IllegalStateException("results live on rank 0 (the broker); this is a worker rank");
+        }
+        if (shard.index() >= graph.size() || !graph.shards().get(shard.index()).id().equals(shard.id())) {
+            throw new IllegalArgumentException(shard + " is not a shard of graph '" + graph.name() + "'");
+        }
+        byte[] bytes = outputs.apply(shard.index());
+        if (bytes == null) {
+            throw new IllegalStateException("the output of " + shard + " was dropped once its consumers had read it; "
+                    + "keep it with RunConfig.Builder.retainIntermediateOutputs(true)");
+        }
+        return shard.codec().decode(bytes);
+    }
+
+    /** The run's figures (null on worker ranks). */
+    public RunSummary summary() {
+        return summary;
+    }
+
+    /** The timeline, if it was recorded. */
+    public List<TraceEvent> trace() {
+        return trace;
+    }
+}

@@ -1,0 +1,47 @@
+package io.shatter;
+
+import java.util.Map;
+
+/**
+ * What a run did, for the summary JSON and for people: counts, times and how busy each capacity
+ * class was. Filled in even when the run failed, so completed work is always reported.
+ *
+ * @param graph               the graph's name
+ * @param makespanSeconds     wall time from the broker's start to the last commit
+ * @param shardsTotal         shards in the graph
+ * @param shardsCompleted     shards committed
+ * @param attemptsStarted     attempts handed to workers
+ * @param preemptions         attempts that gave their slot back at a safepoint (preempted or revoked)
+ * @param revocations         excess ranks revoked
+ * @param lostAttempts        attempts whose rank vanished before they could save their state
+ * @param lostWorkSeconds     shard-seconds recomputed: work done after the last checkpoint of preempted, lost or failed attempts
+ * @param retries             failed attempts that were retried
+ * @param staleResultsDropped results from attempts the broker no longer expected (fenced)
+ * @param checkpointsSaved    checkpoints stored
+ * @param checkpointBytes     bytes of checkpoint state stored
+ * @param checkpointRestores  attempts that started from a saved state instead of from scratch
+ * @param busyFraction        per capacity class: busy core-time divided by available core-time
+ * @param shardsByRank        committed attempts per worker rank
+ * @param brokerNanosPerShard broker thread CPU time divided by attempts handled
+ * @param failedShard         the shard that failed the run, or null
+ */
+public record RunSummary(
+        String graph,
+        double makespanSeconds,
+        int shardsTotal,
+        int shardsCompleted,
+        long attemptsStarted,
+        long preemptions,
+        long revocations,
+        long lostAttempts,
+        double lostWorkSeconds,
+        long retries,
+        long staleResultsDropped,
+        long checkpointsSaved,
+        long checkpointBytes,
+        long checkpointRestores,
+        Map<CapacityClass, Double> busyFraction,
+        Map<Integer, Long> shardsByRank,
+        double brokerNanosPerShard,
+        String failedShard) {
+}

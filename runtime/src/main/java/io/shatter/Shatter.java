@@ -1,0 +1,89 @@
+package io.shatter;
+
+import io.shatter.broker.BrokerLoop;
+import io.shatter.broker.Scheduler;
+import io.shatter.transport.LocalCluster;
+import io.shatter.transport.Transport;
+import io.shatter.worker.Worker;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a {@link ShardGraph}. SPMD, like MPI: every rank calls {@link #run} with the same graph; on
+ * rank 0 it becomes the broker and returns the assembled result, on the other ranks it becomes the
+ * worker loop and returns once the broker says the run is over. Without a transport in the
+ * configuration, all ranks are threads of this JVM (the embedded default).
+ *
+ * <pre>{@code
+ * RunResult result = Shatter.run(graph, RunConfig.builder().ranks(2, 2, 0).build());
+ * double total = result.get(sum);
+ * }</pre>
+ */
+public final class Shatter {
+    private Shatter() {
+    }
+
+    /**
+     * Runs the graph to completion.
+     *
+     * @return every shard's committed output, the summary and the timeline (on rank 0)
+     * @throws ShardFailedException when a shard failed on every attempt of its retry budget
+     * @throws ShatterException     when the run cannot go on (for example every worker rank was lost)
+     */
+    public static RunResult run(ShardGraph graph, RunConfig config) {
+        Transport transport = config.transport();
+        if (transport == null) {
+            return runLocally(graph, config);
+        }
+        if (transport.rank() == 0) {
+            return runBroker(graph, config, transport);
+        }
+        int rank = transport.rank();
+        RankLayout layout = config.layout();
+        CapacityClass capacityClass = rank <= layout.workers() ? layout.classOf(rank) : CapacityClass.RESERVED;
+        int cores = rank <= layout.workers() ? layout.cores().get(rank - 1) : 1;
+        List<String> capabilities = rank <= layout.workers() ? List.copyOf(layout.capabilities().get(rank - 1)) : List.of();
+        new Worker(graph, transport, cores, capabilities, capacityClass).run();
+        return new RunResult(graph, i -> null, null, List.of());
+    }
+
+    private static RunResult runLocally(ShardGraph graph, RunConfig config) {
+        RankLayout layout = config.layout();
+        LocalCluster cluster = new LocalCluster(layout.workers() + 1);
+        List<Thread> workers = new ArrayList<>();
+        for (int r = 1; r <= layout.workers(); r++) {
+            Worker worker = new Worker(graph, cluster.endpoint(r), layout.cores().get(r - 1),
+                    List.copyOf(layout.capabilities().get(r - 1)), layout.classOf(r));
+            Thread thread = new Thread(worker::run, "shatter-rank-" + r);
+            thread.setDaemon(true); // a shard stuck in user code must not keep the JVM alive after the run
+            workers.add(thread);
+        }
+        workers.forEach(Thread::start);
+        try {
+            return runBroker(graph, config, cluster.endpoint(0));
+        } finally {
+            for (Thread t : workers) {
+                try {
+                    t.join(2_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+    }
+
+    private static RunResult runBroker(ShardGraph graph, RunConfig config, Transport transport) {
+        BrokerLoop loop = new BrokerLoop(graph, config, transport);
+        loop.run();
+        Scheduler scheduler = loop.scheduler();
+        RunSummary summary = scheduler.summary(loop.brokerCpuNanos());
+        ShatterException failure = scheduler.failure();
+        if (failure != null) {
+            failure.attachSummary(summary);
+            throw failure;
+        }
+        return new RunResult(graph, scheduler::output, summary, scheduler.trace());
+    }
+}

@@ -1,0 +1,100 @@
+package io.shatter.broker;
+
+import io.shatter.CapacityClass;
+import io.shatter.Priority;
+
+import java.time.Duration;
+
+/**
+ * DESIGN.md's placement rule. A CRITICAL shard takes reserved capacity, preempting the
+ * lowest-priority resumable reserved attempt if it must; any other shard takes reserved capacity if
+ * it fits, then excess capacity if it fits and the forecast says the slot should outlive the
+ * shard, else waits. Spare ranks are left for shadows. Among the ranks of the chosen class, the
+ * lowest cost wins: load, plus the cost of moving inputs there, plus capabilities it would waste.
+ */
+public final class DefaultPlacementPolicy implements PlacementPolicy {
+    /** Input bytes that cost as much as one fully loaded rank: moving 64 MiB ~ a busy core. */
+    private static final double BYTES_PER_LOAD_UNIT = 64.0 * 1024 * 1024;
+    /** Cost of each capability a rank offers that the shard does not need (keep bigmem nodes for bigmem work). */
+    private static final double UNUSED_CAPABILITY_COST = 0.25;
+    /** Cost of going back to the rank the last attempt failed on. */
+    private static final double FAILED_RANK_COST = 100;
+
+    private final double minimumSurvival;
+
+    /** A policy that uses excess capacity when the forecast gives a slot at least 50% odds of outliving the shard. */
+    public DefaultPlacementPolicy() {
+        this(0.5);
+    }
+
+    /** A policy with its own threshold for the excess-slot survival probability. */
+    public DefaultPlacementPolicy(double minimumSurvival) {
+        this.minimumSurvival = minimumSurvival;
+    }
+
+    @Override
+    public Placement place(Candidate candidate, ClusterView cluster) {
+        int reserved = cheapest(candidate, cluster, CapacityClass.RESERVED);
+        if (reserved >= 0) {
+            return Placement.on(reserved);
+        }
+        if (candidate.spec().priority() == Priority.CRITICAL) {
+            Placement preemption = preemption(candidate, cluster);
+            if (preemption != null) {
+                return preemption;
+            }
+        }
+        long expected = cluster.expectedRunNanos();
+        if (cluster.forecaster().survivalProbability(Duration.ofNanos(expected)) >= minimumSurvival) {
+            int excess = cheapest(candidate, cluster, CapacityClass.EXCESS);
+            if (excess >= 0) {
+                return Placement.on(excess);
+            }
+        }
+        return Placement.WAIT;
+    }
+
+    private static int cheapest(Candidate candidate, ClusterView cluster, CapacityClass wanted) {
+        int best = -1;
+        double bestCost = Double.MAX_VALUE;
+        for (RankView r : cluster.ranks()) {
+            if (r.capacityClass() != wanted || !r.isActive() || r.freeUnits() < candidate.cores()
+                    || r.cores() < candidate.cores() || !r.capabilities().containsAll(candidate.spec().capabilities())) {
+                continue;
+            }
+            double cost = r.load()
+                    + candidate.inputBytesMissingOn(r.rank()) / BYTES_PER_LOAD_UNIT
+                    + UNUSED_CAPABILITY_COST * (r.capabilities().size() - candidate.spec().capabilities().size())
+                    + (r.rank() == candidate.avoidRank() ? FAILED_RANK_COST : 0);
+            if (cost < bestCost) {
+                bestCost = cost;
+                best = r.rank();
+            }
+        }
+        return best;
+    }
+
+    /** The lowest-priority resumable attempt on a reserved rank that would make room; the newest if tied (least work to save). */
+    private static Placement preemption(Candidate candidate, ClusterView cluster) {
+        RankView bestRank = null;
+        AttemptView bestVictim = null;
+        for (RankView r : cluster.ranks()) {
+            if (r.capacityClass() != CapacityClass.RESERVED || !r.isActive() || r.cores() < candidate.cores()
+                    || !r.capabilities().containsAll(candidate.spec().capabilities())) {
+                continue;
+            }
+            for (AttemptView a : r.attempts()) {
+                if (a.priority() == Priority.CRITICAL || !a.isResumable() || a.isPreemptRequested()
+                        || r.freeUnits() + a.heldCores() < candidate.cores()) {
+                    continue;
+                }
+                if (bestVictim == null || a.priority().compareTo(bestVictim.priority()) > 0
+                        || (a.priority() == bestVictim.priority() && a.assignedAtNanos() > bestVictim.assignedAtNanos())) {
+                    bestVictim = a;
+                    bestRank = r;
+                }
+            }
+        }
+        return bestVictim == null ? null : Placement.preempt(bestRank.rank(), bestVictim);
+    }
+}

@@ -1,0 +1,861 @@
+package io.shatter.broker;
+
+import io.shatter.CapacityClass;
+import io.shatter.Codec;
+import io.shatter.Priority;
+import io.shatter.RankLayout;
+import io.shatter.RunConfig;
+import io.shatter.RunSummary;
+import io.shatter.ShardFailedException;
+import io.shatter.ShardGraph;
+import io.shatter.ShatterException;
+import io.shatter.TraceEvent;
+import io.shatter.checkpoint.CheckpointStore;
+import io.shatter.graph.ShardKind;
+import io.shatter.graph.ShardSpec;
+import io.shatter.graph.ShardState;
+import io.shatter.protocol.Messages;
+import io.shatter.protocol.WireReader;
+import io.shatter.protocol.WireWriter;
+import io.shatter.spi.CapacityForecaster;
+import io.shatter.time.Clock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.BitSet;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.BinaryOperator;
+
+/**
+ * All of the broker's scheduling state and logic, as one single-threaded state machine: worker
+ * messages, timers and capacity changes go in; assignments, preemptions and revocations come out
+ * through an {@link Outbox}. It never blocks and never reads the wall clock directly, so the same
+ * code runs in the real broker loop, in deterministic tests with a manual clock, and in
+ * trace-driven simulations.
+ *
+ * <p>Reading order for newcomers: {@link #start}, {@link #dispatch} (placement), the
+ * {@code on*} handlers (what each worker message does), then revocation and the summary.
+ */
+public final class Scheduler implements Messages.BrokerHandler, ClusterView {
+    private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
+    /** Keep about this much work queued per core, so that short shards never wait for a round trip. */
+    private static final long PIPELINE_TARGET_NANOS = 2_000_000;
+    private static final int MAX_PIPELINE_DEPTH = 256;
+    /** How many waiting shards one priority level may skip over to fill a slot (bounded backfill). */
+    private static final int MAX_LOOKAHEAD = 8;
+    /** Upper bound on a range chunk's expected run on excess capacity: a revocation loses at most this much. */
+    private static final long EXCESS_CHUNK_TARGET_NANOS = 50_000_000;
+    /** A rank that has not said hello by then is missing: fail clearly instead of waiting forever. */
+    private static final long JOIN_TIMEOUT_NANOS = 120_000_000_000L;
+
+    /** Where outgoing messages go: one buffer per destination rank, flushed by the caller. */
+    public interface Outbox {
+        /** The buffer for messages to {@code rank}. */
+        WireWriter to(int rank);
+    }
+
+    private final ShardGraph graph;
+    private final List<ShardSpec> specs;
+    private final RunConfig config;
+    private final Outbox outbox;
+    private final Clock clock;
+    private final PlacementPolicy policy;
+    private final CapacityForecaster forecaster;
+    private final CheckpointStore checkpoints;
+    private final String graphId;
+
+    private final List<Task> tasks = new ArrayList<>();
+    private final Task[] taskOfShard;
+    private final RangeState[] ranges;
+    private final int[] pendingDependencies;
+    private final int[] consumersLeft;
+    private final byte[][] outputs;
+    private final BitSet[] holders;
+    private final boolean[] committed;
+    @SuppressWarnings("unchecked")
+    private final ArrayDeque<Task>[] ready = new ArrayDeque[Priority.values().length];
+    private final List<Task> deferred = new ArrayList<>();
+    private final RankSlot[] slots;
+    private final List<RankSlot> workerSlots;
+    private final PriorityQueue<Timer> timers = new PriorityQueue<>();
+    private final Random random;
+    private final List<TraceEvent> trace = new ArrayList<>();
+
+    private long startedAt;
+    private long finishedAt = -1;
+    private int shardsCompleted;
+    private boolean stopped;
+    private ShatterException failure;
+    private int timerSequence;
+    private boolean feasibilityChecked;
+    private long expectedRunNanos;
+
+    // Counters for the summary.
+    private long attemptsStarted;
+    private long attemptsEnded;
+    private long preemptions;
+    private long revocations;
+    private long lostAttempts;
+    private long lostWorkNanos;
+    private long retries;
+    private long staleResults;
+    private long checkpointsSaved;
+    private long checkpointBytes;
+    private long checkpointRestores;
+    private final Map<CapacityClass, Long> busyCoreNanos = new EnumMap<>(CapacityClass.class);
+    private final Map<CapacityClass, Long> availableCoreNanos = new EnumMap<>(CapacityClass.class);
+
+    /**
+     * A scheduler for {@code graph} over the worker ranks of {@code layout}.
+     *
+     * @param outbox where messages to ranks are written
+     * @param clock  the time source (the system clock in production)
+     */
+    public Scheduler(ShardGraph graph, RunConfig config, Outbox outbox, Clock clock) {
+        this.graph = graph;
+        this.specs = graph.shards();
+        this.config = config;
+        this.outbox = outbox;
+        this.clock = clock;
+        this.policy = config.policy();
+        this.forecaster = config.forecaster();
+        this.checkpoints = config.checkpointStore();
+        this.graphId = graph.name() + "-" + graph.fingerprint();
+        this.random = new Random(config.seed());
+        int n = specs.size();
+        taskOfShard = new Task[n];
+        ranges = new RangeState[n];
+        pendingDependencies = new int[n];
+        consumersLeft = new int[n];
+        outputs = new byte[n][];
+        holders = new BitSet[n];
+        committed = new boolean[n];
+        for (ShardSpec s : specs) {
+            pendingDependencies[s.index()] = s.dependencies().length;
+            for (int in : s.inputs()) {
+                consumersLeft[in]++;
+            }
+        }
+        for (int p = 0; p < ready.length; p++) {
+            ready[p] = new ArrayDeque<>();
+        }
+        RankLayout layout = config.layout();
+        slots = new RankSlot[layout.workers() + 1];
+        List<RankSlot> workers = new ArrayList<>();
+        for (int r = 1; r <= layout.workers(); r++) {
+            slots[r] = new RankSlot(r, layout.classOf(r));
+            workers.add(slots[r]);
+        }
+        workerSlots = Collections.unmodifiableList(workers);
+        for (CapacityClass c : CapacityClass.values()) {
+            busyCoreNanos.put(c, 0L);
+            availableCoreNanos.put(c, 0L);
+        }
+    }
+
+    // ---------------------------------------------------------------- start and placement
+
+    /** Makes the shards without dependencies ready and arms the revocation timer, if any. */
+    public void start() {
+        startedAt = clock.nanoTime();
+        for (ShardSpec s : specs) {
+            if (pendingDependencies[s.index()] == 0) {
+                makeReady(s.index());
+            }
+        }
+        if (specs.isEmpty()) {
+            finishedAt = startedAt;
+        }
+        if (config.revokeEveryNanos() > 0) {
+            schedule(config.revokeEveryNanos(), this::revokeRandomExcessRank);
+        }
+        schedule(JOIN_TIMEOUT_NANOS, () -> {
+            if (!feasibilityChecked) {
+                List<Integer> missing = new ArrayList<>();
+                for (RankSlot s : workerSlots) {
+                    if (s.status == RankSlot.Status.JOINING) {
+                        missing.add(s.rank);
+                    }
+                }
+                fail(new ShatterException("worker rank(s) " + missing + " did not join within "
+                        + JOIN_TIMEOUT_NANOS / 1_000_000_000 + " s: check that every rank runs the same command"));
+            }
+        });
+    }
+
+    /**
+     * Places ready shards on free capacity, highest priority first and, within a priority, in the
+     * order they became ready. Called after each batch of events.
+     */
+    public void dispatch() {
+        if (stopped || !feasibilityChecked) {
+            return;
+        }
+        updatePipelineDepth();
+        for (ArrayDeque<Task> queue : ready) {
+            deferred.clear();
+            while (!queue.isEmpty() && deferred.size() < MAX_LOOKAHEAD && hasFreeCapacity()) {
+                Task task = queue.pollFirst();
+                Placement placement = policy.place(task, this);
+                if (placement.isWait() || (placement.isPreemption() && task.preemptedFor != null)) {
+                    deferred.add(task);
+                } else if (placement.isPreemption()) {
+                    requestPreemption((Task) placement.victim(), task);
+                    deferred.add(task);
+                } else {
+                    RankSlot slot = slots[placement.rank()];
+                    task.preemptedFor = null;
+                    if (task.id < 0) { // a range generator: carve the next run of blocks
+                        Task chunk = carveChunk(task, slot);
+                        assign(chunk, slot);
+                        if (ranges[task.spec.index()].next < task.spec.blockCount()) {
+                            queue.addFirst(task);
+                        }
+                    } else {
+                        assign(task, slot);
+                    }
+                }
+            }
+            for (int i = deferred.size() - 1; i >= 0; i--) {
+                queue.addFirst(deferred.get(i));
+            }
+        }
+    }
+
+    private boolean hasFreeCapacity() {
+        for (RankSlot s : workerSlots) {
+            if (s.isActive() && s.capacityClass != CapacityClass.SPARE && s.freeUnits() > 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void updatePipelineDepth() {
+        int depth = expectedRunNanos <= 0 ? 1
+                : (int) Math.max(1, Math.min(MAX_PIPELINE_DEPTH, PIPELINE_TARGET_NANOS / expectedRunNanos));
+        for (RankSlot s : workerSlots) {
+            s.pipelineDepth = depth;
+        }
+    }
+
+    private void makeReady(int shardIndex) {
+        ShardSpec spec = specs.get(shardIndex);
+        Task task;
+        if (spec.kind() == ShardKind.RANGE) {
+            ranges[shardIndex] = new RangeState(spec.blockCount());
+            task = new Task(-1, spec, 0, spec.blockCount(), this); // generator: never assigned itself
+        } else {
+            task = newTask(spec, 0, 1);
+            taskOfShard[shardIndex] = task;
+        }
+        ready[spec.priority().ordinal()].addLast(task);
+    }
+
+    private Task newTask(ShardSpec spec, int blockFrom, int blockTo) {
+        Task task = new Task(tasks.size(), spec, blockFrom, blockTo, this);
+        tasks.add(task);
+        return task;
+    }
+
+    /**
+     * Adaptive granularity: guided self-scheduling (a share of what remains per active core, so
+     * chunks shrink towards the end), halved on excess capacity and again once revocations were
+     * seen, and capped on excess capacity so that a revocation loses little.
+     */
+    private Task carveChunk(Task generator, RankSlot slot) {
+        RangeState range = ranges[generator.spec.index()];
+        int remaining = generator.spec.blockCount() - range.next;
+        int activeCores = 0;
+        for (RankSlot s : workerSlots) {
+            if (s.isActive() && s.capacityClass != CapacityClass.SPARE) {
+                activeCores += s.cores;
+            }
+        }
+        double factor = 2;
+        if (slot.capacityClass == CapacityClass.EXCESS) {
+            factor *= 2;
+        }
+        if (revocations > 0 || lostAttempts > 0) {
+            factor *= 2;
+        }
+        long size = (long) Math.ceil(remaining / (factor * Math.max(1, activeCores)));
+        if (slot.capacityClass == CapacityClass.EXCESS && range.blockNanos > 0) {
+            size = Math.min(size, Math.max(1, EXCESS_CHUNK_TARGET_NANOS / range.blockNanos));
+        }
+        int blocks = (int) Math.max(1, Math.min(size, remaining));
+        Task chunk = newTask(generator.spec, range.next, range.next + blocks);
+        range.next += blocks;
+        return chunk;
+    }
+
+    private void assign(Task task, RankSlot slot) {
+        int attempt = task.lifecycle.start();
+        task.rank = slot.rank;
+        task.assignedAt = clock.nanoTime();
+        task.preemptRequested = false;
+        slot.add(task);
+        attemptsStarted++;
+        long resumeStep = -1;
+        byte[] state = new byte[0];
+        if (task.spec.kind() == ShardKind.RESUMABLE) {
+            Optional<CheckpointStore.Checkpoint> saved = loadCheckpoint(task);
+            if (saved.isPresent()) {
+                resumeStep = saved.get().step();
+                state = saved.get().state();
+                checkpointRestores++;
+            }
+        }
+        List<Messages.Input> inputs = new ArrayList<>(task.spec.inputs().length);
+        for (int in : task.spec.inputs()) {
+            if (holders[in] != null && holders[in].get(slot.rank)) {
+                inputs.add(new Messages.Input(in, null));
+            } else {
+                inputs.add(new Messages.Input(in, outputs[in]));
+                markHolder(in, slot);
+            }
+        }
+        long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : config.checkpointEveryNanos();
+        Messages.assign(outbox.to(slot.rank), task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo,
+                every, resumeStep, state, inputs);
+    }
+
+    private Optional<CheckpointStore.Checkpoint> loadCheckpoint(Task task) {
+        try {
+            return checkpoints.latest(graphId, task.name);
+        } catch (IOException e) {
+            LOG.warn("cannot read the checkpoint of {}: {}; it starts from scratch", task.name, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void requestPreemption(Task victim, Task forTask) {
+        victim.preemptRequested = true;
+        victim.preemptedFor = forTask;
+        forTask.preemptedFor = victim;
+        Messages.preempt(outbox.to(victim.rank), victim.id, victim.lifecycle.attempt());
+    }
+
+    private void markHolder(int shardIndex, RankSlot slot) {
+        if (holders[shardIndex] == null) {
+            holders[shardIndex] = new BitSet();
+        }
+        if (!holders[shardIndex].get(slot.rank)) {
+            holders[shardIndex].set(slot.rank);
+            slot.cachedOutputs.add(shardIndex);
+        }
+    }
+
+    long inputBytesMissingOn(ShardSpec spec, int rank) {
+        long missing = 0;
+        for (int in : spec.inputs()) {
+            if (outputs[in] != null && (holders[in] == null || !holders[in].get(rank))) {
+                missing += outputs[in].length;
+            }
+        }
+        return missing;
+    }
+
+    // ---------------------------------------------------------------- worker messages
+
+    @Override
+    public void onHello(int rank, int cores, List<String> capabilities, String graphFingerprint) {
+        RankSlot slot = slot(rank);
+        if (slot == null) {
+            return;
+        }
+        if (!graph.fingerprint().equals(graphFingerprint)) {
+            fail(new ShatterException("rank " + rank + " built a different graph (fingerprint " + graphFingerprint
+                    + ", broker has " + graph.fingerprint() + "): every rank must run the same program with the same arguments"));
+            return;
+        }
+        if (slot.status == RankSlot.Status.ACTIVE || slot.status == RankSlot.Status.REVOKING) {
+            return; // a duplicate hello changes nothing
+        }
+        slot.cores = cores;
+        slot.capabilities = Set.copyOf(capabilities);
+        slot.status = RankSlot.Status.ACTIVE;
+        slot.activeSince = clock.nanoTime();
+        if (!feasibilityChecked && workerSlots.stream().noneMatch(s -> s.status == RankSlot.Status.JOINING)) {
+            checkFeasibility();
+        }
+    }
+
+    /** Once every rank has joined: a shard that no rank could ever run fails the run now, not never. */
+    private void checkFeasibility() {
+        feasibilityChecked = true;
+        for (ShardSpec s : specs) {
+            boolean possible = false;
+            for (RankSlot r : workerSlots) {
+                if (r.capacityClass != CapacityClass.SPARE && r.cores >= s.cores() && r.capabilities.containsAll(s.capabilities())) {
+                    possible = true;
+                    break;
+                }
+            }
+            if (!possible) {
+                fail(new ShatterException("no rank can run shard '" + s.id() + "': it needs " + s.cores() + " core(s)"
+                        + (s.capabilities().isEmpty() ? "" : " and capabilities " + s.capabilities())
+                        + "; give a reserved or excess rank enough cores (--cores-per-rank) or those capabilities"));
+                return;
+            }
+        }
+    }
+
+    @Override
+    public void onDone(int rank, int taskId, int attempt, long runNanos, long steps, byte[] output) {
+        Task task = currentTask(rank, taskId, attempt);
+        if (task == null) {
+            return;
+        }
+        endAttempt(task, runNanos, "completed");
+        task.lifecycle.moveTo(ShardState.COMPLETED);
+        slots[rank].committed++;
+        expectedRunNanos = expectedRunNanos == 0 ? Math.max(1, runNanos) : (expectedRunNanos * 7 + runNanos) / 8;
+        if (task.spec.kind() == ShardKind.RANGE) {
+            commitBlocks(task, output, runNanos);
+        } else {
+            commitShard(task.spec.index(), output, slots[rank]);
+        }
+    }
+
+    @Override
+    public void onFailed(int rank, int taskId, int attempt, long runNanos, String description) {
+        Task task = currentTask(rank, taskId, attempt);
+        if (task == null) {
+            return;
+        }
+        endAttempt(task, runNanos, "failed");
+        lostWorkNanos += runNanos;
+        task.failures++;
+        task.lastError = description;
+        if (task.failures > task.spec.retries()) {
+            task.lifecycle.moveTo(ShardState.FAILED);
+            fail(new ShardFailedException(task.name, description, task.failures));
+            return;
+        }
+        LOG.warn("shard {} attempt {} failed on rank {} ({}); retrying elsewhere", task.name, attempt, rank, description);
+        retries++;
+        task.avoidRank = rank;
+        task.lifecycle.moveTo(ShardState.QUEUED);
+        requeue(task);
+    }
+
+    @Override
+    public void onCheckpoint(int rank, int taskId, int attempt, long step, byte[] state) {
+        Task task = tasks.size() > taskId ? tasks.get(taskId) : null;
+        if (task == null || !task.lifecycle.isCurrent(attempt) || task.rank != rank) {
+            return; // a checkpoint of an attempt already given up: its successor owns the state now
+        }
+        saveCheckpoint(task, attempt, step, state);
+    }
+
+    @Override
+    public void onYielded(int rank, int taskId, int attempt, long step, byte[] state, long runNanos) {
+        Task task = currentTask(rank, taskId, attempt);
+        if (task == null) {
+            return;
+        }
+        boolean started = step != Messages.NO_STEP || runNanos > 0;
+        endAttempt(task, runNanos, started ? "preempted" : "returned");
+        if (step != Messages.NO_STEP && task.spec.kind() == ShardKind.RESUMABLE) {
+            saveCheckpoint(task, attempt, step, state);
+        } else if (started) {
+            lostWorkNanos += runNanos; // a plain shard or range chunk stopped early starts again from scratch
+        }
+        if (started) {
+            preemptions++;
+            task.lifecycle.moveTo(ShardState.PREEMPTED);
+        } else {
+            task.lifecycle.moveTo(ShardState.PREEMPTED); // never started: nothing saved, nothing lost
+        }
+        task.lifecycle.moveTo(ShardState.QUEUED);
+        requeue(task);
+    }
+
+    @Override
+    public void onLeft(int rank) {
+        RankSlot slot = slot(rank);
+        if (slot != null && slot.status == RankSlot.Status.REVOKING) {
+            loseRank(slot, "left after revocation");
+        }
+    }
+
+    /** A transport reports that a rank died: its attempts are lost and resume from their checkpoints. */
+    public void onPeerLost(int rank, String reason) {
+        RankSlot slot = slot(rank);
+        if (slot == null || slot.status == RankSlot.Status.GONE) {
+            return;
+        }
+        LOG.warn("rank {} is gone ({}); its shards resume from their last checkpoints elsewhere", rank, reason);
+        loseRank(slot, reason);
+        if (workerSlots.stream().allMatch(s -> s.status == RankSlot.Status.GONE) && config.revokeEveryNanos() <= 0) {
+            fail(new ShatterException("every worker rank is gone (last: rank " + rank + ", " + reason
+                    + "); completed shards are kept, run the same command again to continue"));
+        }
+    }
+
+    private Task currentTask(int rank, int taskId, int attempt) {
+        Task task = taskId < tasks.size() ? tasks.get(taskId) : null;
+        if (task == null || !task.lifecycle.isCurrent(attempt) || task.rank != rank) {
+            staleResults++; // attempt fencing: only the attempt the broker expects may commit
+            return null;
+        }
+        return task;
+    }
+
+    private void endAttempt(Task task, long runNanos, String outcome) {
+        RankSlot slot = slots[task.rank];
+        slot.remove(task);
+        attemptsEnded++;
+        busyCoreNanos.merge(slot.capacityClass, runNanos * task.spec.cores(), Long::sum);
+        if (config.recordTrace()) {
+            long end = clock.nanoTime() - startedAt;
+            trace.add(new TraceEvent(slot.rank, slot.capacityClass, task.name, task.spec.priority(), task.lifecycle.attempt(),
+                    Math.max(0, end - runNanos), runNanos, outcome));
+        }
+        if (task.preemptedFor != null) {
+            task.preemptedFor.preemptedFor = null; // the CRITICAL shard it made room for may look again
+            task.preemptedFor = null;
+        }
+    }
+
+    private void requeue(Task task) {
+        task.rank = -1;
+        ready[task.spec.priority().ordinal()].addFirst(task); // it became ready long ago: keep its place
+    }
+
+    private void saveCheckpoint(Task task, int attempt, long step, byte[] state) {
+        try {
+            checkpoints.save(graphId, task.name, attempt, step, state);
+            checkpointsSaved++;
+            checkpointBytes += state.length;
+            task.checkpointStep = step;
+            task.checkpointAt = clock.nanoTime();
+        } catch (IOException e) {
+            LOG.warn("cannot save the checkpoint of {} at step {}: {}; the previous one stays", task.name, step, e.getMessage());
+        }
+    }
+
+    // ---------------------------------------------------------------- commits
+
+    private void commitBlocks(Task chunk, byte[] output, long runNanos) {
+        RangeState range = ranges[chunk.spec.index()];
+        WireReader in = new WireReader(output);
+        int count = in.readVarInt();
+        if (count != chunk.blockTo - chunk.blockFrom) {
+            fail(new ShatterException("range chunk " + chunk.name + " returned " + count + " partial results for "
+                    + (chunk.blockTo - chunk.blockFrom) + " blocks (a worker from another build?)"));
+            return;
+        }
+        for (int b = chunk.blockFrom; b < chunk.blockTo; b++) {
+            range.partials[b] = in.readBytes();
+        }
+        range.done += count;
+        long perBlock = runNanos / Math.max(1, count);
+        range.blockNanos = range.blockNanos == 0 ? perBlock : (range.blockNanos * 3 + perBlock) / 4;
+        if (range.done == chunk.spec.blockCount()) {
+            reduceRange(chunk.spec, range);
+        }
+    }
+
+    /** Left to right in index order, so that the result equals a sequential fold whatever the split. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private void reduceRange(ShardSpec spec, RangeState range) {
+        Codec codec = spec.outputCodec();
+        BinaryOperator reducer = spec.reducer();
+        byte[] result;
+        try {
+            Object acc = codec.decode(range.partials[0]);
+            for (int b = 1; b < range.partials.length; b++) {
+                acc = reducer.apply(acc, codec.decode(range.partials[b]));
+            }
+            result = codec.encode(acc);
+        } catch (RuntimeException e) {
+            fail(new ShardFailedException(spec.id(), "its reduction threw " + e, 1));
+            return;
+        }
+        ranges[spec.index()] = null;
+        commitShard(spec.index(), result, null);
+    }
+
+    private void commitShard(int index, byte[] output, RankSlot producer) {
+        if (committed[index]) {
+            throw new IllegalStateException("shard " + specs.get(index).id() + " committed twice");
+        }
+        committed[index] = true;
+        outputs[index] = output;
+        if (producer != null) {
+            markHolder(index, producer);
+        }
+        shardsCompleted++;
+        ShardSpec spec = specs.get(index);
+        if (spec.kind() == ShardKind.RESUMABLE) {
+            try {
+                checkpoints.discard(graphId, spec.id());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        for (int dependent : graph.dependentsOf(index)) {
+            if (--pendingDependencies[dependent] == 0) {
+                makeReady(dependent);
+            }
+        }
+        for (int in : spec.inputs()) {
+            if (--consumersLeft[in] == 0) {
+                releaseCachedCopies(in);
+                if (!config.retainIntermediateOutputs()) {
+                    outputs[in] = null; // every consumer has committed: nothing will read it again
+                }
+            }
+        }
+        if (shardsCompleted == specs.size()) {
+            finishedAt = clock.nanoTime();
+        }
+    }
+
+    private void releaseCachedCopies(int shardIndex) {
+        BitSet holding = holders[shardIndex];
+        if (holding == null) {
+            return;
+        }
+        for (int r = holding.nextSetBit(0); r >= 0; r = holding.nextSetBit(r + 1)) {
+            if (slots[r].status == RankSlot.Status.ACTIVE) {
+                Messages.release(outbox.to(r), new int[] {shardIndex}, 1);
+            }
+            slots[r].cachedOutputs.remove(Integer.valueOf(shardIndex));
+        }
+        holders[shardIndex] = null;
+    }
+
+    // ---------------------------------------------------------------- revocation and timers
+
+    /** Revokes worker rank {@code rank}: its attempts get {@code graceNanos} to save their state, then are lost. */
+    public void revoke(int rank, long graceNanos) {
+        RankSlot slot = slot(rank);
+        if (slot == null || slot.status != RankSlot.Status.ACTIVE) {
+            return;
+        }
+        revocations++;
+        slot.status = RankSlot.Status.REVOKING;
+        Messages.revoke(outbox.to(rank), graceNanos);
+        schedule(graceNanos, () -> {
+            if (slot.status == RankSlot.Status.REVOKING) {
+                loseRank(slot, "grace period over");
+            }
+        });
+    }
+
+    /** Gives a revoked rank back: it rejoins with a hello. */
+    public void restore(int rank) {
+        RankSlot slot = slot(rank);
+        if (slot != null && slot.status == RankSlot.Status.GONE) {
+            slot.status = RankSlot.Status.JOINING;
+            Messages.restore(outbox.to(rank));
+        }
+    }
+
+    private void revokeRandomExcessRank() {
+        if (isFinished()) {
+            return;
+        }
+        List<RankSlot> candidates = new ArrayList<>();
+        for (RankSlot s : workerSlots) {
+            if (s.capacityClass == CapacityClass.EXCESS && s.isActive()) {
+                candidates.add(s);
+            }
+        }
+        if (!candidates.isEmpty()) {
+            RankSlot victim = candidates.get(random.nextInt(candidates.size()));
+            revoke(victim.rank, config.revokeGraceNanos());
+            schedule(config.revokeEveryNanos(), () -> restore(victim.rank));
+        }
+        schedule(config.revokeEveryNanos(), this::revokeRandomExcessRank);
+    }
+
+    private void loseRank(RankSlot slot, String reason) {
+        long now = clock.nanoTime();
+        for (Task task : new ArrayList<>(slot.attempts)) {
+            long since = Math.max(task.assignedAt, task.checkpointAt);
+            lostWorkNanos += Math.max(0, now - since);
+            lostAttempts++;
+            endAttempt(task, Math.max(0, now - task.assignedAt), "lost");
+            task.lifecycle.moveTo(ShardState.LOST);
+            task.lifecycle.moveTo(ShardState.QUEUED);
+            requeue(task);
+        }
+        if (slot.status == RankSlot.Status.ACTIVE || slot.status == RankSlot.Status.REVOKING) {
+            availableCoreNanos.merge(slot.capacityClass, (now - slot.activeSince) * slot.cores, Long::sum);
+        }
+        for (int shard : slot.cachedOutputs) {
+            if (holders[shard] != null) {
+                holders[shard].clear(slot.rank);
+            }
+        }
+        slot.cachedOutputs.clear();
+        slot.status = RankSlot.Status.GONE;
+        LOG.debug("rank {} gone: {}", slot.rank, reason);
+    }
+
+    /** Runs {@code action} on the event loop after {@code delayNanos}. */
+    public void schedule(long delayNanos, Runnable action) {
+        timers.add(new Timer(clock.nanoTime() + delayNanos, timerSequence++, action));
+    }
+
+    /** Runs the timers that are due. */
+    public void runDueTimers() {
+        long now = clock.nanoTime();
+        while (!timers.isEmpty() && timers.peek().at <= now) {
+            timers.poll().action.run();
+        }
+    }
+
+    /** When the next timer is due, or {@link Long#MAX_VALUE}. */
+    public long nextDeadline() {
+        return timers.isEmpty() ? Long.MAX_VALUE : timers.peek().at;
+    }
+
+    // ---------------------------------------------------------------- outcome
+
+    private void fail(ShatterException cause) {
+        if (failure == null) {
+            failure = cause;
+            stopped = true;
+            for (RankSlot s : workerSlots) {
+                for (Task t : s.attempts) {
+                    Messages.cancel(outbox.to(s.rank), t.id, t.lifecycle.attempt());
+                }
+            }
+        }
+    }
+
+    /** Whether every shard is committed or the run failed. */
+    public boolean isFinished() {
+        return stopped || finishedAt >= 0;
+    }
+
+    /** The failure that stopped the run, or null. */
+    public ShatterException failure() {
+        return failure;
+    }
+
+    /** Tells every rank the run is over. */
+    public void shutdownAll() {
+        for (RankSlot s : workerSlots) {
+            Messages.shutdown(outbox.to(s.rank));
+        }
+    }
+
+    /** Shards committed so far. */
+    public int shardsCompleted() {
+        return shardsCompleted;
+    }
+
+    /** The committed output of shard {@code index}, or null. */
+    public byte[] output(int index) {
+        return outputs[index];
+    }
+
+    /** The timeline, if {@link RunConfig#recordTrace()}. */
+    public List<TraceEvent> trace() {
+        return trace;
+    }
+
+    /** The run's figures; {@code brokerCpuNanos} is the broker thread's CPU time, if measured. */
+    public RunSummary summary(long brokerCpuNanos) {
+        long end = finishedAt >= 0 ? finishedAt : clock.nanoTime();
+        Map<CapacityClass, Long> available = new EnumMap<>(availableCoreNanos);
+        for (RankSlot s : workerSlots) {
+            if (s.status == RankSlot.Status.ACTIVE || s.status == RankSlot.Status.REVOKING) {
+                available.merge(s.capacityClass, (end - s.activeSince) * s.cores, Long::sum);
+            }
+        }
+        Map<CapacityClass, Double> busy = new EnumMap<>(CapacityClass.class);
+        Set<CapacityClass> present = new HashSet<>();
+        for (RankSlot s : workerSlots) {
+            present.add(s.capacityClass);
+        }
+        for (CapacityClass c : CapacityClass.values()) {
+            if (present.contains(c)) {
+                long avail = available.get(c);
+                busy.put(c, avail <= 0 ? 0.0 : Math.min(1.0, (double) busyCoreNanos.get(c) / avail));
+            }
+        }
+        Map<Integer, Long> byRank = new TreeMap<>();
+        for (RankSlot s : workerSlots) {
+            byRank.put(s.rank, s.committed);
+        }
+        String failedShard = failure instanceof ShardFailedException f ? f.shardId() : null;
+        return new RunSummary(graph.name(), (end - startedAt) / 1e9, specs.size(), shardsCompleted, attemptsStarted,
+                preemptions, revocations, lostAttempts, lostWorkNanos / 1e9, retries, staleResults, checkpointsSaved,
+                checkpointBytes, checkpointRestores, busy, byRank,
+                attemptsEnded == 0 ? 0 : (double) brokerCpuNanos / attemptsEnded, failedShard);
+    }
+
+    // ---------------------------------------------------------------- ClusterView
+
+    @Override
+    public List<? extends RankView> ranks() {
+        return workerSlots;
+    }
+
+    @Override
+    public CapacityForecaster forecaster() {
+        return forecaster;
+    }
+
+    @Override
+    public long expectedRunNanos() {
+        return expectedRunNanos;
+    }
+
+    /** The state of the unit that runs shard {@code index} (for tests and diagnostics); null for range shards. */
+    public ShardState stateOf(int index) {
+        Task t = taskOfShard[index];
+        return t == null ? null : t.lifecycle.state();
+    }
+
+    private RankSlot slot(int rank) {
+        return rank > 0 && rank < slots.length ? slots[rank] : null;
+    }
+
+    /** Progress of a range shard: which blocks are done, and what each produced. */
+    private static final class RangeState {
+        final byte[][] partials;
+        int next;
+        int done;
+        long blockNanos;
+
+        RangeState(int blocks) {
+            partials = new byte[blocks][];
+        }
+    }
+
+    private record Timer(long at, int sequence, Runnable action) implements Comparable<Timer> {
+        @Override
+        public int compareTo(Timer other) {
+            int c = Long.compare(at, other.at);
+            return c != 0 ? c : Integer.compare(sequence, other.sequence);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Scheduler[" + graph.name() + ", " + shardsCompleted + "/" + specs.size() + " committed, ready "
+                + Arrays.stream(ready).mapToInt(ArrayDeque::size).sum() + "]";
+    }
+}

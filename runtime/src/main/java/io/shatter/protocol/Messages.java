@@ -1,0 +1,260 @@
+package io.shatter.protocol;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The broker-worker protocol: every message type, how it is written, and how a frame (a batch of
+ * messages) is read back into calls on a handler. All transports carry exactly these bytes.
+ *
+ * <p>A frame starts with the protocol version, so that ranks built from different releases refuse
+ * each other clearly instead of misreading.
+ */
+public final class Messages {
+    /** Bumped whenever a message's layout changes. */
+    public static final int VERSION = 1;
+
+    // Broker to worker.
+    static final int ASSIGN = 1;
+    static final int PREEMPT = 2;
+    static final int CANCEL = 3;
+    static final int REVOKE = 4;
+    static final int RESTORE = 5;
+    static final int RELEASE = 6;
+    static final int SHUTDOWN = 7;
+    // Worker to broker.
+    static final int HELLO = 20;
+    static final int DONE = 21;
+    static final int FAILED = 22;
+    static final int CHECKPOINT = 23;
+    static final int YIELDED = 24;
+    static final int LEFT = 25;
+
+    /** Marks "no step recorded" in {@link #yielded}: the attempt had not started or had no state. */
+    public static final long NO_STEP = -1;
+
+    private Messages() {
+    }
+
+    /** Starts a frame: call once on an empty writer, before any message. */
+    public static void beginFrame(WireWriter out) {
+        if (out.isEmpty()) {
+            out.writeByte(VERSION);
+        }
+    }
+
+    /** An input of an assignment: either its bytes, or a note that the worker already holds them. */
+    public record Input(int shardIndex, byte[] bytes) {
+        /** Whether the worker must take the value from its cache. */
+        public boolean cached() {
+            return bytes == null;
+        }
+    }
+
+    /** Asks a worker to run one attempt. {@code state} is empty when starting fresh. */
+    public static void assign(WireWriter out, int taskId, int attempt, int shardIndex, int blockFrom, int blockTo,
+                              long checkpointEveryNanos, long resumeStep, byte[] state, List<Input> inputs) {
+        beginFrame(out);
+        out.message(ASSIGN).writeVarInt(taskId).writeVarInt(attempt).writeVarInt(shardIndex)
+                .writeVarInt(blockFrom).writeVarInt(blockTo).writeVarLong(checkpointEveryNanos)
+                .writeSignedVarLong(resumeStep).writeBytes(state).writeVarInt(inputs.size());
+        for (Input in : inputs) {
+            out.writeVarInt(in.shardIndex());
+            if (in.cached()) {
+                out.writeByte(0);
+            } else {
+                out.writeByte(1).writeBytes(in.bytes());
+            }
+        }
+    }
+
+    /** Asks the attempt to save its state at the next safepoint and give its slot back. */
+    public static void preempt(WireWriter out, int taskId, int attempt) {
+        beginFrame(out);
+        out.message(PREEMPT).writeVarInt(taskId).writeVarInt(attempt);
+    }
+
+    /** Tells the worker the attempt is no longer wanted; no reply is expected. */
+    public static void cancel(WireWriter out, int taskId, int attempt) {
+        beginFrame(out);
+        out.message(CANCEL).writeVarInt(taskId).writeVarInt(attempt);
+    }
+
+    /** The rank's capacity is being taken away: save what can be saved within the grace, then leave. */
+    public static void revoke(WireWriter out, long graceNanos) {
+        beginFrame(out);
+        out.message(REVOKE).writeVarLong(graceNanos);
+    }
+
+    /** The rank's capacity is back: rejoin with a fresh hello. */
+    public static void restore(WireWriter out) {
+        beginFrame(out);
+        out.message(RESTORE);
+    }
+
+    /** The worker may drop these cached outputs: every consumer has committed. */
+    public static void release(WireWriter out, int[] shardIndices, int count) {
+        beginFrame(out);
+        out.message(RELEASE).writeVarInt(count);
+        for (int i = 0; i < count; i++) {
+            out.writeVarInt(shardIndices[i]);
+        }
+    }
+
+    /** The run is over. */
+    public static void shutdown(WireWriter out) {
+        beginFrame(out);
+        out.message(SHUTDOWN);
+    }
+
+    /** A worker introduces itself: its cores, its capabilities, and the graph it built. */
+    public static void hello(WireWriter out, int cores, List<String> capabilities, String graphFingerprint) {
+        beginFrame(out);
+        out.message(HELLO).writeVarInt(cores).writeVarInt(capabilities.size());
+        for (String c : capabilities) {
+            out.writeString(c);
+        }
+        out.writeString(graphFingerprint);
+    }
+
+    /** An attempt finished with an output. */
+    public static void done(WireWriter out, int taskId, int attempt, long runNanos, long steps, byte[] output) {
+        beginFrame(out);
+        out.message(DONE).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(runNanos).writeVarLong(steps).writeBytes(output);
+    }
+
+    /** An attempt threw; {@code description} names the error and where it was raised. */
+    public static void failed(WireWriter out, int taskId, int attempt, long runNanos, String description) {
+        beginFrame(out);
+        out.message(FAILED).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(runNanos).writeString(description);
+    }
+
+    /** A periodic checkpoint of a running attempt. */
+    public static void checkpoint(WireWriter out, int taskId, int attempt, long step, byte[] state) {
+        beginFrame(out);
+        out.message(CHECKPOINT).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(step).writeBytes(state);
+    }
+
+    /**
+     * An attempt stopped at a safepoint (preempted or revoked) and gave its slot back, with its
+     * state at {@code step}, or {@link #NO_STEP} and no state if it had not started.
+     */
+    public static void yielded(WireWriter out, int taskId, int attempt, long step, byte[] state, long runNanos) {
+        beginFrame(out);
+        out.message(YIELDED).writeVarInt(taskId).writeVarInt(attempt).writeSignedVarLong(step).writeBytes(state).writeVarLong(runNanos);
+    }
+
+    /** A revoked worker has stopped everything and left. */
+    public static void left(WireWriter out) {
+        beginFrame(out);
+        out.message(LEFT);
+    }
+
+    /** What a worker does with the broker's messages. */
+    public interface WorkerHandler {
+        void onAssign(int taskId, int attempt, int shardIndex, int blockFrom, int blockTo, long checkpointEveryNanos,
+                      long resumeStep, byte[] state, List<Input> inputs);
+
+        void onPreempt(int taskId, int attempt);
+
+        void onCancel(int taskId, int attempt);
+
+        void onRevoke(long graceNanos);
+
+        void onRestore();
+
+        void onRelease(int[] shardIndices);
+
+        void onShutdown();
+    }
+
+    /** What the broker does with a worker's messages. */
+    public interface BrokerHandler {
+        void onHello(int rank, int cores, List<String> capabilities, String graphFingerprint);
+
+        void onDone(int rank, int taskId, int attempt, long runNanos, long steps, byte[] output);
+
+        void onFailed(int rank, int taskId, int attempt, long runNanos, String description);
+
+        void onCheckpoint(int rank, int taskId, int attempt, long step, byte[] state);
+
+        void onYielded(int rank, int taskId, int attempt, long step, byte[] state, long runNanos);
+
+        void onLeft(int rank);
+    }
+
+    /** Reads a frame sent to a worker. */
+    public static void readWorkerFrame(byte[] frame, WorkerHandler handler) {
+        WireReader in = open(frame);
+        while (in.hasMore()) {
+            int type = in.readByte();
+            switch (type) {
+                case ASSIGN -> {
+                    int taskId = in.readVarInt();
+                    int attempt = in.readVarInt();
+                    int shard = in.readVarInt();
+                    int from = in.readVarInt();
+                    int to = in.readVarInt();
+                    long every = in.readVarLong();
+                    long step = in.readSignedVarLong();
+                    byte[] state = in.readBytes();
+                    int n = in.readVarInt();
+                    List<Input> inputs = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        int index = in.readVarInt();
+                        inputs.add(new Input(index, in.readByte() == 0 ? null : in.readBytes()));
+                    }
+                    handler.onAssign(taskId, attempt, shard, from, to, every, step, state, inputs);
+                }
+                case PREEMPT -> handler.onPreempt(in.readVarInt(), in.readVarInt());
+                case CANCEL -> handler.onCancel(in.readVarInt(), in.readVarInt());
+                case REVOKE -> handler.onRevoke(in.readVarLong());
+                case RESTORE -> handler.onRestore();
+                case RELEASE -> {
+                    int[] ids = new int[in.readVarInt()];
+                    for (int i = 0; i < ids.length; i++) {
+                        ids[i] = in.readVarInt();
+                    }
+                    handler.onRelease(ids);
+                }
+                case SHUTDOWN -> handler.onShutdown();
+                default -> throw new ProtocolException("unknown message type " + type + " for a worker");
+            }
+        }
+    }
+
+    /** Reads a frame sent to the broker by {@code rank}. */
+    public static void readBrokerFrame(int rank, byte[] frame, BrokerHandler handler) {
+        WireReader in = open(frame);
+        while (in.hasMore()) {
+            int type = in.readByte();
+            switch (type) {
+                case HELLO -> {
+                    int cores = in.readVarInt();
+                    int n = in.readVarInt();
+                    List<String> capabilities = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        capabilities.add(in.readString());
+                    }
+                    handler.onHello(rank, cores, capabilities, in.readString());
+                }
+                case DONE -> handler.onDone(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readVarLong(), in.readBytes());
+                case FAILED -> handler.onFailed(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readString());
+                case CHECKPOINT -> handler.onCheckpoint(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readBytes());
+                case YIELDED -> handler.onYielded(rank, in.readVarInt(), in.readVarInt(), in.readSignedVarLong(), in.readBytes(), in.readVarLong());
+                case LEFT -> handler.onLeft(rank);
+                default -> throw new ProtocolException("unknown message type " + type + " from rank " + rank);
+            }
+        }
+    }
+
+    private static WireReader open(byte[] frame) {
+        WireReader in = new WireReader(frame);
+        int version = in.readByte();
+        if (version != VERSION) {
+            throw new ProtocolException("protocol version " + version + " but this build speaks " + VERSION
+                    + ": start every rank from the same Shatter release");
+        }
+        return in;
+    }
+}

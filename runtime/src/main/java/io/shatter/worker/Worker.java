@@ -1,0 +1,566 @@
+package io.shatter.worker;
+
+import io.shatter.CapacityClass;
+import io.shatter.Codec;
+import io.shatter.Priority;
+import io.shatter.RangeBody;
+import io.shatter.Resumable;
+import io.shatter.Shard;
+import io.shatter.ShardContext;
+import io.shatter.ShardGraph;
+import io.shatter.graph.ShardKind;
+import io.shatter.graph.ShardSpec;
+import io.shatter.protocol.Messages;
+import io.shatter.protocol.WireWriter;
+import io.shatter.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * The worker loop of one rank: runs what the broker assigns, in priority order, on as many lanes
+ * (threads) as the rank has cores, and answers with results, checkpoints and yields.
+ *
+ * <p>There is no separate control thread: whichever lane is idle reads the broker's frames, and a
+ * lane running a resumable shard reads them at each safepoint, so a preemption or revocation is
+ * seen within one step. Results are batched into one frame while more work is queued locally and
+ * sent as soon as a lane would otherwise wait or a shard ran long, which keeps tiny shards cheap
+ * without delaying long ones.
+ */
+public final class Worker implements Transport.Receiver, Messages.WorkerHandler {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    private static final int FLUSH_MESSAGES = 64;
+    private static final int FLUSH_BYTES = 1 << 20;
+    /** A result of a shard that ran longer than this goes out at once: latency matters more than batching. */
+    private static final long FLUSH_AFTER_NANOS = 100_000;
+
+    private final ShardGraph graph;
+    private final List<ShardSpec> specs;
+    private final Transport transport;
+    private final int cores;
+    private final List<String> capabilities;
+    private final CapacityClass capacityClass;
+
+    private final ConcurrentLinkedQueue<byte[]> frames = new ConcurrentLinkedQueue<>();
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition wake = lock.newCondition();
+    private volatile int waitingLanes;
+    private final Map<Integer, ForkJoinPool> pools = new ConcurrentHashMap<>();
+
+    // Guarded by lock.
+    @SuppressWarnings("unchecked")
+    private final ArrayDeque<Assignment>[] queued = new ArrayDeque[Priority.values().length];
+    private final Map<Long, Assignment> live = new HashMap<>();
+    private final Map<Integer, byte[]> cache = new HashMap<>();
+    private final WireWriter outbox = new WireWriter(1 << 12);
+    private int freeCores;
+    private int running;
+    private boolean revoked;
+    private boolean leavePending;
+    private boolean shutdown;
+
+    /**
+     * A worker for {@code graph} (which must be the graph the broker runs).
+     *
+     * @param cores         cores this rank offers (lanes)
+     * @param capabilities  labels this rank offers
+     * @param capacityClass what kind of capacity it is (shown to shards)
+     */
+    public Worker(ShardGraph graph, Transport transport, int cores, List<String> capabilities, CapacityClass capacityClass) {
+        this.graph = graph;
+        this.specs = graph.shards();
+        this.transport = transport;
+        this.cores = cores;
+        this.capabilities = List.copyOf(capabilities);
+        this.capacityClass = capacityClass;
+        this.freeCores = cores;
+        for (int p = 0; p < queued.length; p++) {
+            queued[p] = new ArrayDeque<>();
+        }
+    }
+
+    /** Joins the broker and works until it says the run is over. Uses the calling thread as one lane. */
+    public void run() {
+        transport.start(this);
+        lock.lock();
+        try {
+            Messages.hello(outbox, cores, capabilities, graph.fingerprint());
+            flush();
+        } finally {
+            lock.unlock();
+        }
+        List<Thread> lanes = new ArrayList<>();
+        for (int i = 1; i < cores; i++) {
+            Thread lane = new Thread(this::lane, "shatter-rank-" + transport.rank() + "-lane-" + i);
+            lane.setDaemon(true);
+            lane.start();
+            lanes.add(lane);
+        }
+        lane();
+        pools.values().forEach(ExecutorService::shutdownNow);
+    }
+
+    @Override
+    public void onFrame(int source, byte[] frame) {
+        frames.add(frame);
+        if (waitingLanes > 0) {
+            lock.lock();
+            try {
+                wake.signalAll();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private void lane() {
+        lock.lock();
+        try {
+            while (!shutdown) {
+                drainFrames();
+                Assignment next = nextRunnable();
+                if (next != null) {
+                    freeCores -= next.spec.cores();
+                    running++;
+                    next.started = true;
+                    lock.unlock();
+                    Outcome outcome;
+                    try {
+                        outcome = execute(next);
+                    } finally {
+                        lock.lock();
+                    }
+                    freeCores += next.spec.cores();
+                    running--;
+                    live.remove(next.key());
+                    if (outcome.kind == Outcome.DONE && next.spec.kind() != ShardKind.RANGE
+                            && graph.dependentsOf(next.spec.index()).length > 0) {
+                        cache.put(next.spec.index(), outcome.bytes); // the broker counts the producer as a holder
+                    }
+                    outcome.write(outbox, next);
+                    if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || outcome.runNanos > FLUSH_AFTER_NANOS) {
+                        flush();
+                    }
+                    continue;
+                }
+                if (leavePending && running == 0) {
+                    leavePending = false;
+                    Messages.left(outbox);
+                }
+                flush();
+                if (frames.isEmpty() && !shutdown) {
+                    waitingLanes++;
+                    try {
+                        wake.awaitUninterruptibly();
+                    } finally {
+                        waitingLanes--;
+                    }
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sends what the outbox holds. Under the lock, so that frames leave in the order they were written. */
+    private void flush() {
+        if (!outbox.isEmpty()) {
+            byte[] frame = outbox.toFrame();
+            outbox.reset();
+            transport.send(0, frame);
+        }
+    }
+
+    private void drainFrames() {
+        byte[] frame;
+        boolean any = false;
+        while ((frame = frames.poll()) != null) {
+            Messages.readWorkerFrame(frame, this);
+            any = true;
+        }
+        if (any && waitingLanes > 0) {
+            wake.signalAll(); // new work for the idle lanes
+        }
+    }
+
+    private Assignment nextRunnable() {
+        if (revoked) {
+            return null;
+        }
+        for (ArrayDeque<Assignment> q : queued) {
+            Assignment head = q.peekFirst();
+            if (head != null && head.spec.cores() <= freeCores) {
+                return q.pollFirst();
+            }
+        }
+        return null;
+    }
+
+    /** At a safepoint: read the broker's pending frames if no other lane is doing so. */
+    private void pollControl() {
+        if (!frames.isEmpty() && lock.tryLock()) {
+            try {
+                drainFrames();
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- broker messages (under lock)
+
+    @Override
+    public void onAssign(int taskId, int attempt, int shardIndex, int blockFrom, int blockTo, long checkpointEveryNanos,
+                         long resumeStep, byte[] state, List<Messages.Input> inputs) {
+        Map<Integer, byte[]> values = new HashMap<>();
+        for (Messages.Input in : inputs) {
+            byte[] bytes = in.cached() ? cache.get(in.shardIndex()) : in.bytes();
+            if (bytes == null) {
+                Messages.failed(outbox, taskId, attempt, 0, "internal: input " + specs.get(in.shardIndex()).id()
+                        + " was announced as cached on rank " + transport.rank() + " but is not");
+                return;
+            }
+            if (!in.cached()) {
+                cache.put(in.shardIndex(), bytes);
+            }
+            values.put(in.shardIndex(), bytes);
+        }
+        Assignment a = new Assignment(taskId, attempt, specs.get(shardIndex), blockFrom, blockTo, checkpointEveryNanos,
+                resumeStep, state, values);
+        if (revoked) {
+            Messages.yielded(outbox, taskId, attempt, Messages.NO_STEP, new byte[0], 0);
+            return;
+        }
+        live.put(a.key(), a);
+        queued[a.spec.priority().ordinal()].addLast(a);
+    }
+
+    @Override
+    public void onPreempt(int taskId, int attempt) {
+        Assignment a = live.get(Assignment.key(taskId, attempt));
+        if (a == null) {
+            return; // already finished: its result is on the way
+        }
+        if (a.started) {
+            a.yieldRequested = true;
+        } else {
+            unqueue(a);
+            Messages.yielded(outbox, taskId, attempt, Messages.NO_STEP, new byte[0], 0);
+        }
+    }
+
+    @Override
+    public void onCancel(int taskId, int attempt) {
+        Assignment a = live.get(Assignment.key(taskId, attempt));
+        if (a != null) {
+            a.cancelled = true;
+            if (!a.started) {
+                unqueue(a);
+            }
+        }
+    }
+
+    @Override
+    public void onRevoke(long graceNanos) {
+        revoked = true;
+        leavePending = true;
+        for (ArrayDeque<Assignment> q : queued) {
+            for (Assignment a : q) {
+                live.remove(a.key());
+                Messages.yielded(outbox, a.taskId, a.attempt, Messages.NO_STEP, new byte[0], 0);
+            }
+            q.clear();
+        }
+        for (Assignment a : live.values()) {
+            a.yieldRequested = true;
+        }
+    }
+
+    @Override
+    public void onRestore() {
+        revoked = false;
+        leavePending = false;
+        cache.clear(); // a restored rank is a new process as far as the broker knows
+        Messages.hello(outbox, cores, capabilities, graph.fingerprint());
+    }
+
+    @Override
+    public void onRelease(int[] shardIndices) {
+        for (int i : shardIndices) {
+            cache.remove(i);
+        }
+    }
+
+    @Override
+    public void onShutdown() {
+        shutdown = true;
+        for (Assignment a : live.values()) {
+            a.cancelled = true;
+        }
+        wake.signalAll();
+    }
+
+    private void unqueue(Assignment a) {
+        queued[a.spec.priority().ordinal()].remove(a);
+        live.remove(a.key());
+    }
+
+    // ---------------------------------------------------------------- running shards (outside the lock)
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private Outcome execute(Assignment a) {
+        long start = System.nanoTime();
+        Context context = new Context(a);
+        try {
+            switch (a.spec.kind()) {
+                case PLAIN -> {
+                    Object value = a.spec.function().compute(context);
+                    return Outcome.done(encode((Codec) a.spec.outputCodec(), value, a), 1, System.nanoTime() - start);
+                }
+                case RESUMABLE -> {
+                    return runResumable(a, (Resumable) a.spec.resumable(), (Codec) a.spec.stateCodec(), context, start);
+                }
+                case RANGE -> {
+                    return runRange(a, (RangeBody) a.spec.rangeBody(), (Codec) a.spec.outputCodec(), context, start);
+                }
+                default -> throw new IllegalStateException("unknown shard kind " + a.spec.kind());
+            }
+        } catch (Throwable e) {
+            if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) {
+                throw (VirtualMachineError) e;
+            }
+            return Outcome.failed(describe(e), System.nanoTime() - start);
+        }
+    }
+
+    private <S> Outcome runResumable(Assignment a, Resumable<S, Object> body, Codec<S> stateCodec, Context context, long start) throws Exception {
+        S state;
+        long step;
+        if (a.resumeStep >= 0) {
+            state = stateCodec.decode(a.state);
+            step = a.resumeStep;
+        } else {
+            state = body.start(context);
+            step = 0;
+        }
+        long lastCheckpoint = System.nanoTime();
+        while (!body.isDone(state)) {
+            state = body.step(state, context);
+            step++;
+            // Safepoint: the only places where a resumable shard stops, yields or saves.
+            pollControl();
+            if (a.cancelled) {
+                return Outcome.cancelled(System.nanoTime() - start);
+            }
+            if (a.yieldRequested) {
+                return Outcome.yielded(step, stateCodec.encode(state), System.nanoTime() - start);
+            }
+            long now = System.nanoTime();
+            if (a.checkpointEveryNanos > 0 && now - lastCheckpoint >= a.checkpointEveryNanos) {
+                sendCheckpoint(a, step, stateCodec.encode(state));
+                lastCheckpoint = now;
+            }
+        }
+        @SuppressWarnings("unchecked")
+        Codec<Object> out = (Codec<Object>) a.spec.outputCodec();
+        return Outcome.done(encode(out, body.finish(state, context), a), step, System.nanoTime() - start);
+    }
+
+    private Outcome runRange(Assignment a, RangeBody<Object> body, Codec<Object> codec, Context context, long start) throws Exception {
+        WireWriter partials = new WireWriter(64);
+        partials.writeVarInt(a.blockTo - a.blockFrom);
+        for (int b = a.blockFrom; b < a.blockTo; b++) {
+            if (b > a.blockFrom) {
+                pollControl();
+            }
+            if (a.cancelled) {
+                return Outcome.cancelled(System.nanoTime() - start);
+            }
+            if (a.yieldRequested) {
+                return Outcome.yielded(Messages.NO_STEP, new byte[0], System.nanoTime() - start);
+            }
+            Object partial = body.compute(a.spec.blockStart(b), a.spec.blockEnd(b), context);
+            partials.writeBytes(encode(codec, partial, a));
+        }
+        return Outcome.done(partials.toFrame(), a.blockTo - a.blockFrom, System.nanoTime() - start);
+    }
+
+    private static byte[] encode(Codec<Object> codec, Object value, Assignment a) {
+        try {
+            return codec.encode(value);
+        } catch (NullPointerException e) {
+            throw new IllegalStateException("shard '" + a.spec.id() + "' returned null, which its output codec cannot encode", e);
+        }
+    }
+
+    private void sendCheckpoint(Assignment a, long step, byte[] state) {
+        lock.lock();
+        try {
+            Messages.checkpoint(outbox, a.taskId, a.attempt, step, state);
+            flush();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** One line a person can act on: the error, its message, and where it was thrown. */
+    static String describe(Throwable e) {
+        StringBuilder text = new StringBuilder(e.getClass().getName());
+        if (e.getMessage() != null) {
+            text.append(": ").append(e.getMessage());
+        }
+        StackTraceElement[] at = e.getStackTrace();
+        if (at.length > 0) {
+            text.append(" (at ").append(at[0]).append(')');
+        }
+        Throwable cause = e.getCause();
+        if (cause != null && cause != e) {
+            text.append("; caused by ").append(cause.getClass().getName());
+            if (cause.getMessage() != null) {
+                text.append(": ").append(cause.getMessage());
+            }
+        }
+        return text.toString();
+    }
+
+    /** One assignment: an attempt of a task, queued or running on this rank. */
+    private static final class Assignment {
+        final int taskId;
+        final int attempt;
+        final ShardSpec spec;
+        final int blockFrom;
+        final int blockTo;
+        final long checkpointEveryNanos;
+        final long resumeStep;
+        final byte[] state;
+        final Map<Integer, byte[]> inputs;
+        boolean started;
+        volatile boolean yieldRequested;
+        volatile boolean cancelled;
+
+        Assignment(int taskId, int attempt, ShardSpec spec, int blockFrom, int blockTo, long checkpointEveryNanos,
+                   long resumeStep, byte[] state, Map<Integer, byte[]> inputs) {
+            this.taskId = taskId;
+            this.attempt = attempt;
+            this.spec = spec;
+            this.blockFrom = blockFrom;
+            this.blockTo = blockTo;
+            this.checkpointEveryNanos = checkpointEveryNanos;
+            this.resumeStep = resumeStep;
+            this.state = state;
+            this.inputs = inputs;
+        }
+
+        long key() {
+            return key(taskId, attempt);
+        }
+
+        static long key(int taskId, int attempt) {
+            return ((long) taskId << 32) | (attempt & 0xFFFFFFFFL);
+        }
+    }
+
+    /** How an attempt ended, written to the broker under the lock. */
+    private record Outcome(int kind, byte[] bytes, long steps, String error, long runNanos) {
+        static final int DONE = 0;
+        static final int FAILED = 1;
+        static final int YIELDED = 2;
+        static final int CANCELLED = 3;
+
+        static Outcome done(byte[] output, long steps, long runNanos) {
+            return new Outcome(DONE, output, steps, null, runNanos);
+        }
+
+        static Outcome failed(String error, long runNanos) {
+            return new Outcome(FAILED, null, 0, error, runNanos);
+        }
+
+        static Outcome yielded(long step, byte[] state, long runNanos) {
+            return new Outcome(YIELDED, state, step, null, runNanos);
+        }
+
+        static Outcome cancelled(long runNanos) {
+            return new Outcome(CANCELLED, null, 0, null, runNanos);
+        }
+
+        void write(WireWriter out, Assignment a) {
+            switch (kind) {
+                case DONE -> Messages.done(out, a.taskId, a.attempt, runNanos, steps, bytes);
+                case FAILED -> Messages.failed(out, a.taskId, a.attempt, runNanos, error);
+                case YIELDED -> Messages.yielded(out, a.taskId, a.attempt, steps, bytes, runNanos);
+                default -> { } // cancelled: the broker has moved on and expects nothing
+            }
+        }
+    }
+
+    /** The {@link ShardContext} of one attempt. */
+    private final class Context implements ShardContext {
+        private final Assignment a;
+
+        Context(Assignment a) {
+            this.a = a;
+        }
+
+        @Override
+        public <T> T input(Shard<T> shard) {
+            byte[] bytes = a.inputs.get(shard.index());
+            if (bytes == null || !specs.get(shard.index()).id().equals(shard.id())) {
+                throw new IllegalArgumentException("shard '" + a.spec.id() + "' reads " + shard
+                        + " but did not declare it with inputs(...)");
+            }
+            return shard.codec().decode(bytes);
+        }
+
+        @Override
+        public String shardId() {
+            return a.spec.id();
+        }
+
+        @Override
+        public int attempt() {
+            return a.attempt;
+        }
+
+        @Override
+        public int rank() {
+            return transport.rank();
+        }
+
+        @Override
+        public CapacityClass capacityClass() {
+            return capacityClass;
+        }
+
+        @Override
+        public int cores() {
+            return a.spec.cores();
+        }
+
+        @Override
+        public ExecutorService pool() {
+            return pools.computeIfAbsent(a.spec.cores(), ForkJoinPool::new);
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return a.cancelled || a.yieldRequested;
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Worker[rank " + transport.rank() + ", " + cores + " cores, " + capacityClass + "]";
+    }
+
+}
