@@ -52,8 +52,13 @@ import java.util.function.BinaryOperator;
  */
 public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
-    /** Keep about this much work queued per core, so that short shards never wait for a round trip. */
-    private static final long PIPELINE_TARGET_NANOS = 2_000_000;
+    /**
+     * Keep about this much work queued per core, so that a rank never idles through a round trip to
+     * the broker (two thread wakeups, and on a busy node a wait for a CPU slice).
+     */
+    private static final long PIPELINE_TARGET_NANOS = 10_000_000;
+    /** Shards longer than this are not queued ahead: late binding balances long work better. */
+    private static final long PIPELINE_MAX_SHARD_NANOS = 50_000_000;
     private static final int MAX_PIPELINE_DEPTH = 256;
     /** How many waiting shards one priority level may skip over to fill a slot (bounded backfill). */
     private static final int MAX_LOOKAHEAD = 8;
@@ -246,8 +251,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     }
 
     private void updatePipelineDepth() {
-        int depth = expectedRunNanos <= 0 ? 1
-                : (int) Math.max(1, Math.min(MAX_PIPELINE_DEPTH, PIPELINE_TARGET_NANOS / expectedRunNanos));
+        int depth = expectedRunNanos <= 0 || expectedRunNanos > PIPELINE_MAX_SHARD_NANOS ? 1
+                : (int) Math.max(2, Math.min(MAX_PIPELINE_DEPTH, 1 + PIPELINE_TARGET_NANOS / expectedRunNanos));
         for (RankSlot s : workerSlots) {
             s.pipelineDepth = depth;
         }

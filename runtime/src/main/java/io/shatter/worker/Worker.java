@@ -2,6 +2,7 @@ package io.shatter.worker;
 
 import io.shatter.CapacityClass;
 import io.shatter.Codec;
+import io.shatter.ExpectedFailure;
 import io.shatter.Priority;
 import io.shatter.RangeBody;
 import io.shatter.Resumable;
@@ -159,13 +160,15 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     Messages.left(outbox);
                 }
                 flush();
-                if (frames.isEmpty() && !shutdown) {
-                    waitingLanes++;
-                    try {
+                // Announce the wait before looking at the queue: a sender that adds a frame after the
+                // look then sees waitingLanes > 0 and signals, so no wakeup is lost.
+                waitingLanes++;
+                try {
+                    if (frames.isEmpty() && !shutdown) {
                         wake.awaitUninterruptibly();
-                    } finally {
-                        waitingLanes--;
                     }
+                } finally {
+                    waitingLanes--;
                 }
             }
         } finally {
@@ -416,6 +419,9 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
 
     /** One line a person can act on: the error, its message, and where it was thrown. */
     static String describe(Throwable e) {
+        if (e instanceof ExpectedFailure && e.getMessage() != null) {
+            return e.getMessage();
+        }
         StringBuilder text = new StringBuilder(e.getClass().getName());
         if (e.getMessage() != null) {
             text.append(": ").append(e.getMessage());

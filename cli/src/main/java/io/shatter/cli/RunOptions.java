@@ -1,0 +1,101 @@
+package io.shatter.cli;
+
+import io.shatter.RankLayout;
+import io.shatter.RunConfig;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Options every workload shares: the ranks, revocations, outputs and verification. */
+public final class RunOptions {
+    // Fields are set by picocli; workloads read them through the accessors below.
+    @Option(names = "--ranks", paramLabel = "N", description = "Worker ranks (threads of this JVM on local ranks); the broker runs beside them as rank 0. Default: ${DEFAULT-VALUE}.")
+    int ranks = Math.max(2, Runtime.getRuntime().availableProcessors());
+
+    @Option(names = "--reserved", paramLabel = "N", description = "How many of the ranks are reserved capacity (default: those not excess or spare).")
+    Integer reserved;
+
+    @Option(names = "--excess", paramLabel = "N", description = "How many ranks are excess capacity, which may be revoked (default: 0).")
+    int excess;
+
+    @Option(names = "--spare", paramLabel = "N", description = "How many ranks are spare, kept free for shadow attempts (default: 0).")
+    int spare;
+
+    @Option(names = "--cores-per-rank", paramLabel = "N", description = "Cores each rank offers (default: ${DEFAULT-VALUE}).")
+    int coresPerRank = 1;
+
+    @Option(names = "--revoke-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Revoke a random excess rank at this interval (e.g. 50ms) and restore it after the same interval.")
+    Duration revokeEvery;
+
+    @Option(names = "--revoke-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Grace a revoked rank's shards get to save their state (default: half of --revoke-every, at most 2s).")
+    Duration revokeGrace;
+
+    @Option(names = "--checkpoint-every", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How often resumable shards save their state (default: 200ms).")
+    Duration checkpointEvery = Duration.ofMillis(200);
+
+    @Option(names = "--seed", paramLabel = "S", description = "Seed for random choices (which rank to revoke) and for the workload's data (default: ${DEFAULT-VALUE}).")
+    long seed = 1;
+
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Directory for the run's files (default: ${DEFAULT-VALUE}).")
+    Path runDir = Path.of("shatter-run");
+
+    @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the run summary as JSON to FILE.")
+    Path summaryJson;
+
+    @Option(names = "--trace", paramLabel = "FILE", description = "Write the timeline as Chrome trace event JSON (open it in Perfetto).")
+    Path trace;
+
+    @Option(names = "--verify", description = "Check the result against a sequential computation and print a 'verified:' line.")
+    boolean verify;
+
+    @Option(names = "--no-progress", description = "No progress bar, even on a terminal.")
+    boolean noProgress;
+
+    @Option(names = "--debug", description = "Show stack traces of errors.")
+    boolean debug;
+
+    /** The seed for random choices and workload data. */
+    public long seed() {
+        return seed;
+    }
+
+    /** The run's directory. */
+    public Path runDir() {
+        return runDir;
+    }
+
+    /** The rank layout these options describe, or a {@link UserException} saying what does not add up. */
+    RankLayout layout() {
+        if (ranks < 1) {
+            throw new UserException("--ranks must be at least 1, got " + ranks);
+        }
+        if (excess < 0 || spare < 0 || (reserved != null && reserved < 0)) {
+            throw new UserException("--reserved, --excess and --spare must not be negative");
+        }
+        int reservedRanks = reserved != null ? reserved : ranks - excess - spare;
+        if (reservedRanks < 0 || reservedRanks + excess + spare != ranks) {
+            throw new UserException("--reserved " + reservedRanks + " + --excess " + excess + " + --spare " + spare
+                    + " must add up to --ranks " + ranks + "; adjust one of them");
+        }
+        if (reservedRanks + excess == 0) {
+            throw new UserException("at least one rank must be reserved or excess: spare ranks only run shadows");
+        }
+        if (revokeEvery != null && excess == 0) {
+            throw new UserException("--revoke-every revokes excess ranks, but there are none; add --excess N");
+        }
+        if (coresPerRank < 1) {
+            throw new UserException("--cores-per-rank must be at least 1, got " + coresPerRank);
+        }
+        return RankLayout.of(reservedRanks, excess, spare, coresPerRank);
+    }
+
+    /** A run configuration from these options (the caller adds progress and trace settings). */
+    RunConfig.Builder config() {
+        return RunConfig.builder().layout(layout()).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
+                .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null);
+    }
+}

@@ -1,0 +1,89 @@
+package io.shatter.cli;
+
+import io.shatter.RunConfig;
+import io.shatter.RunResult;
+import io.shatter.RunSummary;
+import io.shatter.Shatter;
+import io.shatter.ShardGraph;
+import io.shatter.ShatterException;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * What every built-in workload does around its graph: build it, run it with the shared options,
+ * print the result, verify it against a sequential computation if asked, and write the summary
+ * and the timeline, also when the run fails.
+ */
+public abstract class WorkloadCommand implements Callable<Integer> {
+    @Mixin
+    protected RunOptions options;
+
+    @CommandLine.Spec
+    protected CommandLine.Model.CommandSpec spec;
+
+    /** The graph to run. */
+    protected abstract ShardGraph buildGraph() throws IOException;
+
+    /** One line describing the result, printed after the run. */
+    protected abstract String describe(RunResult result);
+
+    /** Compares the result with a sequential computation; returns null when equal, else what differs. */
+    protected abstract String verify(RunResult result);
+
+    /** What {@link #verify} established, for the {@code verified:} line. */
+    protected abstract String verifiedClaim();
+
+    /** Whether outputs every consumer has read may be dropped (they are not part of the printed result). */
+    protected boolean dropIntermediateOutputs() {
+        return true;
+    }
+
+    @Override
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        ShardGraph graph = buildGraph();
+        RunResult result;
+        try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
+            RunConfig config = options.config().progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
+            result = Shatter.run(graph, config);
+        } catch (ShatterException e) {
+            if (e.summary() != null) {
+                report(e.summary(), null, e.getMessage());
+                out.println(headline(e.summary()));
+            }
+            throw e;
+        }
+        out.println(describe(result));
+        Boolean verified = null;
+        if (options.verify) {
+            String difference = verify(result);
+            verified = difference == null;
+            out.println(verified ? "verified: " + verifiedClaim() : "NOT verified: " + difference);
+        }
+        report(result.summary(), verified, verified == Boolean.FALSE ? "result differs from the sequential computation" : null);
+        if (options.trace != null) {
+            RunReports.writeTrace(options.trace, result.trace());
+        }
+        out.println(headline(result.summary()));
+        out.flush();
+        return verified == Boolean.FALSE ? Main.VERIFY_FAILED : 0;
+    }
+
+    private void report(RunSummary summary, Boolean verified, String error) throws IOException {
+        if (options.summaryJson != null) {
+            RunReports.writeSummary(options.summaryJson, summary, verified, error);
+        }
+    }
+
+    private static String headline(RunSummary s) {
+        return String.format(Locale.ROOT, "summary: %d/%d shards in %.3f s, %d attempts, %d revocations, %d preemptions, "
+                        + "%d lost, %d retries, %d checkpoint restores",
+                s.shardsCompleted(), s.shardsTotal(), s.makespanSeconds(), s.attemptsStarted(), s.revocations(),
+                s.preemptions(), s.lostAttempts(), s.retries(), s.checkpointRestores());
+    }
+}
