@@ -58,7 +58,9 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
         int best = -1;
         double bestCost = Double.MAX_VALUE;
         for (RankView r : cluster.ranks()) {
-            if (r.capacityClass() != wanted || !r.isActive() || r.freeUnits() < candidate.cores()
+            // CRITICAL work must start now, so it takes only a free core, never a place in a rank's queue.
+            int room = candidate.spec().priority() == Priority.CRITICAL ? r.freeCores() : r.freeUnits();
+            if (r.capacityClass() != wanted || !r.isActive() || room < candidate.cores()
                     || r.cores() < candidate.cores() || !r.capabilities().containsAll(candidate.spec().capabilities())) {
                 continue;
             }
@@ -85,7 +87,7 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
             }
             for (AttemptView a : r.attempts()) {
                 if (a.priority() == Priority.CRITICAL || !a.isResumable() || a.isPreemptRequested()
-                        || r.freeUnits() + a.heldCores() < candidate.cores()) {
+                        || r.freeCores() + a.heldCores() < candidate.cores()) {
                     continue;
                 }
                 if (bestVictim == null || a.priority().compareTo(bestVictim.priority()) > 0

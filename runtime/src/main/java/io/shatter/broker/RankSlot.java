@@ -75,6 +75,16 @@ final class RankSlot implements RankView {
     }
 
     @Override
+    public int freeCores() {
+        return Math.max(0, cores - heldCores);
+    }
+
+    @Override
+    public int pipelineDepth() {
+        return pipelineDepth;
+    }
+
+    @Override
     public double load() {
         return cores == 0 ? Double.MAX_VALUE : (double) heldCores / cores;
     }

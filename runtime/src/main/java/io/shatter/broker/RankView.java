@@ -26,6 +26,12 @@ public interface RankView {
      */
     int freeUnits();
 
+    /** Cores not held by any attempt, running or queued: where work starts at once. */
+    int freeCores();
+
+    /** How many attempts per core the broker queues on this rank ahead of time. */
+    int pipelineDepth();
+
     /** Cores held by its attempts divided by its cores (may exceed 1 while pipelining). */
     double load();
 

@@ -1,0 +1,124 @@
+package io.shatter.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The {@code shatter} command end to end, in-process: results, verification and bad input. */
+class CliTest {
+    @TempDir
+    Path dir;
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    private Outcome run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    @Test
+    void heatWithRevocationsVerifiesAndCountsRevocations() throws IOException {
+        Path summary = dir.resolve("s.json");
+        Path trace = dir.resolve("t.json");
+        Outcome o = run("run", "heat", "--grid", "128", "--steps", "12", "--sweeps", "200", "--ranks", "4", "--reserved", "2",
+                "--excess", "2", "--revoke-every", "20ms", "--seed", "7", "--verify", "--summary-json", summary.toString(),
+                "--trace", trace.toString(), "--no-progress");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("verified:"), o.out());
+        String json = Files.readString(summary);
+        assertTrue(json.matches("(?s).*\"revocations\" : [1-9].*"), json);
+        assertTrue(json.contains("\"verified\" : true"), json);
+        String timeline = Files.readString(trace);
+        assertTrue(timeline.contains("\"traceEvents\"") && timeline.contains("\"ph\" : \"X\"") && timeline.contains("excess capacity"), timeline.substring(0, 300));
+    }
+
+    @Test
+    void montecarloVerifies() {
+        Outcome o = run("run", "montecarlo", "--shards", "40", "--samples", "20000", "--ranks", "2", "--verify", "--no-progress");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("verified:"), o.out());
+    }
+
+    @Test
+    void tasksRunInDependencyOrderWithOutputFiles() throws IOException {
+        Path file = dir.resolve("tasks.txt");
+        Files.writeString(file, """
+                # a small pipeline
+                prepare priority=high : echo ready > %1$s/prepared
+                left after=prepare : cat %1$s/prepared
+                right after=prepare cores=1 : echo right
+                join priority=low after=left,right : echo joined
+                """.formatted(dir));
+        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.resolve("run").toString(), "--verify", "--no-progress");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("verified: 4 tasks"), o.out());
+        assertEquals("ready\n", Files.readString(dir.resolve("run/tasks/left.out")));
+    }
+
+    @Test
+    void taskFileWithCycleNamesTheTasks() throws IOException {
+        Path file = dir.resolve("cycle.txt");
+        Files.writeString(file, "a after=c : true\nb after=a : true\nc after=b : true\nd : true\n");
+        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString());
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("cycle") && o.err().contains("a") && o.err().contains("b") && o.err().contains("c"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+    }
+
+    @Test
+    void taskFileSyntaxErrorNamesTheLine() throws IOException {
+        Path file = dir.resolve("bad.txt");
+        Files.writeString(file, "a : true\n\nb priority=urgent : true\n");
+        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString());
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("bad.txt:3:") && o.err().contains("urgent"), o.err());
+    }
+
+    @Test
+    void failingTaskFailsTheRunAndKeepsCompletedWorkInTheSummary() throws IOException {
+        Path file = dir.resolve("fail.txt");
+        Files.writeString(file, "ok : true\nbroken after=ok : exit 3\n");
+        Path summary = dir.resolve("s.json");
+        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString(), "--summary-json", summary.toString(), "--no-progress");
+        assertEquals(Main.RUN_FAILED, o.code());
+        assertTrue(o.err().contains("broken") && o.err().contains("status 3"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+        String json = Files.readString(summary);
+        assertTrue(json.contains("\"shards_completed\" : 1") && json.contains("\"failed_shard\" : \"broken\""), json);
+    }
+
+    @Test
+    void unknownWorkloadAndOptionAreClearErrors() {
+        Outcome unknown = run("run", "fluid");
+        assertEquals(Main.USAGE, unknown.code());
+        assertTrue(unknown.err().contains("unknown workload 'fluid'"), unknown.err());
+        Outcome option = run("run", "heat", "--warp-speed");
+        assertEquals(Main.USAGE, option.code());
+        assertTrue(option.err().contains("--warp-speed"), option.err());
+        Outcome layout = run("run", "heat", "--ranks", "2", "--reserved", "2", "--excess", "2");
+        assertEquals(Main.USAGE, layout.code());
+        assertTrue(layout.err().contains("must add up to --ranks"), layout.err());
+    }
+}
