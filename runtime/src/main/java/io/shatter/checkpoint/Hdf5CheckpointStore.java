@@ -20,9 +20,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -38,6 +36,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -105,6 +104,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
     private final Path directory;
     private final Clock clock;
     private final UsableSpace usableSpace;
+    private final Consumer<String> warnings;
     private final Object[] shardLocks = new Object[LOCK_STRIPES];
     private final AtomicLong bytesWritten = new AtomicLong();
 
@@ -115,13 +115,18 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
      * @throws IOException if the directory cannot be created or written to; the message names it
      */
     public Hdf5CheckpointStore(Path directory) throws IOException {
-        this(directory, Clock.systemUTC(), dir -> Files.getFileStore(dir).getUsableSpace());
+        this(directory, Clock.systemUTC(), dir -> Files.getFileStore(dir).getUsableSpace(), log::warn);
     }
 
-    Hdf5CheckpointStore(Path directory, Clock clock, UsableSpace usableSpace) throws IOException {
+    /**
+     * For tests: {@code usableSpace} can simulate a full disk, {@code warnings} receives what would
+     * be logged at WARN (slf4j-simple's output cannot be captured reliably).
+     */
+    Hdf5CheckpointStore(Path directory, Clock clock, UsableSpace usableSpace, Consumer<String> warnings) throws IOException {
         this.directory = Objects.requireNonNull(directory, "directory").toAbsolutePath();
         this.clock = Objects.requireNonNull(clock, "clock");
         this.usableSpace = Objects.requireNonNull(usableSpace, "usableSpace");
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
         for (int i = 0; i < LOCK_STRIPES; i++) {
             shardLocks[i] = new Object();
         }
@@ -171,13 +176,13 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                     return Optional.of(read(file.path(), graphId, shardId));
                 } catch (RejectedCheckpointException e) {
                     Path aside = file.path().resolveSibling(file.path().getFileName() + REJECTED_SUFFIX);
-                    log.warn("Rejected checkpoint file {} of shard '{}': {}. Moved it to {}; using the previous checkpoint, if any.",
-                        file.path(), shardId, e.getMessage(), aside.getFileName());
+                    warnings.accept("Rejected checkpoint file " + file.path() + " of shard '" + shardId + "': " + e.getMessage()
+                        + ". Moved it to " + aside.getFileName() + "; using the previous checkpoint, if any.");
                     Files.move(file.path(), aside, StandardCopyOption.REPLACE_EXISTING);
                 } catch (IOException e) {
                     // Not proof that the file is bad (the disk may be failing): leave it in place.
-                    log.warn("Could not read checkpoint file {} of shard '{}': {}; using the previous checkpoint, if any.",
-                        file.path(), shardId, e.toString());
+                    warnings.accept("Could not read checkpoint file " + file.path() + " of shard '" + shardId + "': " + e
+                        + "; using the previous checkpoint, if any.");
                 }
             }
             return Optional.empty();
@@ -267,18 +272,20 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
         }
     }
 
+    /** The innermost cause's own words, with what to do when they mean a full disk or a size limit. */
     private static String reason(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            String message = String.valueOf(cause.getMessage());
-            if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
-                return "the disk is full (" + message + "); free space there or choose another checkpoint directory";
-            }
-            if (message.contains("File too large")) {
-                return "the file size limit was reached (" + message + "; see ulimit -f)";
-            }
+        Throwable innermost = failure;
+        while (innermost.getCause() != null && innermost.getCause() != innermost) {
+            innermost = innermost.getCause();
         }
-        Throwable root = failure instanceof UncheckedIOException && failure.getCause() != null ? failure.getCause() : failure;
-        return root.toString();
+        String message = String.valueOf(innermost.getMessage());
+        if (message.contains("No space left on device") || message.contains("Disk quota exceeded")) {
+            return "the disk is full (" + message + "); free space there or choose another checkpoint directory";
+        }
+        if (message.contains("File too large")) {
+            return "the file size limit was reached (" + message + "; see ulimit -f)";
+        }
+        return innermost.toString();
     }
 
     /** Makes the renames and deletions in the directory durable; not every platform can open a directory. */
@@ -313,10 +320,10 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
     private Checkpoint read(Path file, String graphId, String shardId) throws IOException, RejectedCheckpointException {
         checkSignatureAndLength(file);
         try (HdfFile hdf = new HdfFile(file)) {
-            String format = stringAttribute(hdf, "format");
-            if (!FORMAT.equals(format)) {
-                throw new RejectedCheckpointException("it is HDF5 but not a Shatter checkpoint (root attribute 'format' is '"
-                    + format + "', expected '" + FORMAT + "')");
+            Attribute format = hdf.getAttribute("format");
+            if (format == null || !FORMAT.equals(format.getData())) {
+                throw new RejectedCheckpointException("it is HDF5 but not a Shatter checkpoint (root attribute 'format' is "
+                    + (format == null ? "missing" : "'" + format.getData() + "'") + ", expected '" + FORMAT + "')");
             }
             Group attemptGroup = onlyChildGroup(onlyChildGroup(hdf, "shard"), "attempt");
             String fileGraphId = stringAttribute(attemptGroup, "graph_id");
@@ -332,11 +339,11 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
             stringAttribute(attemptGroup, "time");
             Node stateNode = attemptGroup.getChild(STATE_DATASET);
             if (!(stateNode instanceof Dataset stateDataset)) {
-                throw new RejectedCheckpointException("dataset " + attemptGroup.getPath() + "/" + STATE_DATASET + " is missing");
+                throw new RejectedCheckpointException("dataset " + childPath(attemptGroup, STATE_DATASET) + " is missing");
             }
             if (!(stateDataset.getDataType() instanceof FixedPoint type) || type.getSize() != 1
                 || stateDataset.getDimensions().length != 1) {
-                throw new RejectedCheckpointException("dataset " + stateDataset.getPath() + " is not a 1-D array of bytes");
+                throw new RejectedCheckpointException("dataset " + pathOf(stateDataset) + " is not a 1-D array of bytes");
             }
             long recordedChecksum = numberAttribute(stateDataset, StreamedByteDataset.CHECKSUM_ATTRIBUTE);
             byte[] state = stateDataset.getSize() == 0 ? new byte[0] : (byte[]) stateDataset.getData();
@@ -391,21 +398,27 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
             throw new RejectedCheckpointException("group " + childPath(parent, name) + " is missing");
         }
         if (group.getChildren().size() != 1 || !(group.getChildren().values().iterator().next() instanceof Group only)) {
-            throw new RejectedCheckpointException("group " + group.getPath() + " should hold exactly one group, it holds "
+            throw new RejectedCheckpointException("group " + pathOf(group) + " should hold exactly one group, it holds "
                 + group.getChildren().keySet());
         }
         return only;
     }
 
     private static String childPath(Group parent, String name) {
-        String path = parent.getPath();
-        return path.endsWith("/") ? path + name : path + "/" + name;
+        String path = pathOf(parent);
+        return path.equals("/") ? path + name : path + "/" + name;
+    }
+
+    /** jhdf ends group paths with a slash; messages read better without it. */
+    private static String pathOf(Node node) {
+        String path = node.getPath();
+        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
     }
 
     private static String stringAttribute(Node node, String name) throws RejectedCheckpointException {
         Object value = attributeValue(node, name);
         if (!(value instanceof String text)) {
-            throw new RejectedCheckpointException("attribute '" + name + "' of " + node.getPath() + " is not a string");
+            throw new RejectedCheckpointException("attribute '" + name + "' of " + pathOf(node) + " is not a string");
         }
         return text;
     }
@@ -413,7 +426,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
     private static long numberAttribute(Node node, String name) throws RejectedCheckpointException {
         Object value = attributeValue(node, name);
         if (!(value instanceof Long || value instanceof Integer)) {
-            throw new RejectedCheckpointException("attribute '" + name + "' of " + node.getPath() + " is not an integer");
+            throw new RejectedCheckpointException("attribute '" + name + "' of " + pathOf(node) + " is not an integer");
         }
         return ((Number) value).longValue();
     }
@@ -421,7 +434,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
     private static Object attributeValue(Node node, String name) throws RejectedCheckpointException {
         Attribute attribute = node.getAttribute(name);
         if (attribute == null) {
-            throw new RejectedCheckpointException("attribute '" + name + "' of " + node.getPath() + " is missing");
+            throw new RejectedCheckpointException("attribute '" + name + "' of " + pathOf(node) + " is missing");
         }
         return attribute.getData();
     }
@@ -514,11 +527,17 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
     // ---- the directory ----
 
     private void prepareDirectory() throws IOException {
+        Path existing = directory;
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new IOException("Cannot use checkpoint directory " + directory + ": "
+                + (existing.equals(directory) ? "it" : existing.toString()) + " exists but is not a directory."
+                + " Point the checkpoint directory to a directory you can write.");
+        }
         try {
             Files.createDirectories(directory);
-        } catch (FileAlreadyExistsException | NotDirectoryException e) {
-            throw new IOException("Cannot use checkpoint directory " + directory + ": it, or one of its parents, exists but"
-                + " is not a directory (" + e.getMessage() + "). Point the checkpoint directory to a directory you can write.", e);
         } catch (AccessDeniedException e) {
             throw new IOException("Cannot create checkpoint directory " + directory + ": permission denied on "
                 + e.getFile() + ". Create it yourself or point the checkpoint directory to a directory you can write.", e);
