@@ -32,7 +32,7 @@ import java.util.stream.Stream;
 /**
  * Checkpoint write bandwidth: {@link Hdf5CheckpointStore#save} of a 256 MiB state against a raw
  * sequential write of the same bytes (one {@link FileChannel#write}, then {@code force(true)}) to
- * the same directory, side by side in one run. Issue 4 asks the store to reach 70% of the raw rate
+ * the same directory, side by side in one run, and against the same raw write done in 1 MiB slices. Issue 4 asks the store to reach 70% of the raw rate
  * and to allocate at most the state's size per save ({@code -prof gc}, {@code gc.alloc.rate.norm}).
  *
  * <p>{@link #naiveJhdfPutDataset} is the reference point the store improves on: jhdf's inferred
@@ -51,6 +51,8 @@ import java.util.stream.Stream;
 @Warmup(iterations = 2)
 @Measurement(iterations = 5)
 public class CheckpointWriteBenchmark {
+
+    private static final int CHUNK_BYTES = 1 << 20;
 
     /** State size in MiB. */
     @Param("256")
@@ -104,6 +106,27 @@ public class CheckpointWriteBenchmark {
             ByteBuffer bytes = ByteBuffer.wrap(state);
             while (bytes.hasRemaining()) {
                 out.write(bytes);
+            }
+            out.force(true);
+            return out.size();
+        }
+    }
+
+    /**
+     * A stricter baseline: the same bytes in 1 MiB writes, as the store writes them. A single big
+     * write makes the JDK copy all of it into a temporary direct buffer first, which costs memory
+     * bandwidth; slices stay in the cache between that copy and the kernel's.
+     */
+    @Benchmark
+    public long rawFileChannelChunkedWriteAndForce() throws IOException {
+        try (FileChannel out = FileChannel.open(directory.resolve("raw-chunked.bin"),
+            StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer bytes = ByteBuffer.wrap(state);
+            for (int offset = 0; offset < state.length; offset += CHUNK_BYTES) {
+                bytes.limit(Math.min(offset + CHUNK_BYTES, state.length)).position(offset);
+                while (bytes.hasRemaining()) {
+                    out.write(bytes);
+                }
             }
             out.force(true);
             return out.size();

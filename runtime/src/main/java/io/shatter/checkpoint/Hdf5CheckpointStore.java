@@ -175,10 +175,8 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 try {
                     return Optional.of(read(file.path(), graphId, shardId));
                 } catch (RejectedCheckpointException e) {
-                    Path aside = file.path().resolveSibling(file.path().getFileName() + REJECTED_SUFFIX);
                     warnings.accept("Rejected checkpoint file " + file.path() + " of shard '" + shardId + "': " + e.getMessage()
-                        + ". Moved it to " + aside.getFileName() + "; using the previous checkpoint, if any.");
-                    Files.move(file.path(), aside, StandardCopyOption.REPLACE_EXISTING);
+                        + ". " + moveAside(file.path()) + "; using the previous checkpoint, if any.");
                 } catch (IOException e) {
                     // Not proof that the file is bad (the disk may be failing): leave it in place.
                     warnings.accept("Could not read checkpoint file " + file.path() + " of shard '" + shardId + "': " + e
@@ -186,6 +184,17 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 }
             }
             return Optional.empty();
+        }
+    }
+
+    /** Renames a rejected file so that it is neither read again nor counted among the kept checkpoints. */
+    private static String moveAside(Path file) {
+        Path aside = file.resolveSibling(file.getFileName() + REJECTED_SUFFIX);
+        try {
+            Files.move(file, aside, StandardCopyOption.REPLACE_EXISTING);
+            return "Moved it to " + aside.getFileName();
+        } catch (IOException e) {
+            return "Could not move it aside (" + e + ")";
         }
     }
 
@@ -215,7 +224,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
 
     private void writeDurably(Path temporary, Path target, String what, String graphId, String shardId,
                               int attempt, long step, byte[] state) throws IOException {
-        boolean durable = false;
+        boolean renamed = false;
         StreamedByteDataset dataset = null;
         try {
             // jhdf opens its file without truncating it: a stale temporary file would leave a tail.
@@ -238,12 +247,12 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 written.force(true);
             }
             Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
-            durable = true;
+            renamed = true;
         } catch (IOException | UncheckedIOException | HdfException e) {
             throw new IOException("Could not save " + what + " to " + temporary + ": " + reason(e)
                 + ". The previous checkpoint is kept.", e);
         } finally {
-            if (!durable) {
+            if (!renamed) {
                 abandon(temporary, dataset);
             }
         }
