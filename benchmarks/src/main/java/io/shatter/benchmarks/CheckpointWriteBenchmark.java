@@ -32,17 +32,20 @@ import java.util.stream.Stream;
 /**
  * Checkpoint write bandwidth: {@link Hdf5CheckpointStore#save} of a 256 MiB state against a raw
  * sequential write of the same bytes (one {@link FileChannel#write}, then {@code force(true)}) to
- * the same directory, side by side in one run, and against the same raw write done in 1 MiB slices. Issue 4 asks the store to reach 70% of the raw rate
- * and to allocate at most the state's size per save ({@code -prof gc}, {@code gc.alloc.rate.norm}).
+ * the same directory, side by side in one run, and against the same raw write done in 1 MiB
+ * slices. Issue 4 asks the store to reach 70% of the raw rate and to allocate at most the state's
+ * size per save ({@code -prof gc}, {@code gc.alloc.rate.norm}).
  *
  * <p>{@link #naiveJhdfPutDataset} is the reference point the store improves on: jhdf's inferred
  * dataset from a {@code byte[]}, then forced to disk. It shows what the store's streamed dataset
  * buys; leave it out with {@code -e naive}.
  *
  * <p>Run: {@code java -jar benchmarks/target/benchmarks.jar CheckpointWriteBenchmark -f 1 -wi 2 -i 5 -prof gc}.
- * Files go to {@code shatter.bench.dir} (default: a fresh directory under {@code java.io.tmpdir},
- * which must be on a real disk, not tmpfs, to mean anything) and are deleted after each
- * invocation, so that every write allocates new blocks as a real checkpoint does.
+ * Files go to {@code shatter.bench.dir} (pass it with {@code -jvmArgsAppend -Dshatter.bench.dir=...};
+ * default: a fresh directory under {@code java.io.tmpdir}, which must be on a real disk, not
+ * tmpfs, to mean anything) and are deleted after each invocation, so that every write allocates
+ * new blocks as a real checkpoint does. On a shared disk single shots are noisy: compare medians
+ * ({@code -rf json}) rather than means, which one slow fsync skews.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.SingleShotTime)
