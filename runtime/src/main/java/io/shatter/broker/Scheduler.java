@@ -482,11 +482,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             lostWorkNanos += runNanos; // a plain shard or range chunk stopped early starts again from scratch
         }
         if (started) {
-            preemptions++;
-            task.lifecycle.moveTo(ShardState.PREEMPTED);
-        } else {
-            task.lifecycle.moveTo(ShardState.PREEMPTED); // never started: nothing saved, nothing lost
+            preemptions++; // one that never started gave nothing up: not counted
         }
+        task.lifecycle.moveTo(ShardState.PREEMPTED);
         task.lifecycle.moveTo(ShardState.QUEUED);
         requeue(task);
     }
