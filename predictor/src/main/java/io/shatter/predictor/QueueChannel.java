@@ -1,0 +1,32 @@
+package io.shatter.predictor;
+
+/**
+ * Extra per-step channels derived from a queue snapshot: everything here is known at the instant
+ * (running jobs' start times and requested limits, waiting jobs' sizes), never the future.
+ * Counts of cores are fractions of the partition's cores.
+ */
+public enum QueueChannel {
+    /** Running cores whose requested time limit ends within 5 minutes. */
+    LIMIT_ENDS_5M,
+    /** Running cores whose requested time limit ends within 30 minutes. */
+    LIMIT_ENDS_30M,
+    /** Running cores whose requested time limit ends within 2 hours. */
+    LIMIT_ENDS_120M,
+    /** Running cores of jobs started less than 5 minutes ago (short jobs end soon). */
+    STARTED_5M,
+    /** Running cores of jobs started less than 30 minutes ago. */
+    STARTED_30M,
+    /** Running cores of jobs started less than 2 hours ago. */
+    STARTED_120M,
+    /** Cores asked for by the oldest waiting job (the one a FCFS/EASY scheduler drains for). */
+    HEAD_OF_QUEUE,
+    /** log(1 + number of waiting jobs), not a fraction. */
+    LOG_WAITING_JOBS,
+    /** Cores of waiting jobs that would fit in the idle cores now. */
+    WAITING_THAT_FIT,
+    /** Cores asked for by the largest waiting job. */
+    LARGEST_WAITING;
+
+    /** Limit/age windows in seconds for the first six channels. */
+    static final long[] WINDOWS = {300, 1800, 7200};
+}
