@@ -86,7 +86,7 @@ public final class CapacityHistoryReader {
                 }
                 partitions.add(name);
                 if (partition == null || partition.equals(name)) {
-                    samples.add(new long[] {values[0], values[1], values[2], values[3], partitions.size() == 1 ? 0 : 1});
+                    samples.add(values);
                     lastEpoch = values[0];
                 }
             }
@@ -110,7 +110,7 @@ public final class CapacityHistoryReader {
                                            List<Long> badLines) {
         long first = Math.floorDiv(samples.get(0)[0], step) * step;
         long last = samples.get(samples.size() - 1)[0];
-        int n = (int) ((last - first) / step + 1);
+        int n = (int) ((last - first + step - 1) / step + 1); // the last step at or after the last sample
         int total = (int) samples.stream().mapToLong(s -> s[1]).max().orElseThrow();
         int[] idle = new int[n];
         int[] pending = new int[n];

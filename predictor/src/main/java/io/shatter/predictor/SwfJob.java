@@ -12,10 +12,11 @@ package io.shatter.predictor;
  * @param requestedProcs field 8
  * @param requestedTime  field 9, the wall-clock limit the user asked for (what a scheduler knows in advance)
  * @param status         field 11 (1 completed, 0 failed, 5 cancelled, -1 unknown)
+ * @param userId         field 12
  * @param lineNumber     1-based line in the file, for messages
  */
 public record SwfJob(long jobId, long submitTime, long waitTime, long runTime, int allocatedProcs,
-                     int requestedProcs, long requestedTime, int status, long lineNumber) {
+                     int requestedProcs, long requestedTime, int status, int userId, long lineNumber) {
 
     /** Start time, or -1 when the job never ran (unknown wait). */
     public long startTime() {

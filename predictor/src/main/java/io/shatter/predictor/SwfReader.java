@@ -89,7 +89,7 @@ public final class SwfReader {
                 continue;
             }
             jobs.add(new SwfJob(fields[0], fields[1], fields[2], fields[3], (int) fields[4], (int) fields[7],
-                    fields[8], (int) fields[10], lineNumber));
+                    fields[8], (int) fields[10], (int) fields[11], lineNumber));
         }
         if (!badLines.isEmpty()) {
             notes.add("Skipped " + badLines.size() + " malformed line(s), first at line " + badLines.get(0) + ".");
