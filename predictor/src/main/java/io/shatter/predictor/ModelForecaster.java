@@ -43,6 +43,7 @@ public final class ModelForecaster implements CapacityForecaster {
     private final float[] changes;
     private final double[] forecastFraction;
     private long lastBucket = Long.MIN_VALUE;
+    private long lastEpochSeconds;
     private long filled;
     private int totalCores;
     private double currentFraction;
@@ -128,6 +129,7 @@ public final class ModelForecaster implements CapacityForecaster {
             filled = 1;
         }
         lastBucket = bucket;
+        lastEpochSeconds = sample.epochSeconds();
         idleFraction[slot(bucket)] = idle;
         pendingFraction[slot(bucket)] = pending;
         totalCores = sample.totalCores();
@@ -164,7 +166,8 @@ public final class ModelForecaster implements CapacityForecaster {
 
         @Override
         public long epochSecondsAt(int k) {
-            return (k + base()) * (long) step;
+            // Steps are the latest sample's time minus whole steps, as in the series the model was trained on.
+            return lastEpochSeconds - (lastBucket - (k + base())) * step;
         }
 
         @Override
