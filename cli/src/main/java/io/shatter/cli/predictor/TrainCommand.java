@@ -1,0 +1,96 @@
+package io.shatter.cli.predictor;
+
+import io.shatter.predictor.CapacitySeries;
+import io.shatter.predictor.Evaluator;
+import io.shatter.predictor.FeatureSet;
+import io.shatter.predictor.Trainer;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** {@code shatter predictor train}: trains a model on a trace and saves it. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = "Train an idle-core forecaster on the first 80% of a trace (the last 20% is kept for evaluation).")
+public class TrainCommand implements Callable<Integer> {
+    @Mixin
+    private TraceOptions traceOptions;
+
+    @Option(names = "--out", required = true, paramLabel = "MODEL", description = "Model file to write.")
+    private Path out;
+
+    @Option(names = "--horizons", split = ",", defaultValue = "5,30,120", paramLabel = "MINUTES",
+            description = "Forecast horizons (default: ${DEFAULT-VALUE}).")
+    private int[] horizons;
+
+    @Option(names = "--features", defaultValue = "auto", paramLabel = "auto|capacity|queue",
+            description = "Inputs: capacity (idle/pending cores and time; usable by the broker), queue (adds running "
+                    + "and waiting job details, SWF only). auto: queue for SWF, capacity otherwise.")
+    private String features;
+
+    @Option(names = "--epochs", defaultValue = "30", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
+    private int epochs;
+
+    @Option(names = "--hidden", split = ",", defaultValue = "64,64", description = "Hidden layer widths (default: ${DEFAULT-VALUE}).")
+    private int[] hidden;
+
+    @Option(names = "--seed", defaultValue = "42", description = "Random seed (default: ${DEFAULT-VALUE}).")
+    private long seed;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        PrintWriter stdout = spec.commandLine().getOut();
+        CapacitySeries series = traceOptions.load();
+        ReportPrinter.describe(series, stdout);
+        FeatureSet featureSet = switch (features.toLowerCase(Locale.ROOT)) {
+            case "auto" -> series.hasQueue() ? FeatureSet.QUEUE : FeatureSet.CAPACITY;
+            case "capacity" -> FeatureSet.CAPACITY;
+            case "queue" -> FeatureSet.QUEUE;
+            default -> throw new io.shatter.predictor.PredictorException("--features must be auto, capacity or queue, not \"" + features + "\".");
+        };
+        Trainer.Config config = Trainer.Config.defaults().withFeatureSet(featureSet).withHorizons(horizons)
+                .withEpochs(epochs).withHiddenSizes(hidden).withSeed(seed);
+        long started = System.nanoTime();
+        Trainer.Result result;
+        try (ProgressBar bar = new ProgressBarBuilder().setTaskName("Training").setStyle(ProgressBarStyle.ASCII)
+                .setInitialMax(1).continuousUpdate().build()) {
+            result = Trainer.train(series, config, new Trainer.Progress() {
+                @Override
+                public void begin(long totalBatches) {
+                    bar.maxHint(totalBatches);
+                }
+
+                @Override
+                public void batchDone() {
+                    bar.step();
+                }
+
+                @Override
+                public void epochDone(int epoch, double validationScore, boolean best) {
+                    bar.setExtraMessage(String.format(Locale.ROOT, " epoch %d, validation MAE/persistence %.3f%s", epoch,
+                            validationScore, best ? " (best)" : ""));
+                }
+            });
+            bar.maxHint(bar.getCurrent()); // early stopping ends before the planned epochs
+        }
+        double seconds = (System.nanoTime() - started) / 1e9;
+        stdout.printf(Locale.ROOT, "Trained on %d samples (%s inputs) in %.1f s: %d epochs, kept epoch %d "
+                        + "(validation MAE/persistence %.3f, mean over horizons).%n", result.trainSamples(),
+                featureSet.name().toLowerCase(Locale.ROOT), seconds, result.epochsRun(), result.bestEpoch(), result.bestValidation());
+        result.model().save(out);
+        stdout.println("Model written to " + out + ".");
+        ReportPrinter.print(Evaluator.evaluate(result.model(), series, out.toString()), stdout);
+        return 0;
+    }
+}

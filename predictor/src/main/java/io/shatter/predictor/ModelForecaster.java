@@ -1,0 +1,240 @@
+package io.shatter.predictor;
+
+import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.CapacitySample;
+import io.shatter.spi.PersistenceForecaster;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link CapacityForecaster} backed by a trained {@link CapacityModel} (of the
+ * {@link FeatureSet#CAPACITY} kind: it sees only what capacity samples carry).
+ *
+ * <p>Found by {@link java.util.ServiceLoader}: the no-argument constructor loads the model named by
+ * the system property {@value #MODEL_PROPERTY} (or the environment variable {@value #MODEL_ENV});
+ * with neither set it forecasts like {@link PersistenceForecaster} and says so once in the log.
+ * Samples are bucketed onto the model's step (the latest sample in a step wins, missing steps
+ * carry the previous one over); until a day of history has been seen the forecaster answers like
+ * persistence. Each observation runs the network once (plain Java, no allocation); the queries
+ * only interpolate between horizons, so every call is far under a millisecond.
+ */
+public final class ModelForecaster implements CapacityForecaster {
+    /** System property naming the model file for the ServiceLoader constructor. */
+    public static final String MODEL_PROPERTY = "shatter.predictor.model";
+    /** Environment variable naming the model file when the property is not set. */
+    public static final String MODEL_ENV = "SHATTER_PREDICTOR_MODEL";
+    /** System property naming the site's time zone (default: this machine's). */
+    public static final String ZONE_PROPERTY = "shatter.predictor.zone";
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelForecaster.class);
+
+    private final CapacityModel model;
+    private final PersistenceForecaster fallback = new PersistenceForecaster();
+    private final ZoneId zone;
+    private final int step;
+    private final int capacity;
+    private final double[] idleFraction;
+    private final double[] pendingFraction;
+    private final int[] horizonMinutes;
+    private final float[] scratch;
+    private final float[] changes;
+    private final double[] forecastFraction;
+    private long lastBucket = Long.MIN_VALUE;
+    private long lastEpochSeconds;
+    private long filled;
+    private int totalCores;
+    private double currentFraction;
+    private boolean warm;
+
+    /** The ServiceLoader constructor: model from {@value #MODEL_PROPERTY} or {@value #MODEL_ENV}, if any. */
+    public ModelForecaster() {
+        this(configuredModel(), configuredZone());
+    }
+
+    /** A forecaster over the model in {@code modelFile}, for a site in {@code zone}. */
+    public ModelForecaster(Path modelFile, ZoneId zone) {
+        this(CapacityModel.load(modelFile), zone);
+    }
+
+    /** A forecaster over {@code model} (null: persistence), for a site in {@code zone}. */
+    public ModelForecaster(CapacityModel model, ZoneId zone) {
+        if (model != null && model.metadata().featureSet() != FeatureSet.CAPACITY) {
+            throw new PredictorException("Model trained on " + model.metadata().trainedOn() + " uses queue details that "
+                    + "capacity samples do not carry, so the broker cannot use it. Train one with --features capacity.");
+        }
+        this.model = model;
+        this.zone = zone;
+        this.step = model == null ? 300 : model.metadata().stepSeconds();
+        this.capacity = model == null ? 1 : model.features().historySteps() + 1;
+        this.idleFraction = new double[capacity];
+        this.pendingFraction = new double[capacity];
+        this.horizonMinutes = model == null ? new int[0] : model.horizonMinutes();
+        this.scratch = new float[model == null ? 0 : model.inputCount()];
+        this.changes = new float[horizonMinutes.length];
+        this.forecastFraction = new double[horizonMinutes.length];
+    }
+
+    private static CapacityModel configuredModel() {
+        String path = System.getProperty(MODEL_PROPERTY);
+        if (path == null || path.isBlank()) {
+            path = System.getenv(MODEL_ENV);
+        }
+        if (path == null || path.isBlank()) {
+            LOG.warn("No capacity model configured (-D{}=FILE or {}): forecasting by persistence.", MODEL_PROPERTY, MODEL_ENV);
+            return null;
+        }
+        return CapacityModel.load(Path.of(path));
+    }
+
+    private static ZoneId configuredZone() {
+        String zone = System.getProperty(ZONE_PROPERTY);
+        return zone == null || zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone);
+    }
+
+    /** Whether a model is loaded (otherwise this is persistence). */
+    public boolean hasModel() {
+        return model != null;
+    }
+
+    /** Whether enough history has been seen for the model to forecast. */
+    public boolean isWarm() {
+        return warm;
+    }
+
+    @Override
+    public void observe(CapacitySample sample) {
+        fallback.observe(sample);
+        if (model == null || sample.totalCores() <= 0) {
+            return;
+        }
+        long bucket = Math.floorDiv(sample.epochSeconds(), step);
+        if (bucket < lastBucket) {
+            return; // out of order: the broker's samples are ordered, a late one adds nothing
+        }
+        double idle = Math.min(1.0, (double) sample.idleCores() / sample.totalCores());
+        double pending = (double) sample.pendingCores() / sample.totalCores();
+        if (lastBucket != Long.MIN_VALUE && bucket > lastBucket) {
+            long gap = Math.min(bucket - lastBucket - 1, capacity);
+            double carriedIdle = idleFraction[slot(lastBucket)];
+            double carriedPending = pendingFraction[slot(lastBucket)];
+            for (long k = bucket - gap; k < bucket; k++) {
+                idleFraction[slot(k)] = carriedIdle;
+                pendingFraction[slot(k)] = carriedPending;
+            }
+            filled += bucket - lastBucket;
+        } else if (lastBucket == Long.MIN_VALUE) {
+            filled = 1;
+        }
+        lastBucket = bucket;
+        lastEpochSeconds = sample.epochSeconds();
+        idleFraction[slot(bucket)] = idle;
+        pendingFraction[slot(bucket)] = pending;
+        totalCores = sample.totalCores();
+        currentFraction = idle;
+        warm = filled >= capacity;
+        if (warm) {
+            model.forecastChanges(history, (int) (bucket - base()), scratch, changes);
+            for (int j = 0; j < changes.length; j++) {
+                forecastFraction[j] = Math.max(0, Math.min(1, idle + changes[j]));
+            }
+        }
+    }
+
+    private int slot(long k) {
+        return (int) Math.floorMod(k, capacity);
+    }
+
+    /** History view over the ring buffer; step numbers are buckets shifted by {@link #base()}. */
+    private final History history = new History() {
+        @Override
+        public double idleFraction(int k) {
+            return ModelForecaster.this.idleFraction[slot(k + base())];
+        }
+
+        @Override
+        public double pendingFraction(int k) {
+            return ModelForecaster.this.pendingFraction[slot(k + base())];
+        }
+
+        @Override
+        public double queue(QueueChannel channel, int k) {
+            throw new IllegalStateException("capacity models have no queue inputs");
+        }
+
+        @Override
+        public long epochSecondsAt(int k) {
+            // Steps are the latest sample's time minus whole steps, as in the series the model was trained on.
+            return lastEpochSeconds - (lastBucket - (k + base())) * step;
+        }
+
+        @Override
+        public ZoneId zone() {
+            return zone;
+        }
+    };
+
+    /** Offset that keeps the int step numbers the features use small whatever the epoch. */
+    private long base() {
+        return lastBucket - Integer.MAX_VALUE / 2 < 0 ? 0 : lastBucket - Integer.MAX_VALUE / 2;
+    }
+
+    @Override
+    public double expectedIdleCores(Duration horizon) {
+        if (!warm) {
+            return fallback.expectedIdleCores(horizon);
+        }
+        return Math.max(0, Math.min(totalCores, fractionAt(horizon) * totalCores));
+    }
+
+    /** Forecast idle fraction at {@code horizon}, linear between the model's horizons (0: now). */
+    private double fractionAt(Duration horizon) {
+        double minutes = Math.max(0, horizon.toMillis() / 60000.0);
+        double previousMinutes = 0;
+        double previousValue = currentFraction;
+        for (int j = 0; j < horizonMinutes.length; j++) {
+            if (minutes <= horizonMinutes[j]) {
+                double w = (minutes - previousMinutes) / (horizonMinutes[j] - previousMinutes);
+                return previousValue + w * (forecastFraction[j] - previousValue);
+            }
+            previousMinutes = horizonMinutes[j];
+            previousValue = forecastFraction[j];
+        }
+        return previousValue; // beyond the furthest horizon: its forecast
+    }
+
+    /** The model's typical error (validation MAE, as a fraction) at {@code horizon}, interpolated. */
+    private double errorAt(Duration horizon) {
+        double minutes = Math.max(0, horizon.toMillis() / 60000.0);
+        float[] mae = model.metadata().validationMae();
+        double previousMinutes = 0;
+        double previousValue = 0;
+        for (int j = 0; j < horizonMinutes.length; j++) {
+            if (minutes <= horizonMinutes[j]) {
+                double w = (minutes - previousMinutes) / (horizonMinutes[j] - previousMinutes);
+                return previousValue + w * (mae[j] - previousValue);
+            }
+            previousMinutes = horizonMinutes[j];
+            previousValue = mae[j];
+        }
+        return previousValue;
+    }
+
+    /**
+     * Probability that at least one core is still idle after {@code runLength}, taking the
+     * forecast error as Laplace-distributed with the model's validation MAE (the L1 loss's own
+     * noise model). A point-in-time estimate: it does not model dips within the run.
+     */
+    @Override
+    public double survivalProbability(Duration runLength) {
+        if (!warm) {
+            return fallback.survivalProbability(runLength);
+        }
+        double forecast = fractionAt(runLength) * totalCores;
+        double scale = Math.max(0.5, errorAt(runLength) * totalCores);
+        double margin = forecast - 1.0;
+        return margin >= 0 ? 1 - 0.5 * Math.exp(-margin / scale) : 0.5 * Math.exp(margin / scale);
+    }
+}

@@ -1,0 +1,189 @@
+package io.shatter.predictor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.shatter.spi.CapacitySample;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tiny models trained on the KTH excerpt: reproducibility, file format, evaluation, the broker's forecaster. */
+class ModelTest {
+    private static CapacitySeries series;
+    private static Trainer.Config config;
+    private static Trainer.Result capacityModel;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void train() {
+        series = SwfCapacity.series(SwfReader.read(Excerpts.kth(), BadLinePolicy.STOP), 300);
+        config = Trainer.Config.defaults().withFeatureSet(FeatureSet.CAPACITY).withEpochs(2).withHiddenSizes(new int[] {16});
+        capacityModel = Trainer.train(series, config, Trainer.Progress.NONE);
+    }
+
+    @Test
+    void trainingIsReproducible() {
+        Trainer.Result again = Trainer.train(series, config, Trainer.Progress.NONE);
+        TimeSplit split = split();
+        double[][] first = capacityModel.model().forecastIdle(series, split.testFrom(), split.testFrom() + 50);
+        double[][] second = again.model().forecastIdle(series, split.testFrom(), split.testFrom() + 50);
+        for (int j = 0; j < first.length; j++) {
+            assertArrayEquals(first[j], second[j], 1e-9);
+        }
+    }
+
+    @Test
+    void saveAndLoadGiveTheSameForecastsAndPlainJavaMatchesDl4j() {
+        Path file = dir.resolve("m.model");
+        capacityModel.model().save(file);
+        CapacityModel loaded = CapacityModel.load(file);
+        assertArrayEquals(new int[] {5, 30, 120}, loaded.horizonMinutes());
+        TimeSplit split = split();
+        int from = split.testFrom();
+        double[][] before = capacityModel.model().forecastIdle(series, from, from + 200);
+        double[][] after = loaded.forecastIdle(series, from, from + 200); // DL4J network rebuilt from the file
+        float[] scratch = new float[loaded.inputCount()];
+        float[] changes = new float[3];
+        History history = History.of(series);
+        for (int j = 0; j < 3; j++) {
+            assertArrayEquals(before[j], after[j], 1e-6);
+        }
+        for (int i = 0; i < 200; i++) {
+            loaded.forecastChanges(history, from + i, scratch, changes);
+            for (int j = 0; j < 3; j++) {
+                double plainJava = Math.max(0, Math.min(series.totalCores(), series.idle()[from + i] + changes[j] * series.totalCores()));
+                assertEquals(after[j][i], plainJava, 0.02, "step " + (from + i) + " horizon " + j);
+            }
+        }
+    }
+
+    @Test
+    void badModelFilesGiveClearErrors() throws IOException {
+        Path file = dir.resolve("m.model");
+        capacityModel.model().save(file);
+        byte[] good = Files.readAllBytes(file);
+
+        byte[] otherVersion = good.clone();
+        ByteBuffer.wrap(otherVersion).putInt(8, ModelFile.FORMAT_VERSION + 1);
+        Path version = Files.write(dir.resolve("v.model"), otherVersion);
+        assertMessage(version, "format version " + (ModelFile.FORMAT_VERSION + 1));
+
+        byte[] flipped = good.clone();
+        flipped[good.length / 2] ^= 0x40;
+        assertMessage(Files.write(dir.resolve("c.model"), flipped), "is corrupt");
+        assertMessage(Files.write(dir.resolve("t.model"), java.util.Arrays.copyOf(good, good.length - 100)), "is corrupt");
+        assertMessage(Files.writeString(dir.resolve("x.model"), "PK\u0003\u0004 a zip, not a model"), "not a Shatter predictor model");
+        assertMessage(dir.resolve("missing.model"), "does not exist");
+
+        CapacityModel loaded = CapacityModel.load(file);
+        PredictorException horizons = assertThrows(PredictorException.class,
+                () -> loaded.requireHorizons(new int[] {5, 60}, "m.model"));
+        assertTrue(horizons.getMessage().contains("[5 min, 30 min, 120 min]"), horizons.getMessage());
+    }
+
+    private static void assertMessage(Path file, String expected) {
+        PredictorException e = assertThrows(PredictorException.class, () -> CapacityModel.load(file));
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
+    @Test
+    void evaluationScoresBaselinesOnTheLastFifthIndependently() {
+        Evaluator.Report report = Evaluator.evaluate(capacityModel.model(), series, "m");
+        int n = series.length();
+        assertEquals((int) Math.floor(n * 0.8), report.testFrom());
+        assertEquals(n - 24, report.testTo());
+        int[] idle = series.idle();
+        for (int j = 0; j < 3; j++) {
+            int h = new int[] {1, 6, 24}[j];
+            double persistence = 0;
+            double yesterday = 0;
+            double model = 0;
+            for (int t = report.testFrom(); t < report.testTo(); t++) {
+                persistence += Math.abs(idle[t] - idle[t + h]);
+                yesterday += Math.abs(idle[t + h - 288] - idle[t + h]);
+                model += Math.abs(report.forecasts()[j][t - report.testFrom()] - idle[t + h]);
+            }
+            int count = report.testTo() - report.testFrom();
+            Evaluator.HorizonScore score = report.scores().get(j);
+            assertEquals(persistence / count, score.persistence(), 1e-9);
+            assertEquals(yesterday / count, score.sameTimeYesterday(), 1e-9);
+            assertEquals(model / count, score.model(), 1e-9);
+        }
+    }
+
+    @Test
+    void forecasterFollowsTheModelOnceWarm() {
+        CapacityModel model = capacityModel.model();
+        ModelForecaster forecaster = new ModelForecaster(model, series.zone());
+        int from = split().testFrom();
+        int start = from - 289;
+        for (int k = start; k < start + 288; k++) {
+            forecaster.observe(series.sampleAt(k));
+            assertEquals(series.idle()[k], forecaster.expectedIdleCores(Duration.ofMinutes(30)), 1e-9, "persistence while cold");
+        }
+        double[][] batch = model.forecastIdle(series, from, from + 100);
+        for (int k = start + 288; k < from + 100; k++) {
+            forecaster.observe(series.sampleAt(k));
+            if (k >= from) {
+                // Float sums in BLAS and in plain Java differ in order: allow 0.02 cores of 100.
+                double tolerance = 0.02;
+                assertEquals(batch[1][k - from], forecaster.expectedIdleCores(Duration.ofMinutes(30)), tolerance, "step " + k);
+                assertEquals(batch[2][k - from], forecaster.expectedIdleCores(Duration.ofHours(5)), tolerance);
+                double halfway = (batch[0][k - from] + batch[1][k - from]) / 2;
+                assertEquals(halfway, forecaster.expectedIdleCores(Duration.ofMinutes(17).plusSeconds(30)), tolerance);
+                double survival = forecaster.survivalProbability(Duration.ofMinutes(30));
+                assertTrue(survival >= 0 && survival <= 1);
+            }
+        }
+        assertTrue(forecaster.isWarm());
+    }
+
+    @Test
+    void forecasterCarriesSamplesOverGapsAndKeepsTheLatestInAStep() {
+        ModelForecaster forecaster = new ModelForecaster(capacityModel.model(), series.zone());
+        ModelForecaster reference = new ModelForecaster(capacityModel.model(), series.zone());
+        int from = split().testFrom() - 300;
+        for (int k = from; k < from + 300; k++) {
+            CapacitySample s = series.sampleAt(k);
+            reference.observe(s);
+            // An extra, earlier sample within the same step is overridden by the step's own.
+            forecaster.observe(new CapacitySample(s.epochSeconds() - 1, s.partition(), s.totalCores(), 0, 0));
+            forecaster.observe(s);
+        }
+        assertEquals(reference.expectedIdleCores(Duration.ofMinutes(30)), forecaster.expectedIdleCores(Duration.ofMinutes(30)), 1e-9);
+    }
+
+    @Test
+    void queueModelsAreRefusedByTheBrokerForecaster() {
+        Trainer.Result queue = Trainer.train(series, config.withFeatureSet(FeatureSet.QUEUE).withEpochs(1), Trainer.Progress.NONE);
+        PredictorException e = assertThrows(PredictorException.class, () -> new ModelForecaster(queue.model(), series.zone()));
+        assertTrue(e.getMessage().contains("--features capacity"), e.getMessage());
+    }
+
+    @Test
+    void serviceLoaderFindsTheForecasterAndItFallsBackToPersistenceWithoutAModel() {
+        java.util.List<io.shatter.spi.CapacityForecaster> found = java.util.ServiceLoader.load(io.shatter.spi.CapacityForecaster.class)
+                .stream().map(java.util.ServiceLoader.Provider::get).toList();
+        assertEquals(1, found.size());
+        ModelForecaster forecaster = (ModelForecaster) found.get(0);
+        assertTrue(!forecaster.hasModel() || System.getProperty(ModelForecaster.MODEL_PROPERTY) != null);
+        forecaster.observe(series.sampleAt(1000));
+        if (!forecaster.hasModel()) {
+            assertEquals(series.idle()[1000], forecaster.expectedIdleCores(Duration.ofMinutes(30)), 1e-9);
+        }
+    }
+
+    private static TimeSplit split() {
+        return TimeSplit.of(series, 288, 24);
+    }
+}

@@ -1,0 +1,70 @@
+package io.shatter.predictor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Checks the series against a brute-force replay of every job at every step. */
+class SwfCapacityTest {
+
+    @Test
+    void idleAndPendingMatchBruteForceOnKth() {
+        checkAgainstBruteForce(SwfReader.read(Excerpts.kth(), BadLinePolicy.STOP), 300);
+    }
+
+    @Test
+    void idleAndPendingMatchBruteForceOnGzippedCtcAtTenMinutes() {
+        checkAgainstBruteForce(SwfReader.read(Excerpts.ctcGzip(), BadLinePolicy.STOP), 600);
+    }
+
+    private static void checkAgainstBruteForce(SwfLog log, int step) {
+        CapacitySeries series = SwfCapacity.series(log, step);
+        List<SwfJob> jobs = log.jobs();
+        long lastSubmit = jobs.stream().filter(SwfJob::ran).mapToLong(SwfJob::submitTime).max().orElseThrow();
+        assertEquals(lastSubmit / step + 1, series.length());
+        int clamped = 0;
+        for (int k = 0; k < series.length(); k++) {
+            long t = (long) k * step;
+            long used = 0;
+            long waiting = 0;
+            long limitWithin30 = 0;
+            int head = 0;
+            long headSubmit = Long.MAX_VALUE;
+            for (SwfJob job : jobs) {
+                if (job.waitTime() < 0 || job.runTime() <= 0 || job.procs() <= 0) {
+                    continue;
+                }
+                long start = job.submitTime() + job.waitTime();
+                long end = start + job.runTime();
+                if (start <= t && t < end) {
+                    used += job.procs();
+                    if (job.requestedTime() > 0 && start + job.requestedTime() <= t + 1800) {
+                        limitWithin30 += job.procs();
+                    }
+                }
+                if (job.submitTime() <= t && t < start) {
+                    waiting += job.procs();
+                    if (job.submitTime() < headSubmit) {
+                        headSubmit = job.submitTime();
+                        head = job.procs();
+                    }
+                }
+            }
+            if (used > log.maxProcs()) {
+                clamped++;
+            }
+            assertEquals(Math.max(0, log.maxProcs() - used), series.idle()[k], "idle at step " + k);
+            assertEquals(waiting, series.pending()[k], "pending at step " + k);
+            assertEquals((float) limitWithin30 / log.maxProcs(),
+                    series.queue()[QueueChannel.LIMIT_ENDS_30M.ordinal()][k], 1e-6, "limit ends at step " + k);
+            assertEquals((float) head / log.maxProcs(), series.queue()[QueueChannel.HEAD_OF_QUEUE.ordinal()][k], 1e-6,
+                    "head of queue at step " + k);
+        }
+        assertEquals(clamped, series.clampedSteps());
+        if (clamped > 0) {
+            assertTrue(series.notes().stream().anyMatch(n -> n.contains("clamped")));
+        }
+    }
+}

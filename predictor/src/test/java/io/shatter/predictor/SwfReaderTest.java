@@ -1,0 +1,88 @@
+package io.shatter.predictor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SwfReaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void readsHeaderAndJobsOfPlainLog() {
+        SwfLog log = SwfReader.read(Excerpts.kth(), BadLinePolicy.STOP);
+        assertEquals(100, log.maxProcs());
+        assertEquals(843480031L, log.unixStartTime());
+        assertEquals(ZoneId.of("Europe/Stockholm"), log.zone());
+        assertEquals(3000, log.jobs().size());
+        SwfJob first = log.jobs().get(0);
+        // First data line of the KTH log: "1 0 964980 97225 56 -1 -1 56 210000 -1 1 1 1 -1 -1 -1 -1 -1".
+        assertEquals(1, first.jobId());
+        assertEquals(964980, first.waitTime());
+        assertEquals(97225, first.runTime());
+        assertEquals(56, first.procs());
+        assertEquals(210000, first.requestedTime());
+        assertEquals(20, first.lineNumber());
+        assertTrue(log.badLines().isEmpty());
+    }
+
+    @Test
+    void readsGzipLogByContent() {
+        SwfLog log = SwfReader.read(Excerpts.ctcGzip(), BadLinePolicy.STOP);
+        assertEquals(338, log.maxProcs());
+        assertEquals(2500, log.jobs().size());
+        assertEquals(ZoneId.of("US/Eastern"), log.zone());
+    }
+
+    @Test
+    void malformedLineStopsWithItsNumberOrIsSkipped() throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(Excerpts.kth(), StandardCharsets.ISO_8859_1));
+        lines.add(30, "12 34 oops");
+        Path bad = dir.resolve("bad.swf");
+        Files.write(bad, lines, StandardCharsets.ISO_8859_1);
+        PredictorException e = assertThrows(PredictorException.class, () -> SwfReader.read(bad, BadLinePolicy.STOP));
+        assertTrue(e.getMessage().contains("Line 31 of bad.swf"), e.getMessage());
+        assertTrue(e.getMessage().contains("--on-bad-line skip"), e.getMessage());
+        SwfLog skipped = SwfReader.read(bad, BadLinePolicy.SKIP);
+        assertEquals(List.of(31L), skipped.badLines());
+        assertEquals(3000, skipped.jobs().size());
+        assertTrue(skipped.notes().get(0).contains("line 31"));
+    }
+
+    @Test
+    void missingMaxProcsFallsBackToMaxNodes() throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(Excerpts.kth(), StandardCharsets.ISO_8859_1));
+        lines.removeIf(l -> l.startsWith("; MaxProcs"));
+        Path file = dir.resolve("nomaxprocs.swf");
+        Files.write(file, lines, StandardCharsets.ISO_8859_1);
+        SwfLog log = SwfReader.read(file, BadLinePolicy.STOP);
+        assertEquals(100, log.maxProcs());
+        assertTrue(log.notes().stream().anyMatch(n -> n.contains("MaxNodes")));
+    }
+
+    @Test
+    void emptyAndTooShortTracesAreUserErrors() throws IOException {
+        Path empty = Files.writeString(dir.resolve("empty.swf"), "");
+        PredictorException e = assertThrows(PredictorException.class,
+                () -> Traces.load(empty, Traces.Format.AUTO, null, 300, ZoneId.of("UTC"), BadLinePolicy.STOP));
+        assertTrue(e.getMessage().contains("no job line"), e.getMessage());
+
+        List<String> lines = Files.readAllLines(Excerpts.kth(), StandardCharsets.ISO_8859_1).subList(0, 19 + 4);
+        Path shortLog = dir.resolve("short.swf");
+        Files.write(shortLog, lines, StandardCharsets.ISO_8859_1);
+        CapacitySeries series = Traces.load(shortLog, Traces.Format.AUTO, null, 300, ZoneId.of("UTC"), BadLinePolicy.STOP);
+        PredictorException tooShort = assertThrows(PredictorException.class,
+                () -> Trainer.train(series, Trainer.Config.defaults(), Trainer.Progress.NONE));
+        assertTrue(tooShort.getMessage().contains("too short"), tooShort.getMessage());
+    }
+}
