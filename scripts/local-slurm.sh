@@ -176,7 +176,7 @@ start_munge() {
 }
 
 start_daemon() {
-  local name="$1" pidfile="$2"
+  local name="$1" pidfile="$2" pid
   if pid="$(live_pid "$pidfile" "$name")"; then
     log "$name already running (pid $pid)"
     return 0
@@ -253,7 +253,7 @@ cmd_stop() {
 }
 
 cmd_status() {
-  local rc=0 pid
+  local rc=0 pid d
   for d in "munged:$MUNGE_PID" "slurmctld:$CTLD_PID" "slurmd:$SLURMD_PID"; do
     if pid="$(live_pid "${d#*:}" "${d%%:*}")"; then
       echo "${d%%:*}: running (pid $pid)"
