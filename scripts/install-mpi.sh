@@ -259,10 +259,11 @@ else
 fi
 
 # ---------------------------------------------------------------- environment
-cat >"$PREFIX/env.sh.tmp" <<EOF
-# Written by Shatter's scripts/install-mpi.sh; source it: . $PREFIX/env.sh
+ENV_TEXT="# Written by Shatter's scripts/install-mpi.sh; source it: . $PREFIX/env.sh
 export SHATTER_MPI_JAR=$MPI_JAR
-export MPJ_HOME=$MPJ_DIR
-EOF
-mv -f "$PREFIX/env.sh.tmp" "$PREFIX/env.sh"
+export MPJ_HOME=$MPJ_DIR"
+if [ "$(cat "$PREFIX/env.sh" 2>/dev/null)" != "$ENV_TEXT" ]; then
+  need_write "$PREFIX"
+  printf '%s\n' "$ENV_TEXT" >"$PREFIX/env.sh.tmp" && mv -f "$PREFIX/env.sh.tmp" "$PREFIX/env.sh"
+fi
 log "done. Environment: . $PREFIX/env.sh  (SHATTER_MPI_JAR=$MPI_JAR MPJ_HOME=$MPJ_DIR)"

@@ -8,6 +8,8 @@
 #   SHATTER_SLURM_CPUS        virtual CPUs of the node (default 8; may exceed real cores)
 #   SHATTER_SLURM_GRACE       GraceTime (s) of the excess partition (default 0, see README)
 #   SHATTER_SLURM_KILLWAIT    KillWait (s): SIGTERM -> SIGKILL delay on any kill (default 10)
+#   SHATTER_SLURM_CRED_EXPIRE credential lifetime (s); a requeued job may restart this
+#                             long (+1 s) after its requeue (default 10; Slurm's is 120)
 #   SHATTER_SLURM_DIR         state, spool, logs and pid files (default /var/lib/shatter/slurm)
 #   SHATTER_SLURM_CONF        slurm.conf written (default /etc/slurm/slurm.conf, which the
 #                             Slurm commands read without SLURM_CONF); never overwritten
@@ -19,6 +21,7 @@ set -euo pipefail
 CPUS="${SHATTER_SLURM_CPUS:-8}"
 GRACE="${SHATTER_SLURM_GRACE:-0}"
 KILLWAIT="${SHATTER_SLURM_KILLWAIT:-10}"
+CRED_EXPIRE="${SHATTER_SLURM_CRED_EXPIRE:-10}"
 DIR="${SHATTER_SLURM_DIR:-/var/lib/shatter/slurm}"
 CONF="${SHATTER_SLURM_CONF:-/etc/slurm/slurm.conf}"
 TIMEOUT="${SHATTER_SLURM_TIMEOUT:-60}"
@@ -87,6 +90,9 @@ $MARKER
 ClusterName=shatter
 SlurmctldHost=$NODE(127.0.0.1)
 AuthType=auth/munge
+# cred_expire also sets how long a requeued (preempted) job waits before it may start
+# again: requeue time + cred_expire + 1 s (default 120 s; shortened for tests).
+AuthInfo=cred_expire=$CRED_EXPIRE
 CryptoType=crypto/munge
 SlurmUser=root
 SlurmdUser=root
@@ -109,7 +115,8 @@ ReturnToService=2
 SchedulerType=sched/backfill
 # Backfill (which is what preempts here) every second instead of every 30 s, so a
 # reserved job preempts excess jobs promptly.
-SchedulerParameters=bf_interval=1
+# The main scheduler (which starts requeued jobs once eligible) every 2 s instead of 60 s.
+SchedulerParameters=bf_interval=1,sched_interval=2
 SelectType=select/cons_tres
 SelectTypeParameters=CR_CPU
 # Preemption: jobs of a higher PriorityTier partition preempt lower ones; excess jobs
@@ -127,12 +134,17 @@ PartitionName=reserved Nodes=$NODE Default=YES MaxTime=INFINITE State=UP Priorit
 PartitionName=excess Nodes=$NODE Default=NO MaxTime=INFINITE State=UP PriorityTier=1 PreemptMode=REQUEUE GraceTime=$GRACE
 EOF
   if [ -f "$CONF" ] && cmp -s "$tmp" "$CONF"; then
-    rm -f "$tmp"; CONF_CHANGED=0
+    rm -f "$tmp"
   else
-    mv -f "$tmp" "$CONF"; CONF_CHANGED=1
+    mv -f "$tmp" "$CONF"
     log "wrote $CONF (node $NODE, CPUs=$CPUS, excess GraceTime=${GRACE}s, KillWait=${KILLWAIT}s)"
   fi
 }
+
+# Checksum of the slurm.conf the running daemons were started with (survives an
+# interrupted run: a conf written but not yet applied still triggers a restart).
+conf_sum() { sha256sum "$CONF" | cut -d' ' -f1; }
+APPLIED="$DIR/run/applied-conf.sha256"
 
 munge_works() { munge -n 2>/dev/null | unmunge >/dev/null 2>&1; }
 
@@ -164,7 +176,7 @@ start_munge() {
 }
 
 start_daemon() {
-  local name="$1" pidfile="$2"
+  local name="$1" pidfile="$2" pid
   if pid="$(live_pid "$pidfile" "$name")"; then
     log "$name already running (pid $pid)"
     return 0
@@ -178,12 +190,14 @@ $(tail -n 15 "$DIR/log/$name.log" 2>/dev/null)"
 }
 
 node_state() { sinfo -h -N -n "$NODE" -o '%T' 2>/dev/null | head -n1; }
-node_idle() { [ "$(node_state)" = idle ]; }
+# Up and responding (a trailing '*' means not responding); jobs may already run on it.
+node_up() { case "$(node_state)" in idle|mixed|allocated|completing) return 0 ;; *) return 1 ;; esac; }
 
 stop_daemon() {
-  local name="$1" pidfile="$2" pid
+  local name="$1" pidfile="$2" quiet="${3:-}" pid
   if ! pid="$(live_pid "$pidfile" "$name")"; then
-    log "$name not running"; rm -f "$pidfile"; return 0
+    [ -n "$quiet" ] || log "$name not running"
+    rm -f "$pidfile"; return 0
   fi
   kill -TERM "$pid"
   if ! wait_for "$name stopped" 20 bash -c "! kill -0 $pid"; then
@@ -198,20 +212,21 @@ cmd_start() {
   ensure_packages munge slurmctld slurmd slurm-client
   write_conf
   start_munge
-  if [ "$CONF_CHANGED" = 1 ]; then
+  if [ "$(cat "$APPLIED" 2>/dev/null)" != "$(conf_sum)" ]; then
     # A changed node definition needs both daemons restarted to take effect.
-    stop_daemon slurmd "$SLURMD_PID"
-    stop_daemon slurmctld "$CTLD_PID"
+    stop_daemon slurmd "$SLURMD_PID" quiet
+    stop_daemon slurmctld "$CTLD_PID" quiet
   fi
   start_daemon slurmctld "$CTLD_PID"
   wait_for "slurmctld answers" 30 scontrol ping || die "slurmctld does not answer 'scontrol ping'; see $DIR/log/slurmctld.log"
   start_daemon slurmd "$SLURMD_PID"
+  conf_sum >"$APPLIED"
   # A node left 'down'/'drained' by an earlier unclean stop is put back in service.
   case "$(node_state)" in
     down*|drain*|fail*) scontrol update NodeName="$NODE" State=RESUME || true ;;
   esac
-  wait_for "node $NODE is idle" "$TIMEOUT" node_idle \
-    || die "node $NODE not idle after ${TIMEOUT}s (state: '$(node_state)'); see $DIR/log/slurmd.log and slurmctld.log"
+  wait_for "node $NODE is up" "$TIMEOUT" node_up \
+    || die "node $NODE not up after ${TIMEOUT}s (state: '$(node_state)'); see $DIR/log/slurmd.log and slurmctld.log"
   sinfo
 }
 
@@ -230,13 +245,15 @@ cmd_stop() {
   if [ -f "$MUNGE_OURS" ]; then
     stop_daemon munged "$MUNGE_PID"
     rm -f "$MUNGE_OURS"
+  elif munge_works; then
+    log "munged: not started by this script, left running"
   else
-    log "munged: not started by this script, left alone"
+    log "munged not running"
   fi
 }
 
 cmd_status() {
-  local rc=0 pid
+  local rc=0 pid d
   for d in "munged:$MUNGE_PID" "slurmctld:$CTLD_PID" "slurmd:$SLURMD_PID"; do
     if pid="$(live_pid "${d#*:}" "${d%%:*}")"; then
       echo "${d%%:*}: running (pid $pid)"
