@@ -14,8 +14,6 @@ import io.shatter.graph.ShardSpec;
 import io.shatter.protocol.Messages;
 import io.shatter.protocol.WireWriter;
 import io.shatter.transport.Transport;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,7 +38,6 @@ import java.util.concurrent.locks.ReentrantLock;
  * without delaying long ones.
  */
 public final class Worker implements Transport.Receiver, Messages.WorkerHandler {
-    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     private static final int FLUSH_MESSAGES = 64;
     private static final int FLUSH_BYTES = 1 << 20;
     /** A result of a shard that ran longer than this goes out at once: latency matters more than batching. */
