@@ -29,6 +29,7 @@ public final class RunConfig {
     private final PlacementPolicy policy;
     private final ProgressListener progress;
     private final boolean recordTrace;
+    private final boolean shadows;
     private final boolean retainIntermediateOutputs;
     private final Clock clock;
 
@@ -46,6 +47,7 @@ public final class RunConfig {
         this.policy = b.policy != null ? b.policy : new DefaultPlacementPolicy();
         this.progress = b.progress;
         this.recordTrace = b.recordTrace;
+        this.shadows = b.shadows;
         this.retainIntermediateOutputs = b.retainIntermediateOutputs;
         this.clock = b.clock;
     }
@@ -110,6 +112,11 @@ public final class RunConfig {
         return recordTrace;
     }
 
+    /** Whether CRITICAL shards get shadow attempts on spare or excess capacity. */
+    public boolean shadows() {
+        return shadows;
+    }
+
     /** Whether outputs that every consumer has read are kept for {@link RunResult#get} (default true). */
     public boolean retainIntermediateOutputs() {
         return retainIntermediateOutputs;
@@ -133,6 +140,7 @@ public final class RunConfig {
         private PlacementPolicy policy;
         private ProgressListener progress = ProgressListener.NONE;
         private boolean recordTrace;
+        private boolean shadows = true;
         private boolean retainIntermediateOutputs = true;
         private Clock clock = Clock.SYSTEM;
 
@@ -204,6 +212,15 @@ public final class RunConfig {
         /** Who hears about progress. */
         public Builder progress(ProgressListener progress) {
             this.progress = Objects.requireNonNull(progress);
+            return this;
+        }
+
+        /**
+         * Whether CRITICAL shards get a second (shadow) attempt on free spare, else excess, cores; the
+         * first attempt to finish commits and the other is cancelled. On by default.
+         */
+        public Builder shadows(boolean enabled) {
+            this.shadows = enabled;
             return this;
         }
 

@@ -24,6 +24,10 @@ import java.util.Map;
  * @param shardsByRank        committed attempts per worker rank
  * @param brokerNanosPerShard broker thread CPU time divided by attempts handled
  * @param failedShard         the shard that failed the run, or null
+ * @param shadowAttempts      second attempts started for CRITICAL shards on spare or excess capacity
+ * @param shadowWins          shards whose shadow finished first (the primary was cancelled)
+ * @param preemptionLatencyMaxSeconds longest time from a preemption request to the slot being free
+ *                            with the shard's checkpoint durable
  */
 public record RunSummary(
         String graph,
@@ -43,5 +47,8 @@ public record RunSummary(
         Map<CapacityClass, Double> busyFraction,
         Map<Integer, Long> shardsByRank,
         double brokerNanosPerShard,
-        String failedShard) {
+        String failedShard,
+        long shadowAttempts,
+        long shadowWins,
+        double preemptionLatencyMaxSeconds) {
 }

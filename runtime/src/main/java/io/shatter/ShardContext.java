@@ -36,4 +36,7 @@ public interface ShardContext {
      * shards may poll it and return early; their result is dropped anyway.
      */
     boolean isCancelled();
+
+    /** The run's shared key-value store, held by the broker (see {@link SharedState} for when to use it). */
+    SharedState shared();
 }

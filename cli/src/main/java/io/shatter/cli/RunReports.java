@@ -40,6 +40,9 @@ final class RunReports {
         out.put("checkpoints_saved", s.checkpointsSaved());
         out.put("checkpoint_bytes", s.checkpointBytes());
         out.put("checkpoint_restores", s.checkpointRestores());
+        out.put("preemption_latency_max_s", s.preemptionLatencyMaxSeconds());
+        out.put("shadow_attempts", s.shadowAttempts());
+        out.put("shadow_wins", s.shadowWins());
         Map<String, Object> busy = new LinkedHashMap<>();
         s.busyFraction().forEach((c, f) -> busy.put(c.name().toLowerCase(Locale.ROOT), f));
         out.put("busy_fraction", busy);

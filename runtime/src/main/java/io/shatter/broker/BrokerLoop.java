@@ -9,11 +9,17 @@ import io.shatter.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -33,6 +39,7 @@ public final class BrokerLoop implements Transport.Receiver {
     private final WireWriter[] outgoing;
     private final List<Integer> dirty = new ArrayList<>();
     private final ConcurrentLinkedQueue<Inbound> inbox = new ConcurrentLinkedQueue<>();
+    private final ExecutorService checkpointIo;
     private volatile Thread owner;
     private volatile boolean parked;
     private long brokerCpuNanos;
@@ -43,7 +50,21 @@ public final class BrokerLoop implements Transport.Receiver {
         this.config = config;
         this.transport = transport;
         this.outgoing = new WireWriter[transport.size()];
-        this.scheduler = new Scheduler(graph, config, this::outbox, config.clock());
+        this.checkpointIo = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "shatter-checkpoint-io");
+            t.setDaemon(true);
+            return t;
+        });
+        this.scheduler = new Scheduler(graph, config, this::outbox, config.clock(), this::submitCheckpointIo);
+    }
+
+    /** Checkpoint file IO runs on its own thread; its outcome comes back through the inbox like any event. */
+    private void submitCheckpointIo(Supplier<IOException> io, Consumer<IOException> onLoop) {
+        checkpointIo.execute(() -> {
+            IOException error = io.get();
+            inbox.add(new Inbound(-1, null, null, () -> onLoop.accept(error)));
+            wakeUp();
+        });
     }
 
     private WireWriter outbox(int rank) {
@@ -69,13 +90,13 @@ public final class BrokerLoop implements Transport.Receiver {
 
     @Override
     public void onFrame(int source, byte[] frame) {
-        inbox.add(new Inbound(source, frame, null));
+        inbox.add(new Inbound(source, frame, null, null));
         wakeUp();
     }
 
     @Override
     public void onPeerLost(int rank, String reason) {
-        inbox.add(new Inbound(rank, null, reason));
+        inbox.add(new Inbound(rank, null, reason, null));
         wakeUp();
     }
 
@@ -128,9 +149,32 @@ public final class BrokerLoop implements Transport.Receiver {
         brokerCpuNanos = cpuTime ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
         scheduler.shutdownAll();
         flush();
+        finishCheckpointIo();
+    }
+
+    /** Lets saves and discards already submitted finish: state saved before a failure must stay durable. */
+    private void finishCheckpointIo() {
+        checkpointIo.shutdown();
+        try {
+            if (!checkpointIo.awaitTermination(5, TimeUnit.MINUTES)) {
+                LOG.warn("checkpoint writes still running after 5 minutes; leaving them");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Inbound in;
+        while ((in = inbox.poll()) != null) {
+            if (in.action != null) {
+                in.action.run(); // completions update the summary's checkpoint figures
+            }
+        }
     }
 
     private void handle(Inbound in) {
+        if (in.action != null) {
+            in.action.run();
+            return;
+        }
         if (in.frame == null) {
             scheduler.onPeerLost(in.source, in.lostReason);
             return;
@@ -154,6 +198,7 @@ public final class BrokerLoop implements Transport.Receiver {
         dirty.clear();
     }
 
-    private record Inbound(int source, byte[] frame, String lostReason) {
+    /** One event for the loop: a frame, a lost peer, or an action such as a finished checkpoint write. */
+    private record Inbound(int source, byte[] frame, String lostReason, Runnable action) {
     }
 }

@@ -9,7 +9,7 @@ import java.time.Duration;
  * DESIGN.md's placement rule. A CRITICAL shard takes reserved capacity, preempting the
  * lowest-priority resumable reserved attempt if it must; any other shard takes reserved capacity if
  * it fits, then excess capacity if it fits and the forecast says the slot should outlive the
- * shard, else waits. Spare ranks are left for shadows. Among the ranks of the chosen class, the
+ * shard, else waits. Spare ranks are left for shadows (see {@link #shadowRank}). Among the ranks of the chosen class, the
  * lowest cost wins: load, plus the cost of moving inputs there, plus capabilities it would waste.
  */
 public final class DefaultPlacementPolicy implements PlacementPolicy {
@@ -52,6 +52,26 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
             }
         }
         return Placement.WAIT;
+    }
+
+    /** Spare capacity first (kept for this), else excess; never the primary's own rank, never a queue slot. */
+    @Override
+    public int shadowRank(Candidate candidate, ClusterView cluster, int primaryRank) {
+        for (CapacityClass wanted : new CapacityClass[] {CapacityClass.SPARE, CapacityClass.EXCESS}) {
+            int best = -1;
+            double bestLoad = Double.MAX_VALUE;
+            for (RankView r : cluster.ranks()) {
+                if (r.capacityClass() == wanted && r.isActive() && r.rank() != primaryRank && r.freeCores() >= candidate.cores()
+                        && r.capabilities().containsAll(candidate.spec().capabilities()) && r.load() < bestLoad) {
+                    bestLoad = r.load();
+                    best = r.rank();
+                }
+            }
+            if (best >= 0) {
+                return best;
+            }
+        }
+        return -1;
     }
 
     private static int cheapest(Candidate candidate, ClusterView cluster, CapacityClass wanted) {

@@ -9,4 +9,12 @@ public interface PlacementPolicy {
 
     /** Where {@code candidate} should run now, given the ranks in {@code cluster}. */
     Placement place(Candidate candidate, ClusterView cluster);
+
+    /**
+     * Where a shadow (second) attempt of {@code candidate}, whose first attempt runs on
+     * {@code primaryRank}, should start now, or -1 for nowhere. Shadows only take free cores.
+     */
+    default int shadowRank(Candidate candidate, ClusterView cluster, int primaryRank) {
+        return -1;
+    }
 }

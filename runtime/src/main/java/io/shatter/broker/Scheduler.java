@@ -9,6 +9,7 @@ import io.shatter.RunSummary;
 import io.shatter.ShardFailedException;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
+import io.shatter.SharedState;
 import io.shatter.TraceEvent;
 import io.shatter.checkpoint.CheckpointStore;
 import io.shatter.graph.ShardKind;
@@ -23,13 +24,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.Collections;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -39,6 +40,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.BinaryOperator;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * All of the broker's scheduling state and logic, as one single-threaded state machine: worker
@@ -73,6 +76,19 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         WireWriter to(int rank);
     }
 
+    /**
+     * Runs checkpoint file IO away from the event loop, so that writing a large state never stalls
+     * scheduling. {@code io} runs on an IO thread and returns its error or null; {@code onLoop} then
+     * runs back on the event loop with that result. Saves and discards run in submission order.
+     */
+    public interface CheckpointIo {
+        /** Runs {@code io}, then hands its outcome to {@code onLoop} on the event loop. */
+        void submit(Supplier<IOException> io, Consumer<IOException> onLoop);
+
+        /** Runs the IO on the calling thread: for tests and simulations driven by a manual clock. */
+        CheckpointIo INLINE = (io, onLoop) -> onLoop.accept(io.get());
+    }
+
     private final ShardGraph graph;
     private final List<ShardSpec> specs;
     private final RunConfig config;
@@ -81,6 +97,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private final PlacementPolicy policy;
     private final CapacityForecaster forecaster;
     private final CheckpointStore checkpoints;
+    private final CheckpointIo checkpointIo;
     private final String graphId;
 
     private final List<Task> tasks = new ArrayList<>();
@@ -94,11 +111,16 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     @SuppressWarnings("unchecked")
     private final ArrayDeque<Task>[] ready = new ArrayDeque[Priority.values().length];
     private final List<Task> deferred = new ArrayList<>();
+    /** Running CRITICAL attempts still without a shadow (started as soon as spare or excess cores are free). */
+    private final List<Task> unshadowed = new ArrayList<>();
     private final RankSlot[] slots;
     private final List<RankSlot> workerSlots;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Random random;
     private final List<TraceEvent> trace = new ArrayList<>();
+    /** The run's shared key-value store ({@link SharedState}). */
+    private final Map<String, SharedState.Entry> shared = new HashMap<>();
+    private static final SharedState.Entry UNSET = new SharedState.Entry(0, new byte[0]);
 
     private long startedAt;
     private long finishedAt = -1;
@@ -107,6 +129,12 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private ShatterException failure;
     private int timerSequence;
     private boolean feasibilityChecked;
+    /**
+     * Whether this run continues an earlier one (from the broker journal): then the checkpoints on
+     * disk are its own and running shards resume from them. Checkpoints of committed shards are
+     * kept until the next fresh run of the graph, so they can be inspected after the run.
+     */
+    private boolean resumingEarlierRun;
     private long expectedRunNanos;
 
     // Counters for the summary.
@@ -121,6 +149,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private long checkpointsSaved;
     private long checkpointBytes;
     private long checkpointRestores;
+    private long preemptionLatencyMaxNanos;
+    private long shadowAttempts;
+    private long shadowWins;
     private final Map<CapacityClass, Long> busyCoreNanos = new EnumMap<>(CapacityClass.class);
     private final Map<CapacityClass, Long> availableCoreNanos = new EnumMap<>(CapacityClass.class);
 
@@ -131,6 +162,14 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
      * @param clock  the time source (the system clock in production)
      */
     public Scheduler(ShardGraph graph, RunConfig config, Outbox outbox, Clock clock) {
+        this(graph, config, outbox, clock, CheckpointIo.INLINE);
+    }
+
+    /**
+     * A scheduler whose checkpoint writes go through {@code checkpointIo} (the broker loop's IO thread).
+     */
+    public Scheduler(ShardGraph graph, RunConfig config, Outbox outbox, Clock clock, CheckpointIo checkpointIo) {
+        this.checkpointIo = checkpointIo;
         this.graph = graph;
         this.specs = graph.shards();
         this.config = config;
@@ -177,6 +216,14 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     /** Makes the shards without dependencies ready and arms the revocation timer, if any. */
     public void start() {
         startedAt = clock.nanoTime();
+        if (!resumingEarlierRun) {
+            // A fresh run must not pick up the states an earlier run of this graph left behind.
+            for (ShardSpec s : specs) {
+                if (s.kind() == ShardKind.RESUMABLE) {
+                    discardCheckpoints(s.id());
+                }
+            }
+        }
         for (ShardSpec s : specs) {
             if (pendingDependencies[s.index()] == 0) {
                 makeReady(s.index());
@@ -238,6 +285,75 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             for (int i = deferred.size() - 1; i >= 0; i--) {
                 queue.addFirst(deferred.get(i));
             }
+        }
+        startShadows();
+    }
+
+    /**
+     * Shadow execution: each running CRITICAL shard gets a second attempt on free spare (else excess)
+     * cores. Both run from the same checkpoint; the first to finish commits and the other is cancelled,
+     * so a slow or dying rank cannot hold up the shards everything else waits for.
+     */
+    private void startShadows() {
+        for (int i = unshadowed.size() - 1; i >= 0; i--) {
+            Task primary = unshadowed.get(i);
+            if (primary.rank < 0 || primary.shadow != null || primary.isShadow() || committed[primary.spec.index()]) {
+                unshadowed.remove(i);
+                continue;
+            }
+            int rank = policy.shadowRank(primary, this, primary.rank);
+            if (rank < 0) {
+                continue;
+            }
+            unshadowed.remove(i);
+            Task shadow = newTask(primary.spec, 0, 1);
+            shadow.primary = primary;
+            primary.shadow = shadow;
+            shadowAttempts++;
+            assign(shadow, slots[rank]);
+        }
+    }
+
+    /**
+     * When one attempt of a shadow pair stops without a result (failed, yielded or lost), the other
+     * carries the shard on alone: nothing is requeued. Returns false when {@code task} had no partner.
+     */
+    private boolean handOverToPartner(Task task) {
+        Task partner = task.partner();
+        if (partner == null) {
+            return false;
+        }
+        task.lifecycle.moveTo(ShardState.CANCELLED);
+        task.rank = -1;
+        task.shadow = null;
+        task.primary = null;
+        partner.shadow = null;
+        partner.primary = null;
+        partner.failures = Math.max(partner.failures, task.failures);
+        taskOfShard[partner.spec.index()] = partner;
+        unshadowed.add(partner); // it may get a new shadow when cores free up
+        return true;
+    }
+
+    /** The winner of a shadow pair finished: its partner is cancelled at once and its cores freed. */
+    private void cancelPartner(Task winner) {
+        Task partner = winner.partner();
+        if (partner == null) {
+            return;
+        }
+        if (winner.isShadow()) {
+            shadowWins++;
+        }
+        winner.shadow = null;
+        winner.primary = null;
+        partner.shadow = null;
+        partner.primary = null;
+        taskOfShard[winner.spec.index()] = winner;
+        if (partner.rank >= 0 && partner.lifecycle.state() == ShardState.RUNNING) {
+            Messages.cancel(outbox.to(partner.rank), partner.id, partner.lifecycle.attempt());
+            endAttempt(partner, Math.max(0, clock.nanoTime() - partner.assignedAt), "cancelled");
+            partner.lifecycle.moveTo(ShardState.CANCELLED);
+            partner.rank = -1;
         }
     }
 
@@ -322,7 +438,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             if (saved.isPresent()) {
                 resumeStep = saved.get().step();
                 state = saved.get().state();
-                checkpointRestores++;
+                if (!task.isShadow()) {
+                    checkpointRestores++; // a shadow starting from its primary's state is not a recovery
+                }
             }
         }
         List<Messages.Input> inputs = new ArrayList<>(task.spec.inputs().length);
@@ -337,6 +455,10 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : config.checkpointEveryNanos();
         Messages.assign(outbox.to(slot.rank), task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo,
                 every, resumeStep, state, inputs);
+        if (config.shadows() && task.spec.priority() == Priority.CRITICAL && task.spec.kind() != ShardKind.RANGE
+                && !task.isShadow()) {
+            unshadowed.add(task);
+        }
     }
 
     private Optional<CheckpointStore.Checkpoint> loadCheckpoint(Task task) {
@@ -350,6 +472,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
 
     private void requestPreemption(Task victim, Task forTask) {
         victim.preemptRequested = true;
+        victim.preemptRequestedAt = clock.nanoTime();
         victim.preemptedFor = forTask;
         forTask.preemptedFor = victim;
         Messages.preempt(outbox.to(victim.rank), victim.id, victim.lifecycle.attempt());
@@ -428,6 +551,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         endAttempt(task, runNanos, "completed");
         task.lifecycle.moveTo(ShardState.COMPLETED);
+        cancelPartner(task);
         slots[rank].committed++;
         expectedRunNanos = expectedRunNanos == 0 ? Math.max(1, runNanos) : (expectedRunNanos * 7 + runNanos) / 8;
         if (task.spec.kind() == ShardKind.RANGE) {
@@ -447,6 +571,10 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         lostWorkNanos += runNanos;
         task.failures++;
         task.lastError = description;
+        if (handOverToPartner(task)) {
+            LOG.warn("shard {} attempt on rank {} failed ({}); its shadow pair carries on", task.name, rank, description);
+            return;
+        }
         if (task.failures > task.spec.retries()) {
             task.lifecycle.moveTo(ShardState.FAILED);
             fail(new ShardFailedException(task.name, description, task.failures));
@@ -462,8 +590,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     @Override
     public void onCheckpoint(int rank, int taskId, int attempt, long step, byte[] state) {
         Task task = tasks.size() > taskId ? tasks.get(taskId) : null;
-        if (task == null || !task.lifecycle.isCurrent(attempt) || task.rank != rank) {
-            return; // a checkpoint of an attempt already given up: its successor owns the state now
+        if (task == null || !task.lifecycle.isCurrent(attempt) || task.rank != rank || task.isShadow()) {
+            return; // an attempt given up, or a shadow: only the attempt that owns the shard saves its state
         }
         saveCheckpoint(task, attempt, step, state);
     }
@@ -476,13 +604,24 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         boolean started = step != Messages.NO_STEP || runNanos > 0;
         endAttempt(task, runNanos, started ? "preempted" : "returned");
+        if (task.isShadow()) {
+            handOverToPartner(task); // a shadow asked to leave just stops; its primary carries on
+            return;
+        }
         if (step != Messages.NO_STEP && task.spec.kind() == ShardKind.RESUMABLE) {
-            saveCheckpoint(task, attempt, step, state);
-        } else if (started) {
+            saveCheckpoint(task, attempt, step, state); // the preemption ends once this is durable
+        } else if (task.preemptRequestedAt > 0) {
+            preemptionLatencyMaxNanos = Math.max(preemptionLatencyMaxNanos, clock.nanoTime() - task.preemptRequestedAt);
+            task.preemptRequestedAt = 0;
+        }
+        if (step == Messages.NO_STEP && started) {
             lostWorkNanos += runNanos; // a plain shard or range chunk stopped early starts again from scratch
         }
         if (started) {
             preemptions++; // one that never started gave nothing up: not counted
+        }
+        if (handOverToPartner(task)) {
+            return;
         }
         task.lifecycle.moveTo(ShardState.PREEMPTED);
         task.lifecycle.moveTo(ShardState.QUEUED);
@@ -495,6 +634,24 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (slot != null && slot.status == RankSlot.Status.REVOKING) {
             loseRank(slot, "left after revocation");
         }
+    }
+
+    @Override
+    public void onSharedGet(int rank, long requestId, String key) {
+        SharedState.Entry e = shared.getOrDefault(key, UNSET);
+        Messages.sharedReply(outbox.to(rank), requestId, false, e.version(), e.value());
+    }
+
+    /** Optimistic concurrency: the write applies only if nobody wrote the key since the shard read it. */
+    @Override
+    public void onSharedCompareAndSet(int rank, long requestId, String key, long expectedVersion, byte[] value) {
+        SharedState.Entry e = shared.getOrDefault(key, UNSET);
+        boolean applied = e.version() == expectedVersion;
+        if (applied) {
+            e = new SharedState.Entry(expectedVersion + 1, value);
+            shared.put(key, e);
+        }
+        Messages.sharedReply(outbox.to(rank), requestId, applied, e.version(), e.value());
     }
 
     /** A transport reports that a rank died: its attempts are lost and resume from their checkpoints. */
@@ -527,7 +684,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         busyCoreNanos.merge(slot.capacityClass, runNanos * task.spec.cores(), Long::sum);
         if (config.recordTrace()) {
             long end = clock.nanoTime() - startedAt;
-            trace.add(new TraceEvent(slot.rank, slot.capacityClass, task.name, task.spec.priority(), task.lifecycle.attempt(),
+            trace.add(new TraceEvent(slot.rank, slot.capacityClass, task.isShadow() ? task.name + " (shadow)" : task.name,
+                    task.spec.priority(), task.lifecycle.attempt(),
                     Math.max(0, end - runNanos), runNanos, outcome));
         }
         if (task.preemptedFor != null) {
@@ -538,19 +696,65 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
 
     private void requeue(Task task) {
         task.rank = -1;
+        if (task.checkpointWritesPending > 0) {
+            task.requeueWhenDurable = true; // the next attempt must find the state it just saved
+            return;
+        }
         ready[task.spec.priority().ordinal()].addFirst(task); // it became ready long ago: keep its place
     }
 
     private void saveCheckpoint(Task task, int attempt, long step, byte[] state) {
-        try {
-            checkpoints.save(graphId, task.name, attempt, step, state);
+        task.checkpointWritesPending++;
+        long takenAt = clock.nanoTime();
+        String name = task.name;
+        checkpointIo.submit(() -> {
+            try {
+                checkpoints.save(graphId, name, attempt, step, state);
+                return null;
+            } catch (IOException e) {
+                return e;
+            }
+        }, error -> onCheckpointWritten(task, step, state.length, takenAt, error));
+    }
+
+    private void onCheckpointWritten(Task task, long step, int bytes, long takenAt, IOException error) {
+        task.checkpointWritesPending--;
+        if (error == null) {
             checkpointsSaved++;
-            checkpointBytes += state.length;
-            task.checkpointStep = step;
-            task.checkpointAt = clock.nanoTime();
-        } catch (IOException e) {
-            LOG.warn("cannot save the checkpoint of {} at step {}: {}; the previous one stays", task.name, step, e.getMessage());
+            checkpointBytes += bytes;
+            if (step > task.checkpointStep) {
+                task.checkpointStep = step;
+                task.checkpointAt = takenAt;
+            }
+        } else {
+            LOG.warn("cannot save the checkpoint of {} at step {}: {}; the previous one stays", task.name, step, error.getMessage());
         }
+        if (task.checkpointWritesPending == 0) {
+            if (task.preemptRequestedAt > 0) {
+                long latency = clock.nanoTime() - task.preemptRequestedAt;
+                preemptionLatencyMaxNanos = Math.max(preemptionLatencyMaxNanos, latency);
+                task.preemptRequestedAt = 0;
+            }
+            if (task.requeueWhenDurable) {
+                task.requeueWhenDurable = false;
+                requeue(task);
+            }
+        }
+    }
+
+    private void discardCheckpoints(String name) {
+        checkpointIo.submit(() -> {
+            try {
+                checkpoints.discard(graphId, name);
+                return null;
+            } catch (IOException e) {
+                return e;
+            }
+        }, error -> {
+            if (error != null) {
+                LOG.warn("cannot remove the checkpoints of committed shard {}: {}", name, error.getMessage());
+            }
+        });
     }
 
     // ---------------------------------------------------------------- commits
@@ -606,13 +810,6 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         shardsCompleted++;
         ShardSpec spec = specs.get(index);
-        if (spec.kind() == ShardKind.RESUMABLE) {
-            try {
-                checkpoints.discard(graphId, spec.id());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
         for (int dependent : graph.dependentsOf(index)) {
             if (--pendingDependencies[dependent] == 0) {
                 makeReady(dependent);
@@ -697,6 +894,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             lostWorkNanos += Math.max(0, now - since);
             lostAttempts++;
             endAttempt(task, Math.max(0, now - task.assignedAt), "lost");
+            if (handOverToPartner(task)) {
+                continue;
+            }
             task.lifecycle.moveTo(ShardState.LOST);
             task.lifecycle.moveTo(ShardState.QUEUED);
             requeue(task);
@@ -806,7 +1006,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         return new RunSummary(graph.name(), (end - startedAt) / 1e9, specs.size(), shardsCompleted, attemptsStarted,
                 preemptions, revocations, lostAttempts, lostWorkNanos / 1e9, retries, staleResults, checkpointsSaved,
                 checkpointBytes, checkpointRestores, busy, byRank,
-                attemptsEnded == 0 ? 0 : (double) brokerCpuNanos / attemptsEnded, failedShard);
+                attemptsEnded == 0 ? 0 : (double) brokerCpuNanos / attemptsEnded, failedShard,
+                shadowAttempts, shadowWins, preemptionLatencyMaxNanos / 1e9);
     }
 
     // ---------------------------------------------------------------- ClusterView

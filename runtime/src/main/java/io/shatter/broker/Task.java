@@ -28,7 +28,17 @@ final class Task implements Candidate, AttemptView {
     Task preemptedFor;
     long checkpointStep = -1;
     long checkpointAt;
+    /** Checkpoint writes of this task still on the IO thread. */
+    int checkpointWritesPending;
+    /** Requeue once those writes are durable (it was preempted, revoked or lost meanwhile). */
+    boolean requeueWhenDurable;
+    /** When the broker asked it to yield (for the preemption-latency figure), 0 if not asked. */
+    long preemptRequestedAt;
     String lastError;
+    /** On a primary attempt: its running shadow, if any. */
+    Task shadow;
+    /** On a shadow: the primary attempt it races; null once it carries the shard alone. */
+    Task primary;
 
     Task(int id, ShardSpec spec, int blockFrom, int blockTo, Scheduler scheduler) {
         this.id = id;
@@ -40,6 +50,15 @@ final class Task implements Candidate, AttemptView {
                 ? spec.id() + "[" + spec.blockStart(blockFrom) + "," + spec.blockEnd(blockTo - 1) + ")"
                 : spec.id();
         this.lifecycle = new Lifecycle(name);
+    }
+
+    boolean isShadow() {
+        return primary != null;
+    }
+
+    /** The other attempt of a shadow pair, or null. */
+    Task partner() {
+        return primary != null ? primary : shadow;
     }
 
     @Override

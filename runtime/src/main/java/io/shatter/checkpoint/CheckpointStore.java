@@ -27,7 +27,7 @@ public interface CheckpointStore extends AutoCloseable {
     /** The latest good checkpoint of the shard, if any. */
     Optional<Checkpoint> latest(String graphId, String shardId) throws IOException;
 
-    /** Forgets the shard's checkpoints (called once its result is committed). */
+    /** Forgets the shard's checkpoints (called when a fresh run of the graph starts). */
     void discard(String graphId, String shardId) throws IOException;
 
     /** Bytes of checkpoint data written so far. */

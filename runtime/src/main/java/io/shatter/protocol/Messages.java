@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class Messages {
     /** Bumped whenever a message's layout changes. */
-    public static final int VERSION = 1;
+    public static final int VERSION = 2;
 
     // Broker to worker.
     static final int ASSIGN = 1;
@@ -22,6 +22,7 @@ public final class Messages {
     static final int RESTORE = 5;
     static final int RELEASE = 6;
     static final int SHUTDOWN = 7;
+    static final int SHARED_REPLY = 8;
     // Worker to broker.
     static final int HELLO = 20;
     static final int DONE = 21;
@@ -29,6 +30,8 @@ public final class Messages {
     static final int CHECKPOINT = 23;
     static final int YIELDED = 24;
     static final int LEFT = 25;
+    static final int SHARED_GET = 26;
+    static final int SHARED_CAS = 27;
 
     /** Marks "no step recorded" in {@link #yielded}: the attempt had not started or had no state. */
     public static final long NO_STEP = -1;
@@ -150,6 +153,27 @@ public final class Messages {
         out.message(LEFT);
     }
 
+    /** A shard reads key {@code key} of the broker's shared state; the broker answers with {@link #sharedReply}. */
+    public static void sharedGet(WireWriter out, long requestId, String key) {
+        beginFrame(out);
+        out.message(SHARED_GET).writeVarLong(requestId).writeString(key);
+    }
+
+    /** A shard sets {@code key} to {@code value} if its version is still {@code expectedVersion}. */
+    public static void sharedCompareAndSet(WireWriter out, long requestId, String key, long expectedVersion, byte[] value) {
+        beginFrame(out);
+        out.message(SHARED_CAS).writeVarLong(requestId).writeString(key).writeVarLong(expectedVersion).writeBytes(value);
+    }
+
+    /**
+     * The broker's answer to a shared-state request: whether a compare-and-set was applied, and the
+     * key's version and value now (version 0 and an empty value for a key never set).
+     */
+    public static void sharedReply(WireWriter out, long requestId, boolean applied, long version, byte[] value) {
+        beginFrame(out);
+        out.message(SHARED_REPLY).writeVarLong(requestId).writeByte(applied ? 1 : 0).writeVarLong(version).writeBytes(value);
+    }
+
     /** What a worker does with the broker's messages. */
     public interface WorkerHandler {
         void onAssign(int taskId, int attempt, int shardIndex, int blockFrom, int blockTo, long checkpointEveryNanos,
@@ -166,6 +190,8 @@ public final class Messages {
         void onRelease(int[] shardIndices);
 
         void onShutdown();
+
+        void onSharedReply(long requestId, boolean applied, long version, byte[] value);
     }
 
     /** What the broker does with a worker's messages. */
@@ -181,6 +207,10 @@ public final class Messages {
         void onYielded(int rank, int taskId, int attempt, long step, byte[] state, long runNanos);
 
         void onLeft(int rank);
+
+        void onSharedGet(int rank, long requestId, String key);
+
+        void onSharedCompareAndSet(int rank, long requestId, String key, long expectedVersion, byte[] value);
     }
 
     /** Reads a frame sent to a worker. */
@@ -218,6 +248,7 @@ public final class Messages {
                     handler.onRelease(ids);
                 }
                 case SHUTDOWN -> handler.onShutdown();
+                case SHARED_REPLY -> handler.onSharedReply(in.readVarLong(), in.readByte() != 0, in.readVarLong(), in.readBytes());
                 default -> throw new ProtocolException("unknown message type " + type + " for a worker");
             }
         }
@@ -243,6 +274,8 @@ public final class Messages {
                 case CHECKPOINT -> handler.onCheckpoint(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readBytes());
                 case YIELDED -> handler.onYielded(rank, in.readVarInt(), in.readVarInt(), in.readSignedVarLong(), in.readBytes(), in.readVarLong());
                 case LEFT -> handler.onLeft(rank);
+                case SHARED_GET -> handler.onSharedGet(rank, in.readVarLong(), in.readString());
+                case SHARED_CAS -> handler.onSharedCompareAndSet(rank, in.readVarLong(), in.readString(), in.readVarLong(), in.readBytes());
                 default -> throw new ProtocolException("unknown message type " + type + " from rank " + rank);
             }
         }

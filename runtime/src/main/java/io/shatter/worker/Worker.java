@@ -9,6 +9,7 @@ import io.shatter.Resumable;
 import io.shatter.Shard;
 import io.shatter.ShardContext;
 import io.shatter.ShardGraph;
+import io.shatter.SharedState;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
 import io.shatter.protocol.Messages;
@@ -26,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongConsumer;
 
 /**
  * The worker loop of one rank: runs what the broker assigns, in priority order, on as many lanes
@@ -42,6 +44,8 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private static final int FLUSH_BYTES = 1 << 20;
     /** A result of a shard that ran longer than this goes out at once: latency matters more than batching. */
     private static final long FLUSH_AFTER_NANOS = 100_000;
+    /** A shared-state request unanswered for this long means the broker is gone or stuck: fail the shard. */
+    private static final long SHARED_STATE_TIMEOUT_NANOS = 60_000_000_000L;
 
     private final ShardGraph graph;
     private final List<ShardSpec> specs;
@@ -62,6 +66,9 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private final Map<Long, Assignment> live = new HashMap<>();
     private final Map<Integer, byte[]> cache = new HashMap<>();
     private final WireWriter outbox = new WireWriter(1 << 12);
+    private final Map<Long, SharedState.Entry> sharedReplies = new HashMap<>();
+    private final Map<Long, Boolean> sharedApplied = new HashMap<>();
+    private long nextSharedRequest;
     private int freeCores;
     private int running;
     private boolean revoked;
@@ -311,6 +318,85 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         wake.signalAll();
     }
 
+    @Override
+    public void onSharedReply(long requestId, boolean applied, long version, byte[] value) {
+        sharedReplies.put(requestId, new SharedState.Entry(version, value));
+        sharedApplied.put(requestId, applied);
+        wake.signalAll(); // the lane waiting for it may be parked
+    }
+
+    /**
+     * Sends one shared-state request and waits for its answer. The waiting lane reads the broker's
+     * frames itself meanwhile, so the answer arrives even when every other lane is busy.
+     */
+    private long sharedRequest(LongConsumer write) {
+        lock.lock();
+        try {
+            long id = ++nextSharedRequest;
+            write.accept(id);
+            flush();
+            long deadline = System.nanoTime() + SHARED_STATE_TIMEOUT_NANOS;
+            while (!sharedReplies.containsKey(id)) {
+                drainFrames();
+                if (sharedReplies.containsKey(id)) {
+                    break;
+                }
+                long left = deadline - System.nanoTime();
+                if (shutdown || left <= 0) {
+                    throw new IllegalStateException(shutdown ? "the run ended while this shard waited for shared state"
+                            : "the broker did not answer a shared-state request within 60 s");
+                }
+                waitingLanes++;
+                try {
+                    if (frames.isEmpty()) {
+                        wake.awaitNanos(left);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for shared state", e);
+                } finally {
+                    waitingLanes--;
+                }
+            }
+            return id;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private SharedState.Entry takeReply(long id) {
+        lock.lock();
+        try {
+            sharedApplied.remove(id);
+            return sharedReplies.remove(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private boolean takeApplied(long id) {
+        lock.lock();
+        try {
+            sharedReplies.remove(id);
+            return sharedApplied.remove(id);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The broker's shared state, seen from this rank. */
+    private final SharedState shared = new SharedState() {
+        @Override
+        public Entry get(String key) {
+            return takeReply(sharedRequest(id -> Messages.sharedGet(outbox, id, key)));
+        }
+
+        @Override
+        public boolean compareAndSet(String key, long expectedVersion, byte[] value) {
+            return takeApplied(sharedRequest(id -> Messages.sharedCompareAndSet(outbox, id, key, expectedVersion, value)));
+        }
+    };
+
     private void unqueue(Assignment a) {
         queued[a.spec.priority().ordinal()].remove(a);
         live.remove(a.key());
@@ -558,6 +644,11 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         @Override
         public boolean isCancelled() {
             return a.cancelled || a.yieldRequested;
+        }
+
+        @Override
+        public SharedState shared() {
+            return shared;
         }
     }
 
