@@ -46,8 +46,11 @@ class Hdf5CheckpointH5dumpTest {
             .filter(Files::isExecutable)
             .findFirst()
             .orElse(null);
-        assumeTrue(h5dump != null, "h5dump is not installed (Debian/Ubuntu: apt-get install hdf5-tools),"
-            + " so checkpoint files cannot be checked against the HDF5 reference tools");
+        String missing = "h5dump is not installed (scripts/install-hdf5-tools.sh, or apt-get install hdf5-tools),"
+            + " so checkpoint files cannot be checked against the HDF5 reference tools";
+        // The project's test setup (scripts/test.sh, used by CI) installs it and sets this: there, missing is a failure.
+        assertTrue(h5dump != null || !"1".equals(System.getenv("SHATTER_REQUIRE_HDF5_TOOLS")), missing);
+        assumeTrue(h5dump != null, missing);
     }
 
     @Test

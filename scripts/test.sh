@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# README's test command: sets up what the tests run for real, then runs every test.
+#   scripts/test.sh [extra mvn arguments]
+# Installs (idempotently, fast when already done) the HDF5 tools, and tells the tests that they must
+# be there, so that a test needing them fails instead of skipping. Needs root (or sudo) on a fresh
+# machine for apt-get; Java 17 and Maven are the only prerequisites.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo -n "$@"; else
+    echo "[test] $1 needs root: rerun as root or with sudo" >&2; return 1; fi
+}
+
+as_root scripts/install-hdf5-tools.sh
+export SHATTER_REQUIRE_HDF5_TOOLS=1
+
+mvn -B verify "$@"
