@@ -186,7 +186,7 @@ public final class ShardGraph {
                 }
                 specs.add(new ShardSpec(d.id, i, d.kind, d.priority, d.cores, Set.copyOf(d.capabilities), d.inputs,
                         deps.stream().mapToInt(Integer::intValue).toArray(), d.retries < 0 ? defaultRetries : d.retries,
-                        d.checkpointEvery, d.outputCodec, d.function, d.resumable, d.stateCodec, d.rangeBody, d.reducer,
+                        d.checkpointEvery, d.checkpointEverySteps, d.outputCodec, d.function, d.resumable, d.stateCodec, d.rangeBody, d.reducer,
                         d.rangeStart, d.rangeEnd, d.grain));
             }
             List<String> cycle = findCycle(specs);
@@ -329,6 +329,18 @@ public final class ShardGraph {
             return this;
         }
 
+        /**
+         * Also save a resumable shard's state every {@code steps} steps, whatever the time (useful
+         * when steps are uneven or a step count is what a restart should bound).
+         */
+        public ShardBuilder checkpointEverySteps(long steps) {
+            if (steps < 1) {
+                throw new IllegalArgumentException("shard '" + draft.id + "': checkpointEverySteps must be >= 1, got " + steps);
+            }
+            draft.checkpointEverySteps = steps;
+            return this;
+        }
+
         /** Finishes a plain shard: one call of {@code function}. */
         public <T> Shard<T> compute(Codec<T> output, ShardFunction<T> function) {
             draft.kind = ShardKind.PLAIN;
@@ -390,6 +402,7 @@ public final class ShardGraph {
         final List<String> after = new ArrayList<>();
         int retries = -1;
         Duration checkpointEvery;
+        long checkpointEverySteps;
         Codec<?> outputCodec;
         ShardFunction<?> function;
         Resumable<?, ?> resumable;

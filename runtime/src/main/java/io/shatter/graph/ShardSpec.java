@@ -24,6 +24,7 @@ import java.util.function.BinaryOperator;
  * @param dependencies    indices of all shards that must complete first (inputs plus order-only ones), sorted
  * @param retries         how many failed attempts are retried before the run fails
  * @param checkpointEvery how often a resumable shard saves its state, or null for the run's default
+ * @param checkpointEverySteps save a resumable shard's state every this many steps as well (0: by time only)
  * @param outputCodec     codec of the output
  * @param function        the body for {@link ShardKind#PLAIN}
  * @param resumable       the body for {@link ShardKind#RESUMABLE}
@@ -45,6 +46,7 @@ public record ShardSpec(
         int[] dependencies,
         int retries,
         Duration checkpointEvery,
+        long checkpointEverySteps,
         Codec<?> outputCodec,
         ShardFunction<?> function,
         Resumable<?, ?> resumable,

@@ -453,7 +453,8 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                 return Outcome.yielded(step, stateCodec.encode(state), System.nanoTime() - start);
             }
             long now = System.nanoTime();
-            if (a.checkpointEveryNanos > 0 && now - lastCheckpoint >= a.checkpointEveryNanos) {
+            boolean stepsDue = a.spec.checkpointEverySteps() > 0 && step % a.spec.checkpointEverySteps() == 0;
+            if (stepsDue || (a.checkpointEveryNanos > 0 && now - lastCheckpoint >= a.checkpointEveryNanos)) {
                 sendCheckpoint(a, step, stateCodec.encode(state));
                 lastCheckpoint = now;
             }
