@@ -108,6 +108,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private final byte[][] outputs;
     private final BitSet[] holders;
     private final boolean[] committed;
+    private final int[] lastAttemptOfShard;
     @SuppressWarnings("unchecked")
     private final ArrayDeque<Task>[] ready = new ArrayDeque[Priority.values().length];
     private final List<Task> deferred = new ArrayList<>();
@@ -188,6 +189,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         outputs = new byte[n][];
         holders = new BitSet[n];
         committed = new boolean[n];
+        lastAttemptOfShard = new int[n];
         for (ShardSpec s : specs) {
             pendingDependencies[s.index()] = s.dependencies().length;
             for (int in : s.inputs()) {
@@ -425,7 +427,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     }
 
     private void assign(Task task, RankSlot slot) {
-        int attempt = task.lifecycle.start();
+        // Plain and resumable shards number attempts per shard (a shadow continues its primary's numbering).
+        int attempt = task.spec.kind() == ShardKind.RANGE ? task.lifecycle.start()
+                : task.lifecycle.start(++lastAttemptOfShard[task.spec.index()]);
         task.rank = slot.rank;
         task.assignedAt = clock.nanoTime();
         task.preemptRequested = false;

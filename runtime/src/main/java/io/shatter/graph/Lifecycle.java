@@ -32,6 +32,20 @@ public final class Lifecycle {
         return ++attempt;
     }
 
+    /**
+     * Starts attempt number {@code number}, which must be higher than the last: used when several
+     * units share one shard's numbering (a shadow and its primary), so that every attempt of a shard
+     * has its own number.
+     */
+    public int start(int number) {
+        if (number <= attempt) {
+            throw new IllegalStateException(name + ": attempt " + number + " does not follow attempt " + attempt);
+        }
+        moveTo(ShardState.RUNNING);
+        attempt = number;
+        return attempt;
+    }
+
     /** Whether a message about {@code reportedAttempt} concerns the attempt running now. */
     public boolean isCurrent(int reportedAttempt) {
         return state == ShardState.RUNNING && reportedAttempt == attempt;
