@@ -11,8 +11,10 @@ import java.util.Set;
  * @param classes      class of worker rank {@code r} at index {@code r - 1}
  * @param cores        cores of worker rank {@code r} at index {@code r - 1}
  * @param capabilities labels of worker rank {@code r} at index {@code r - 1}
+ * @param joinSlots    how many of the last worker ranks are join slots: excess workers outside the
+ *                     MPI world (Slurm jobs) that may join, leave and be replaced while the run goes on
  */
-public record RankLayout(List<CapacityClass> classes, List<Integer> cores, List<Set<String>> capabilities) {
+public record RankLayout(List<CapacityClass> classes, List<Integer> cores, List<Set<String>> capabilities, int joinSlots) {
 
     /**
      * The usual layout: {@code reserved} reserved ranks first, then {@code excess} excess ranks, then
@@ -44,7 +46,7 @@ public record RankLayout(List<CapacityClass> classes, List<Integer> cores, List<
             cores.add(coresPerRank);
             caps.add(Set.of());
         }
-        return new RankLayout(List.copyOf(classes), List.copyOf(cores), List.copyOf(caps));
+        return new RankLayout(List.copyOf(classes), List.copyOf(cores), List.copyOf(caps), 0);
     }
 
     /** Number of worker ranks. */
@@ -61,6 +63,31 @@ public record RankLayout(List<CapacityClass> classes, List<Integer> cores, List<
     public RankLayout withCapabilities(int rank, Set<String> labels) {
         List<Set<String>> caps = new ArrayList<>(capabilities);
         caps.set(rank - 1, Set.copyOf(labels));
-        return new RankLayout(classes, cores, List.copyOf(caps));
+        return new RankLayout(classes, cores, List.copyOf(caps), joinSlots);
+    }
+
+    /**
+     * The same layout plus {@code slots} join slots after the last rank: excess capacity that
+     * workers started elsewhere (for example Slurm jobs on a preemptible partition) take when they
+     * join, offering {@code coresEach} cores. The run neither waits for them nor fails without them.
+     */
+    public RankLayout withJoinSlots(int slots, int coresEach) {
+        if (slots < 0 || coresEach < 1) {
+            throw new IllegalArgumentException("join slots must be >= 0 with >= 1 core each, got " + slots + " x " + coresEach);
+        }
+        List<CapacityClass> c = new ArrayList<>(classes);
+        List<Integer> k = new ArrayList<>(cores);
+        List<Set<String>> caps = new ArrayList<>(capabilities);
+        for (int i = 0; i < slots; i++) {
+            c.add(CapacityClass.EXCESS);
+            k.add(coresEach);
+            caps.add(Set.of());
+        }
+        return new RankLayout(List.copyOf(c), List.copyOf(k), List.copyOf(caps), joinSlots + slots);
+    }
+
+    /** Whether worker rank {@code rank} is a join slot. */
+    public boolean isJoinSlot(int rank) {
+        return rank > workers() - joinSlots && rank <= workers();
     }
 }

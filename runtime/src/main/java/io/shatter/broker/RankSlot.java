@@ -11,8 +11,11 @@ import java.util.Set;
  * Belongs to the broker's event loop.
  */
 final class RankSlot implements RankView {
-    /** Where a rank is in its life: joining (hello not yet seen), active, being revoked, gone. */
-    enum Status { JOINING, ACTIVE, REVOKING, GONE }
+    /**
+     * Where a rank is in its life: joining (hello not yet seen), active, being revoked, gone; or, for
+     * a join slot, vacant (no worker holds it now; the next one to join takes it).
+     */
+    enum Status { JOINING, ACTIVE, REVOKING, GONE, VACANT }
 
     final int rank;
     final CapacityClass capacityClass;
@@ -27,9 +30,14 @@ final class RankSlot implements RankView {
     /** Shards whose outputs this rank caches; forgotten when it leaves. */
     final List<Integer> cachedOutputs = new ArrayList<>();
 
-    RankSlot(int rank, CapacityClass capacityClass) {
+    /** Whether workers outside the MPI world take this rank by joining (it is never waited for). */
+    final boolean joinSlot;
+
+    RankSlot(int rank, CapacityClass capacityClass, boolean joinSlot) {
         this.rank = rank;
         this.capacityClass = capacityClass;
+        this.joinSlot = joinSlot;
+        this.status = joinSlot ? Status.VACANT : Status.JOINING;
     }
 
     void add(Task task) {

@@ -203,7 +203,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         slots = new RankSlot[layout.workers() + 1];
         List<RankSlot> workers = new ArrayList<>();
         for (int r = 1; r <= layout.workers(); r++) {
-            slots[r] = new RankSlot(r, layout.classOf(r));
+            slots[r] = new RankSlot(r, layout.classOf(r), layout.isJoinSlot(r));
             workers.add(slots[r]);
         }
         workerSlots = Collections.unmodifiableList(workers);
@@ -510,6 +510,12 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (slot == null) {
             return;
         }
+        if (!graph.fingerprint().equals(graphFingerprint) && slot.joinSlot) {
+            LOG.error("a worker joining as rank {} built a different graph (fingerprint {}, broker has {}); sent it away: "
+                    + "start workers with the same command and arguments as the main job", rank, graphFingerprint, graph.fingerprint());
+            Messages.shutdown(outbox.to(rank));
+            return;
+        }
         if (!graph.fingerprint().equals(graphFingerprint)) {
             fail(new ShatterException("rank " + rank + " built a different graph (fingerprint " + graphFingerprint
                     + ", broker has " + graph.fingerprint() + "): every rank must run the same program with the same arguments"));
@@ -667,6 +673,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         LOG.warn("rank {} is gone ({}); its shards resume from their last checkpoints elsewhere", rank, reason);
         loseRank(slot, reason);
         if (workerSlots.stream().allMatch(s -> s.status == RankSlot.Status.GONE) && config.revokeEveryNanos() <= 0) {
+            // (join slots become VACANT, not GONE: a run with join slots waits for workers to join)
             fail(new ShatterException("every worker rank is gone (last: rank " + rank + ", " + reason
                     + "); completed shards are kept, run the same command again to continue"));
         }
@@ -879,7 +886,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         List<RankSlot> candidates = new ArrayList<>();
         for (RankSlot s : workerSlots) {
-            if (s.capacityClass == CapacityClass.EXCESS && s.isActive()) {
+            if (s.capacityClass == CapacityClass.EXCESS && s.isActive() && !s.joinSlot) { // joined workers are revoked by Slurm itself
                 candidates.add(s);
             }
         }
@@ -914,7 +921,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             }
         }
         slot.cachedOutputs.clear();
-        slot.status = RankSlot.Status.GONE;
+        slot.status = slot.joinSlot ? RankSlot.Status.VACANT : RankSlot.Status.GONE;
         LOG.debug("rank {} gone: {}", slot.rank, reason);
     }
 
