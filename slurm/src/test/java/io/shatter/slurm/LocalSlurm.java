@@ -26,7 +26,7 @@ public final class LocalSlurm {
 
     /** Makes sure Slurm answers, or aborts/fails the calling test. */
     public static synchronized void require() {
-        if (running == null) {
+        if (running == null || !running) {
             running = start();
         }
         if (!running) {
@@ -38,61 +38,8 @@ public final class LocalSlurm {
     }
 
     private static boolean start() {
-        if (answers()) {
-            return true;
-        }
-        Path script = repositoryRoot().resolve("scripts/local-slurm.sh");
-        if (!Files.isRegularFile(script)) {
-            whyNot = "scripts/local-slurm.sh not found above " + Path.of("").toAbsolutePath();
-            return false;
-        }
-        try {
-            Path log = Files.createTempFile("local-slurm", ".log");
-            Process p = new ProcessBuilder("bash", script.toString(), "start").redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
-            // Installing the packages on a fresh machine takes a while; starting the daemons about a second.
-            if (!p.waitFor(5, TimeUnit.MINUTES)) {
-                p.destroyForcibly();
-                whyNot = "scripts/local-slurm.sh start did not finish within 5 minutes (log: " + log + ")";
-                return false;
-            }
-            if (p.exitValue() != 0) {
-                whyNot = "scripts/local-slurm.sh start exited " + p.exitValue() + ": " + Files.readString(log).strip();
-                return false;
-            }
-            return answers();
-        } catch (IOException e) {
-            whyNot = "cannot run scripts/local-slurm.sh: " + e.getMessage();
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            whyNot = "interrupted";
-            return false;
-        }
-    }
-
-    private static boolean answers() {
-        try {
-            SlurmCommands.Output out = new SlurmCommands().run(List.of("sinfo", "-h", "-o", "%R %C"));
-            if (out.exitCode() == 0 && out.stdout().contains("excess")) {
-                return true;
-            }
-            whyNot = "sinfo: " + out.firstErrorLine();
-        } catch (SlurmException e) {
-            whyNot = e.getMessage();
-        }
-        return false;
-    }
-
-    /** The repository's root: the first directory upwards holding {@code scripts/local-slurm.sh}. */
-    public static Path repositoryRoot() {
-        Path dir = Path.of("").toAbsolutePath();
-        for (Path d = dir; d != null; d = d.getParent()) {
-            if (Files.isRegularFile(d.resolve("scripts/local-slurm.sh"))) {
-                return d;
-            }
-        }
-        return dir;
+        whyNot = LocalSlurmStarter.ensureRunning();
+        return whyNot == null;
     }
 
     /** Runs a Slurm command that must succeed; returns its stdout. */
