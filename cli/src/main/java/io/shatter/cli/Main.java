@@ -30,6 +30,8 @@ public final class Main {
     public static int execute(String... args) {
         boolean debug = Arrays.asList(args).contains("--debug");
         CommandLine cli = new CommandLine(new ShatterCommand());
+        // 'shatter submit WORKLOAD OPTIONS...' passes the workload's options on unparsed (it checks them itself).
+        cli.getSubcommands().get("submit").setUnmatchedOptionsArePositionalParams(true);
         cli.setParameterExceptionHandler((e, arguments) -> {
             PrintWriter err = e.getCommandLine().getErr();
             if (e instanceof CommandLine.UnmatchedArgumentException u && e.getCommandLine().getCommand() instanceof RunCommand

@@ -1,0 +1,124 @@
+package io.shatter.cli;
+
+import io.shatter.slurm.LocalSlurmStarter;
+import io.shatter.slurm.SlurmCommands;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** {@code shatter submit}: the script it writes, and a real submission to the local Slurm. */
+class SubmitCommandTest {
+    @TempDir
+    Path dir;
+    private final List<String> jobs = new ArrayList<>();
+
+    private record Outcome(int code, String out, String err) {
+    }
+
+    @AfterEach
+    void cancelJobs() {
+        if (!jobs.isEmpty()) {
+            List<String> cmd = new ArrayList<>(List.of("scancel"));
+            cmd.addAll(jobs);
+            new SlurmCommands().run(cmd);
+        }
+    }
+
+    private Outcome run(String... args) {
+        PrintStream oldOut = System.out;
+        PrintStream oldErr = System.err;
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        try {
+            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+            int code = Main.execute(args);
+            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+        } finally {
+            System.setOut(oldOut);
+            System.setErr(oldErr);
+        }
+    }
+
+    /** The job runs this very build: the test JVM's java and classpath. */
+    private static String thisBuild() {
+        return Path.of(System.getProperty("java.home"), "bin", "java") + " -cp " + System.getProperty("java.class.path")
+                + " io.shatter.cli.Main";
+    }
+
+    @Test
+    void dryRunWritesAReadableValidScriptAndPrintsItsPath() throws Exception {
+        Path runDir = dir.resolve("run");
+        Outcome o = run("submit", "heat", "--ranks", "3", "--grid", "32", "--verify", "--run-dir", runDir.toString(), "--dry-run",
+                "--shatter-command", "/opt/shatter/bin/shatter");
+        assertEquals(0, o.code(), o.err());
+        Path script = Path.of(o.out().strip());
+        assertEquals(runDir.resolve("shatter-heat.sbatch"), script);
+        String text = Files.readString(script);
+        assertTrue(text.contains("#SBATCH --partition=reserved\n") && text.contains("#SBATCH --requeue\n")
+                && text.contains("#SBATCH --cpus-per-task=3\n"), text);
+        assertTrue(text.contains("exec mpirun -np 1 /opt/shatter/bin/shatter run heat --ranks 3 --grid 32 --verify --run-dir "
+                + runDir + "\n"), text);
+        Process bash = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertTrue(bash.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, bash.exitValue(), new String(bash.getInputStream().readAllBytes()));
+    }
+
+    @Test
+    void wrongWorkloadOptionsAreRejectedBeforeAnythingIsWritten() {
+        Path runDir = dir.resolve("run");
+        Outcome o = run("submit", "heat", "--ranks", "2", "--no-such-option", "--run-dir", runDir.toString(), "--dry-run");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("the workload options are wrong") && o.err().contains("--no-such-option"), o.err());
+        o = run("submit", "nosuch", "--run-dir", runDir.toString(), "--dry-run");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("nosuch"), o.err());
+        o = run("submit", "heat", "--ranks", "2", "--excess", "3", "--run-dir", runDir.toString(), "--dry-run");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("must add up to --ranks"), o.err());
+        assertFalse(Files.exists(runDir), "nothing written");
+    }
+
+    @Test
+    void realSubmissionRunsTheWorkloadToAVerifiedResult() throws Exception {
+        String whyNot = LocalSlurmStarter.ensureRunning();
+        if (whyNot != null) {
+            if ("1".equals(System.getenv("SHATTER_REQUIRE_SLURM"))) {
+                Assertions.fail("SHATTER_REQUIRE_SLURM=1 but the local Slurm is not available: " + whyNot);
+            }
+            Assumptions.abort("the local Slurm is not available (" + whyNot + "); set SHATTER_REQUIRE_SLURM=1 to fail instead");
+        }
+        Path runDir = dir.resolve("run");
+        Outcome o = run("submit", "heat", "--ranks", "2", "--grid", "32", "--tiles", "2", "--steps", "4", "--verify", "--no-progress",
+                "--summary-json", runDir.resolve("s.json").toString(), "--run-dir", runDir.toString(), "--shatter-command", thisBuild());
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().startsWith("submitted job "), o.out());
+        String jobId = o.out().split(" ")[2];
+        jobs.add(jobId);
+        Path output = runDir.resolve("slurm-" + jobId + ".out");
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (!new SlurmCommands().run(List.of("squeue", "-h", "-j", jobId, "-t", "PENDING,RUNNING,COMPLETING", "-o", "%T"))
+                .stdout().isBlank()) {
+            assertTrue(System.nanoTime() < deadline, "job " + jobId + " did not finish within 120 s");
+            Thread.sleep(200); // polling Slurm's queue: there is no event to wait on
+        }
+        String text = Files.exists(output) ? Files.readString(output) : "(no output file " + output + ")";
+        assertTrue(text.contains("verified:"), text);
+        assertTrue(Files.exists(runDir.resolve("s.json")), "summary written");
+    }
+}

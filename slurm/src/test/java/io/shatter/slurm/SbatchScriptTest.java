@@ -1,0 +1,125 @@
+package io.shatter.slurm;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class SbatchScriptTest {
+    @TempDir
+    Path dir;
+    private final List<String> jobs = new ArrayList<>();
+
+    @AfterEach
+    void cancelJobs() {
+        LocalSlurm.cancel(jobs);
+    }
+
+    private static void assertValidBash(Path script) throws Exception {
+        Process p = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
+        assertTrue(p.waitFor(10, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), new String(p.getInputStream().readAllBytes()));
+    }
+
+    @Test
+    void mainJobScriptIsValidBashWithTheDirectives() throws Exception {
+        String text = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-heat", "reserved", 4, Path.of("/runs/a b"),
+                Path.of("/home/u/it's here"), List.of("/opt/shatter/bin/shatter"),
+                List.of("run", "heat", "--ranks", "4", "--verify", "--run-dir", "/runs/a b"), true));
+        Path file = SbatchScript.write(dir.resolve("main.sbatch"), text);
+        assertValidBash(file);
+        for (String line : List.of("#SBATCH --partition=reserved", "#SBATCH --requeue", "#SBATCH --cpus-per-task=4",
+                "cd '/home/u/it'\\''s here'",
+                "exec mpirun -np 1 /opt/shatter/bin/shatter run heat --ranks 4 --verify --run-dir '/runs/a b'")) {
+            assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
+        }
+    }
+
+    @Test
+    void workerScriptIsValidBashWithRequeueAndSignal() throws Exception {
+        String text = SbatchScript.workerJob(new SbatchScript.WorkerJob("excess", 2, Path.of("/runs/r1"), "node7:40123",
+                Path.of("/runs/r1/join.token"), 10, List.of("/opt/shatter/bin/shatter")));
+        Path file = SbatchScript.write(dir.resolve("worker.sbatch"), text);
+        assertValidBash(file);
+        for (String line : List.of("#SBATCH --partition=excess", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@10",
+                "exec /opt/shatter/bin/shatter worker --join node7:40123 --token-file /runs/r1/join.token --cores 2")) {
+            assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
+        }
+    }
+
+    @Test
+    void sbatchRefusalIsReportedAndTheScriptKept() throws IOException {
+        LocalSlurm.require();
+        Path file = SbatchScript.write(dir.resolve("bad.sbatch"),
+                "#!/bin/bash\n#SBATCH --partition=no-such-partition\n#SBATCH --output=/dev/null\ntrue\n");
+        SlurmException e = assertThrows(SlurmException.class, () -> SbatchScript.submit(new SlurmCommands(), file));
+        assertTrue(e.getMessage().contains("sbatch refused") && e.getMessage().contains("invalid partition"), e.getMessage());
+        assertTrue(Files.exists(file));
+    }
+
+    /**
+     * The grace this design relies on, on the real Slurm: a worker job on the excess partition gets
+     * SIGTERM when a reserved job needs its cores, and has several seconds to save its shards and exit
+     * 0 before SIGKILL (GraceTime 0; KillWait 10 on the local Slurm). The job is requeued.
+     */
+    @Test
+    void preemptedWorkerJobGetsSigtermAndTimeToSaveBeforeTheKill() throws Exception {
+        LocalSlurm.require();
+        int total = Integer.parseInt(LocalSlurm.run("sinfo", "-h", "-p", "excess", "-o", "%C").split("/")[3]);
+        Path record = dir.resolve("probe.log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> probe = List.of(java, "-cp", System.getProperty("java.class.path"), TermProbe.class.getName(), record.toString());
+        Path script = SbatchScript.write(dir.resolve("worker.sbatch"), SbatchScript.workerJob(new SbatchScript.WorkerJob(
+                "excess", 1, dir, "127.0.0.1:1", dir.resolve("join.token"), 10, probe)));
+        String worker = SbatchScript.submit(new SlurmCommands(), script);
+        jobs.add(worker);
+        LocalSlurm.await("the worker job to start", Duration.ofSeconds(60),
+                () -> Files.exists(record) && read(record).contains("ready"));
+
+        // A reserved job needing every core of the node: Slurm must preempt the excess job.
+        long submittedAt = System.currentTimeMillis();
+        String reserved = LocalSlurm.run("sbatch", "--parsable", "-p", "reserved", "-n", Integer.toString(total),
+                "-o", "/dev/null", "--wrap", "true");
+        jobs.add(reserved);
+        LocalSlurm.await("the worker to save and exit after SIGTERM", Duration.ofSeconds(60),
+                () -> read(record).contains("saved"));
+        String[] lines = read(record).split("\n");
+        long term = stamp(lines, "term");
+        long saved = stamp(lines, "saved");
+        System.out.printf("preemption probe: SIGTERM %d ms after the reserved submission, saved and exited %d ms after SIGTERM%n",
+                term - submittedAt, saved - term);
+        assertTrue(saved - term >= TermProbe.SAVE_MILLIS, "the worker had its full save time: " + (saved - term) + " ms");
+        LocalSlurm.await("the reserved job to run", Duration.ofSeconds(60), () -> LocalSlurm.state(reserved).isEmpty()
+                || LocalSlurm.state(reserved).equals("COMPLETED") || LocalSlurm.state(reserved).equals("COMPLETING"));
+        String info = LocalSlurm.run("scontrol", "show", "job", worker);
+        assertTrue(info.contains("Restarts=1"), "the worker job was requeued, not ended: " + info);
+    }
+
+    private static long stamp(String[] lines, String word) {
+        for (String l : lines) {
+            if (l.startsWith(word + " ")) {
+                return Long.parseLong(l.split(" ")[1]);
+            }
+        }
+        throw new AssertionError("no '" + word + "' line in " + String.join(" | ", lines));
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.exists(file) ? Files.readString(file) : "";
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+}
