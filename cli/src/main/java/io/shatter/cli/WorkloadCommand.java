@@ -43,13 +43,18 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return true;
     }
 
+    /** Whether to record the timeline even without {@code --trace} (a workload that reads it from the result). */
+    protected boolean recordTimeline() {
+        return false;
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         ShardGraph graph = buildGraph();
         RunResult result;
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
-            RunConfig config = options.config().progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
+            RunConfig config = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
             result = Shatter.run(graph, config);
         } catch (ShatterException e) {
             if (e.summary() != null) {
