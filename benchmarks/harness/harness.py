@@ -9,6 +9,7 @@ import argparse
 import csv
 import json
 import os
+import resource
 import shlex
 import shutil
 import signal
@@ -161,6 +162,7 @@ class Harness:
     def run_once(self, system, grain, tasks, tag):
         cmd = self.command(system, grain, tasks, tag)
         log_path = os.path.join(self.o.out, tag + ".log")
+        busy_before, ours_before = busy_cpu_seconds(), children_cpu_seconds()
         started = time.perf_counter()
         with open(log_path, "w") as log:
             log.write("$ " + shlex.join(cmd) + "\n")
@@ -176,7 +178,10 @@ class Harness:
                 timed_out = True
             wall = time.perf_counter() - started
             log.write(output)
-        cell = {"command": shlex.join(cmd), "wall_s": wall, "log": log_path}
+        # The machine is shared: how many cores other processes kept busy meanwhile (0 = quiet,
+        # 1 = a whole core of 2 taken), so that a contended cell can be told from a slow system.
+        others = (busy_cpu_seconds() - busy_before) - (children_cpu_seconds() - ours_before)
+        cell = {"command": shlex.join(cmd), "wall_s": wall, "log": log_path, "other_load": max(0.0, others / wall)}
         lines = output.splitlines()
         figures = [json.loads(l[len("bench: "):]) for l in lines if l.startswith("bench: {")]
         last = next((l for l in reversed(lines) if l.strip()), "no output")
@@ -211,6 +216,19 @@ class Harness:
         return median
 
 
+def busy_cpu_seconds():
+    """CPU seconds all processes on this machine have used since boot (from /proc/stat)."""
+    with open("/proc/stat") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def children_cpu_seconds():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def fmt(value, pattern):
     return "" if value is None else pattern.format(value)
 
@@ -229,7 +247,7 @@ def main():
             results[(system, grain)] = cell
             if cell["status"] == "ok":
                 print(f"[harness]   {cell['tasks_per_s']:,.0f} tasks/s, efficiency {cell['efficiency']:.3f}, "
-                      f"wall {cell['wall_s']:.2f} s", file=sys.stderr, flush=True)
+                      f"wall {cell['wall_s']:.2f} s, others {cell['other_load']:.2f} cores", file=sys.stderr, flush=True)
             else:
                 print(f"[harness]   {cell['status']}", file=sys.stderr, flush=True)
 
@@ -241,7 +259,7 @@ def main():
             cell[f"ratio_vs_{peer}"] = cell["tasks_per_s"] / other["tasks_per_s"] if ok and system.startswith("shatter") else None
 
     columns = ["system", "grain", "tasks", "workers", "in_pool_s", "tasks_per_s", "efficiency", "wall_s", "startup_s",
-               "join_s", "ratio_vs_mpi4py", "ratio_vs_dask", "status", "command"]
+               "join_s", "other_load", "ratio_vs_mpi4py", "ratio_vs_dask", "status", "command"]
     with open(o.csv, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(columns)
@@ -251,10 +269,11 @@ def main():
                 startup = c.get("jvm_startup_s", c.get("startup_s"))
                 w.writerow([system, grain_label(grain), c["tasks"], c.get("workers", WORKERS), fmt(c.get("in_pool_s"), "{:.4f}"),
                             fmt(c.get("tasks_per_s"), "{:.1f}"), fmt(c.get("efficiency"), "{:.4f}"), fmt(c.get("wall_s"), "{:.3f}"),
-                            fmt(startup, "{:.3f}"), fmt(c.get("join_s"), "{:.3f}"), fmt(c.get("ratio_vs_mpi4py"), "{:.3f}"),
+                            fmt(startup, "{:.3f}"), fmt(c.get("join_s"), "{:.3f}"),
+                            fmt(c.get("other_load"), "{:.2f}"), fmt(c.get("ratio_vs_mpi4py"), "{:.3f}"),
                             fmt(c.get("ratio_vs_dask"), "{:.3f}"), c["status"], c["command"]])
 
-    header = f"{'system':16s} {'grain':>6s} {'tasks':>6s} {'tasks/s':>10s} {'effic.':>7s} {'in-pool s':>9s} {'wall s':>7s} {'vs mpi4py':>9s} {'vs dask':>8s}"
+    header = f"{'system':16s} {'grain':>6s} {'tasks':>6s} {'tasks/s':>10s} {'effic.':>7s} {'in-pool s':>9s} {'wall s':>7s} {'vs mpi4py':>9s} {'vs dask':>8s} {'others':>6s}"
     print(header)
     print("-" * len(header))
     for grain in o.grains:
@@ -266,10 +285,11 @@ def main():
             eff = "-" if grain == 0 else f"{c['efficiency']:.3f}"
             print(f"{system:16s} {grain_label(grain):>6s} {c['tasks']:>6d} {c['tasks_per_s']:>10,.0f} {eff:>7s} "
                   f"{c['in_pool_s']:>9.3f} {c['wall_s']:>7.2f} {fmt(c['ratio_vs_mpi4py'], '{:.2f}x'):>9s} "
-                  f"{fmt(c['ratio_vs_dask'], '{:.2f}x'):>8s}")
+                  f"{fmt(c['ratio_vs_dask'], '{:.2f}x'):>8s} {c['other_load']:>6.2f}")
     print()
     print("tasks/s and efficiency: from the first submit to the last result, the pool already up "
-          "(efficiency = tasks x grain / (in-pool time x 2 workers)); wall s: the whole command, startup included.")
+          "(efficiency = tasks x grain / (in-pool time x 2 workers)); wall s: the whole command, startup included;\n"
+          "others: cores other processes on this machine kept busy during the cell (contention; 0 = quiet).")
     for system in [s for s in o.systems if s.startswith("shatter")]:
         verdicts = []
         noop = results.get((system, 0.0))
