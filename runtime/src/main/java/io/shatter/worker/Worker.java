@@ -40,8 +40,12 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class Worker implements Transport.Receiver, Messages.WorkerHandler {
     private static final int FLUSH_MESSAGES = 64;
     private static final int FLUSH_BYTES = 1 << 20;
-    /** A result of a shard that ran longer than this goes out at once: latency matters more than batching. */
-    private static final long FLUSH_AFTER_NANOS = 100_000;
+    /**
+     * Results go out once the shards behind them ran this long together: a long shard's result at
+     * once (latency matters more than batching), short ones batched (each frame wakes the broker,
+     * whose CPU time on a busy node comes out of the workers'), delayed by at most about this much.
+     */
+    private static final long FLUSH_AFTER_NANOS = 1_000_000;
 
     private final ShardGraph graph;
     private final List<ShardSpec> specs;
@@ -62,6 +66,8 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private final Map<Long, Assignment> live = new HashMap<>();
     private final Map<Integer, byte[]> cache = new HashMap<>();
     private final WireWriter outbox = new WireWriter(1 << 12);
+    /** Run time of the shards whose results wait in {@link #outbox}. */
+    private long unflushedRunNanos;
     private int freeCores;
     private int running;
     private boolean revoked;
@@ -147,7 +153,8 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                         cache.put(next.spec.index(), outcome.bytes); // the broker counts the producer as a holder
                     }
                     outcome.write(outbox, next);
-                    if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || outcome.runNanos > FLUSH_AFTER_NANOS) {
+                    unflushedRunNanos += outcome.runNanos;
+                    if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || unflushedRunNanos >= FLUSH_AFTER_NANOS) {
                         flush();
                     }
                     continue;
@@ -178,6 +185,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         if (!outbox.isEmpty()) {
             byte[] frame = outbox.toFrame();
             outbox.reset();
+            unflushedRunNanos = 0;
             transport.send(0, frame);
         }
     }
