@@ -48,9 +48,18 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return false;
     }
 
+    /** A graph to run first, untimed and unreported (to warm the JVM up), or null. */
+    protected ShardGraph warmupGraph() {
+        return null;
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        ShardGraph warmup = warmupGraph();
+        if (warmup != null) {
+            Shatter.run(warmup, options.config().build());
+        }
         ShardGraph graph = buildGraph();
         RunResult result;
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {

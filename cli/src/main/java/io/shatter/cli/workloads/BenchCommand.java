@@ -39,6 +39,10 @@ public final class BenchCommand extends WorkloadCommand {
             description = "Busy work per shard, e.g. 0 (no-op), 100us, 1ms, 10ms (default: 0).")
     Duration grain = Duration.ZERO;
 
+    @Option(names = "--warmup", paramLabel = "N", description = "First run N shards of the same grain, untimed, so the JIT "
+            + "has compiled the broker and worker paths (default: 0, a cold JVM).")
+    int warmup;
+
     private final List<Shard<Integer>> shards = new ArrayList<>();
     /** When the run was handed to the runtime, in ms since the epoch (to split off JVM startup). */
     private long runStartedEpochMillis;
@@ -52,22 +56,37 @@ public final class BenchCommand extends WorkloadCommand {
     }
 
     @Override
+    protected ShardGraph warmupGraph() {
+        if (warmup < 0) {
+            throw new UserException("--warmup must not be negative, got " + warmup);
+        }
+        return warmup == 0 ? null : graph("bench-warmup", warmup, null);
+    }
+
+    @Override
     protected ShardGraph buildGraph() {
         if (tasks < 1) {
             throw new UserException("--tasks must be at least 1, got " + tasks);
         }
-        long grainNanos = grain.toNanos();
-        ShardGraph.Builder g = ShardGraph.builder("bench");
-        for (int i = 0; i < tasks; i++) {
-            int index = i;
-            shards.add(g.shard("t" + i).compute(Codecs.INT, ctx -> {
-                spin(grainNanos);
-                return index;
-            }));
-        }
-        ShardGraph graph = g.build();
+        ShardGraph graph = graph("bench", tasks, shards);
         runStartedEpochMillis = System.currentTimeMillis();
         return graph;
+    }
+
+    private ShardGraph graph(String name, int count, List<Shard<Integer>> handles) {
+        long grainNanos = grain.toNanos();
+        ShardGraph.Builder g = ShardGraph.builder(name);
+        for (int i = 0; i < count; i++) {
+            int index = i;
+            Shard<Integer> shard = g.shard("t" + i).compute(Codecs.INT, ctx -> {
+                spin(grainNanos);
+                return index;
+            });
+            if (handles != null) {
+                handles.add(shard);
+            }
+        }
+        return g.build();
     }
 
     /** Occupies the core for {@code nanos}: the peers' tasks spin the same way. */
@@ -117,6 +136,7 @@ public final class BenchCommand extends WorkloadCommand {
         figures.put("efficiency", idealBusySeconds / (inPoolSeconds * workers));
         figures.put("makespan_s", s.makespanSeconds());
         figures.put("join_s", joinSeconds);
+        figures.put("warmup_tasks", warmup);
         figures.put("jvm_startup_s", (runStartedEpochMillis - ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3);
         figures.put("attempts", s.attemptsStarted());
         figures.put("broker_ns_per_shard", s.brokerNanosPerShard());
