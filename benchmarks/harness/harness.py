@@ -56,6 +56,8 @@ def parse_options():
     p.add_argument("--scale", type=float, default=1.0, help="multiply every task count (e.g. 0.1 for a quick smoke run)")
     p.add_argument("--repeat", type=int, default=1, help="runs per cell; the median by tasks/s is reported (default: 1)")
     p.add_argument("--timeout", type=float, default=600, help="seconds one run may take before it is killed (default: %(default)s)")
+    p.add_argument("--shatter-warmup", type=int, default=0, metavar="N",
+                   help="Shatter rows first run N untimed tasks in the same JVM (JIT-warm figures; default 0: cold)")
     p.add_argument("--csv", help="CSV to write (default: benchmarks/harness/results.csv)")
     p.add_argument("--out", help="directory for logs and summaries (default: benchmarks/target/harness)")
     p.add_argument("--install-peers", action="store_true", help="run scripts/install-peers.sh first (handled by run.sh)")
@@ -74,8 +76,8 @@ def parse_options():
     missing = [grain_label(g) for g in o.grains if g not in counts]
     if missing:
         p.error(f"no task count for grain(s) {missing}: add them to --tasks (e.g. --tasks {missing[0]}=1000)")
-    if o.scale <= 0 or o.repeat < 1 or o.timeout <= 0:
-        p.error("--scale and --timeout must be positive and --repeat at least 1")
+    if o.scale <= 0 or o.repeat < 1 or o.timeout <= 0 or o.shatter_warmup < 0:
+        p.error("--scale and --timeout must be positive, --repeat at least 1 and --shatter-warmup not negative")
     o.counts = {g: max(1, int(round(counts[g] * o.scale))) for g in o.grains}
     o.csv = o.csv or os.path.join(o.root, "benchmarks", "harness", "results.csv")
     o.out = o.out or os.path.join(o.root, "benchmarks", "target", "harness")
@@ -148,6 +150,8 @@ class Harness:
             shatter_args = ["run", "bench", "--tasks", str(tasks), "--grain", label, "--ranks", str(WORKERS), "--verify",
                             "--no-progress", "--summary-json", os.path.join(self.o.out, tag + ".summary.json"),
                             "--run-dir", os.path.join(self.o.out, "run-" + tag)]
+            if self.o.shatter_warmup:
+                shatter_args += ["--warmup", str(self.o.shatter_warmup)]
             if system == "shatter-local":
                 return [self.shatter] + shatter_args
             if system == "shatter-openmpi":
@@ -259,7 +263,7 @@ def main():
             cell[f"ratio_vs_{peer}"] = cell["tasks_per_s"] / other["tasks_per_s"] if ok and system.startswith("shatter") else None
 
     columns = ["system", "grain", "tasks", "workers", "in_pool_s", "tasks_per_s", "efficiency", "wall_s", "startup_s",
-               "join_s", "other_load", "ratio_vs_mpi4py", "ratio_vs_dask", "status", "command"]
+               "join_s", "warmup_tasks", "other_load", "ratio_vs_mpi4py", "ratio_vs_dask", "status", "command"]
     with open(o.csv, "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(columns)
@@ -269,7 +273,7 @@ def main():
                 startup = c.get("jvm_startup_s", c.get("startup_s"))
                 w.writerow([system, grain_label(grain), c["tasks"], c.get("workers", WORKERS), fmt(c.get("in_pool_s"), "{:.4f}"),
                             fmt(c.get("tasks_per_s"), "{:.1f}"), fmt(c.get("efficiency"), "{:.4f}"), fmt(c.get("wall_s"), "{:.3f}"),
-                            fmt(startup, "{:.3f}"), fmt(c.get("join_s"), "{:.3f}"),
+                            fmt(startup, "{:.3f}"), fmt(c.get("join_s"), "{:.3f}"), c.get("warmup_tasks", ""),
                             fmt(c.get("other_load"), "{:.2f}"), fmt(c.get("ratio_vs_mpi4py"), "{:.3f}"),
                             fmt(c.get("ratio_vs_dask"), "{:.3f}"), c["status"], c["command"]])
 
