@@ -210,6 +210,8 @@ class Harness:
         for r in range(self.o.repeat):
             tag = f"{grain_label(grain)}-{system}" + (f"-{r + 1}" if self.o.repeat > 1 else "")
             cell = self.run_once(system, grain, tasks, tag)
+            if cell["status"].startswith("unavailable: "):
+                self.why_unavailable[system] = cell["status"][len("unavailable: "):]  # no use trying other grains
             if cell["status"] != "ok":
                 return cell
             runs.append(cell)

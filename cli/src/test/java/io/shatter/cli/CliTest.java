@@ -82,9 +82,10 @@ class CliTest {
 
     @Test
     void benchNoOpAndBadTaskCount() {
-        Outcome ok = run("run", "bench", "--tasks", "1000", "--grain", "0", "--ranks", "2", "--verify", "--no-progress");
+        Outcome ok = run("run", "bench", "--tasks", "1000", "--grain", "0", "--warmup", "200", "--ranks", "2", "--verify", "--no-progress");
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("verified: all 1000 shards"), ok.out());
+        assertTrue(ok.out().contains("\"warmup_tasks\":200"), ok.out());
         Outcome bad = run("run", "bench", "--tasks", "0", "--no-progress");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--tasks must be at least 1"), bad.err());
