@@ -69,6 +69,11 @@ public final class RunOptions {
         return seed;
     }
 
+    /** Cores each worker rank offers. */
+    public int coresPerRank() {
+        return coresPerRank;
+    }
+
     /** The run's directory. */
     public Path runDir() {
         return runDir;

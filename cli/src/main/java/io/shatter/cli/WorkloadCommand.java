@@ -43,13 +43,27 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return true;
     }
 
+    /** Whether to record the timeline even without {@code --trace} (a workload that reads it from the result). */
+    protected boolean recordTimeline() {
+        return false;
+    }
+
+    /** A graph to run first, untimed and unreported (to warm the JVM up), or null. */
+    protected ShardGraph warmupGraph() {
+        return null;
+    }
+
     @Override
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
+        ShardGraph warmup = warmupGraph();
+        if (warmup != null) {
+            Shatter.run(warmup, options.config().build());
+        }
         ShardGraph graph = buildGraph();
         RunResult result;
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
-            RunConfig config = options.config().progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
+            RunConfig config = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
             result = Shatter.run(graph, config);
         } catch (ShatterException e) {
             if (e.summary() != null) {

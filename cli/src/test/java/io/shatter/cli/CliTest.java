@@ -62,6 +62,36 @@ class CliTest {
     }
 
     @Test
+    void benchVerifiesAndPrintsItsFigures() throws IOException {
+        Path summary = dir.resolve("bench.json");
+        Outcome o = run("run", "bench", "--tasks", "300", "--grain", "200us", "--ranks", "2", "--verify",
+                "--summary-json", summary.toString(), "--no-progress");
+        assertEquals(0, o.code(), o.err());
+        assertTrue(o.out().contains("verified: all 300 shards committed their own index once (sum 44850)"), o.out());
+        String line = o.out().lines().filter(l -> l.startsWith("bench: ")).findFirst().orElseThrow();
+        var figures = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring("bench: ".length()));
+        assertEquals(300, figures.get("tasks").asInt());
+        assertEquals(2, figures.get("workers").asInt());
+        double inPool = figures.get("in_pool_s").asDouble();
+        // 300 x 200 us of spinning over 2 workers cannot take less than 30 ms.
+        assertTrue(inPool >= 0.030, line);
+        assertEquals(300 / inPool, figures.get("tasks_per_s").asDouble(), 1e-6 * 300 / inPool);
+        assertEquals(300 * 200e-6 / (inPool * 2), figures.get("efficiency").asDouble(), 1e-9);
+        assertTrue(Files.readString(summary).contains("\"shards_completed\" : 300"));
+    }
+
+    @Test
+    void benchNoOpAndBadTaskCount() {
+        Outcome ok = run("run", "bench", "--tasks", "1000", "--grain", "0", "--warmup", "200", "--ranks", "2", "--verify", "--no-progress");
+        assertEquals(0, ok.code(), ok.err());
+        assertTrue(ok.out().contains("verified: all 1000 shards"), ok.out());
+        assertTrue(ok.out().contains("\"warmup_tasks\":200"), ok.out());
+        Outcome bad = run("run", "bench", "--tasks", "0", "--no-progress");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("--tasks must be at least 1"), bad.err());
+    }
+
+    @Test
     void tasksRunInDependencyOrderWithOutputFiles() throws IOException {
         Path file = dir.resolve("tasks.txt");
         Files.writeString(file, """

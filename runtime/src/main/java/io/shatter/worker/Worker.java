@@ -42,8 +42,12 @@ import java.util.function.LongConsumer;
 public final class Worker implements Transport.Receiver, Messages.WorkerHandler {
     private static final int FLUSH_MESSAGES = 64;
     private static final int FLUSH_BYTES = 1 << 20;
-    /** A result of a shard that ran longer than this goes out at once: latency matters more than batching. */
-    private static final long FLUSH_AFTER_NANOS = 100_000;
+    /**
+     * Results go out once the shards behind them ran this long together: a long shard's result at
+     * once (latency matters more than batching), short ones batched (each frame wakes the broker,
+     * whose CPU time on a busy node comes out of the workers'), delayed by at most about this much.
+     */
+    private static final long FLUSH_AFTER_NANOS = 1_000_000;
     /** A shared-state request unanswered for this long means the broker is gone or stuck: fail the shard. */
     private static final long SHARED_STATE_TIMEOUT_NANOS = 60_000_000_000L;
 
@@ -69,6 +73,8 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private final Map<Long, SharedState.Entry> sharedReplies = new HashMap<>();
     private final Map<Long, Boolean> sharedApplied = new HashMap<>();
     private long nextSharedRequest;
+    /** Run time of the shards whose results wait in {@link #outbox}. */
+    private long unflushedRunNanos;
     private int freeCores;
     private int running;
     private boolean revoked;
@@ -154,7 +160,8 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                         cache.put(next.spec.index(), outcome.bytes); // the broker counts the producer as a holder
                     }
                     outcome.write(outbox, next);
-                    if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || outcome.runNanos > FLUSH_AFTER_NANOS) {
+                    unflushedRunNanos += outcome.runNanos;
+                    if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || unflushedRunNanos >= FLUSH_AFTER_NANOS) {
                         flush();
                     }
                     continue;
@@ -185,6 +192,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         if (!outbox.isEmpty()) {
             byte[] frame = outbox.toFrame();
             outbox.reset();
+            unflushedRunNanos = 0;
             transport.send(0, frame);
         }
     }
