@@ -222,7 +222,7 @@ public final class ExcessWorkerManager implements AutoCloseable {
             jobs.clear();
         }
         if (t != null) {
-            t.shutdownNow();
+            t.shutdown(); // not interrupted: a poll under way finds the manager closed and cancels what it submitted
         }
         cancel(toCancel);
     }

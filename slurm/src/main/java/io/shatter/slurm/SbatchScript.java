@@ -96,6 +96,7 @@ public final class SbatchScript {
         s.append("#SBATCH --requeue\n");
         s.append("#SBATCH --signal=B:TERM@").append(job.graceSeconds()).append('\n');
         s.append("#SBATCH --output=").append(job.runDir()).append("/worker-%j.out\n");
+        s.append("#SBATCH --open-mode=append\n"); // a requeued worker keeps the log of its earlier runs
         s.append("set -euo pipefail\n\n");
         s.append("# exec: the worker itself is the batch process, so it is the one that gets SIGTERM.\n");
         List<String> command = new ArrayList<>(job.shatter());
