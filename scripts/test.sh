@@ -19,3 +19,5 @@ as_root scripts/local-slurm.sh start
 export SHATTER_REQUIRE_SLURM=1
 
 mvn -B verify "$@"
+# Excess workers end to end on the local Slurm: grow onto 'excess', get preempted, verify (about a minute).
+scripts/e2e-slurm.sh

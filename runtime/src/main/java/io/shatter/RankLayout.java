@@ -86,6 +86,11 @@ public record RankLayout(List<CapacityClass> classes, List<Integer> cores, List<
         return new RankLayout(List.copyOf(c), List.copyOf(k), List.copyOf(caps), joinSlots + slots);
     }
 
+    /** Worker ranks the run starts with (local threads or MPI ranks): all but the join slots. */
+    public int fixedWorkers() {
+        return workers() - joinSlots;
+    }
+
     /** Whether worker rank {@code rank} is a join slot. */
     public boolean isJoinSlot(int rank) {
         return rank > workers() - joinSlots && rank <= workers();

@@ -20,6 +20,7 @@ import java.util.ServiceLoader;
 public final class RunConfig {
     private final RankLayout layout;
     private final Transport transport;
+    private final Transport joinChannel;
     private final long revokeEveryNanos;
     private final long revokeGraceNanos;
     private final long seed;
@@ -36,6 +37,7 @@ public final class RunConfig {
     private RunConfig(Builder b) {
         this.layout = b.layout;
         this.transport = b.transport;
+        this.joinChannel = b.joinChannel;
         this.revokeEveryNanos = b.revokeEvery == null ? 0 : b.revokeEvery.toNanos();
         this.revokeGraceNanos = b.revokeGrace != null ? b.revokeGrace.toNanos()
                 : Math.min(revokeEveryNanos / 2, Duration.ofSeconds(2).toNanos());
@@ -65,6 +67,14 @@ public final class RunConfig {
     /** The transport, or null for local ranks in this JVM. */
     public Transport transport() {
         return transport;
+    }
+
+    /**
+     * The broker's end of the join channel that the layout's join slots are reached through, or null
+     * (then join slots stay vacant unless the transport itself reaches them).
+     */
+    public Transport joinChannel() {
+        return joinChannel;
     }
 
     /** Interval between revocations of a random excess rank (0: never); restored after the same interval. */
@@ -131,6 +141,7 @@ public final class RunConfig {
     public static final class Builder {
         private RankLayout layout = RankLayout.of(2, 0, 0, 1);
         private Transport transport;
+        private Transport joinChannel;
         private Duration revokeEvery;
         private Duration revokeGrace;
         private long seed = 1;
@@ -161,6 +172,16 @@ public final class RunConfig {
         /** Run over this transport instead of local ranks (its size fixes the number of ranks). */
         public Builder transport(Transport transport) {
             this.transport = transport;
+            return this;
+        }
+
+        /**
+         * The broker's end of a join channel (for example the Slurm module's {@code JoinServer}) whose
+         * ranks start after the fixed ranks: the layout's join slots are reached through it. Rank 0
+         * only; the run closes it when it ends.
+         */
+        public Builder joinChannel(Transport joinChannel) {
+            this.joinChannel = joinChannel;
             return this;
         }
 

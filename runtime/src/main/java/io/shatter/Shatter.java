@@ -2,6 +2,7 @@ package io.shatter;
 
 import io.shatter.broker.BrokerLoop;
 import io.shatter.broker.Scheduler;
+import io.shatter.transport.CompositeTransport;
 import io.shatter.transport.LocalCluster;
 import io.shatter.transport.Transport;
 import io.shatter.worker.Worker;
@@ -37,7 +38,7 @@ public final class Shatter {
             return runLocally(graph, config);
         }
         if (transport.rank() == 0) {
-            return runBroker(graph, config, transport);
+            return runBroker(graph, config, withJoinChannel(transport, config));
         }
         int rank = transport.rank();
         RankLayout layout = config.layout();
@@ -50,9 +51,11 @@ public final class Shatter {
 
     private static RunResult runLocally(ShardGraph graph, RunConfig config) {
         RankLayout layout = config.layout();
-        LocalCluster cluster = new LocalCluster(layout.workers() + 1);
+        // Join slots are not threads here: workers from elsewhere take them through the join channel.
+        // Without one the local cluster still spans them, so that they simply stay vacant.
+        LocalCluster cluster = new LocalCluster((config.joinChannel() != null ? layout.fixedWorkers() : layout.workers()) + 1);
         List<Thread> workers = new ArrayList<>();
-        for (int r = 1; r <= layout.workers(); r++) {
+        for (int r = 1; r <= layout.fixedWorkers(); r++) {
             Worker worker = new Worker(graph, cluster.endpoint(r), layout.cores().get(r - 1),
                     List.copyOf(layout.capabilities().get(r - 1)), layout.classOf(r));
             Thread thread = new Thread(worker::run, "shatter-rank-" + r);
@@ -61,7 +64,7 @@ public final class Shatter {
         }
         workers.forEach(Thread::start);
         try {
-            return runBroker(graph, config, cluster.endpoint(0));
+            return runBroker(graph, config, withJoinChannel(cluster.endpoint(0), config));
         } finally {
             for (Thread t : workers) {
                 try {
@@ -74,9 +77,20 @@ public final class Shatter {
         }
     }
 
+    /** The broker's transport: the run's own ranks, plus the join channel's after them if there is one. */
+    private static Transport withJoinChannel(Transport own, RunConfig config) {
+        return config.joinChannel() == null ? own : new CompositeTransport(own, config.joinChannel());
+    }
+
     private static RunResult runBroker(ShardGraph graph, RunConfig config, Transport transport) {
         BrokerLoop loop = new BrokerLoop(graph, config, transport);
-        loop.run();
+        try {
+            loop.run();
+        } finally {
+            if (config.joinChannel() != null) {
+                config.joinChannel().close(); // joined workers heard the shutdown; free the port
+            }
+        }
         Scheduler scheduler = loop.scheduler();
         RunSummary summary = scheduler.summary(loop.brokerCpuNanos());
         ShatterException failure = scheduler.failure();

@@ -23,6 +23,9 @@ public abstract class WorkloadCommand implements Callable<Integer> {
     @Mixin
     protected RunOptions options;
 
+    @Mixin
+    protected ExcessOptions excess;
+
     @CommandLine.Spec
     protected CommandLine.Model.CommandSpec spec;
 
@@ -61,10 +64,14 @@ public abstract class WorkloadCommand implements Callable<Integer> {
             Shatter.run(warmup, options.config().build());
         }
         ShardGraph graph = buildGraph();
+        if (excess.joining()) {
+            return excess.runWorker(graph, options, out);
+        }
         RunResult result;
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
-            RunConfig config = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
-            result = Shatter.run(graph, config);
+            RunConfig.Builder builder = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs());
+            excess.configure(builder, options, spec.commandLine().getParseResult().originalArgs());
+            result = Shatter.run(graph, builder.build());
         } catch (ShatterException e) {
             if (e.summary() != null) {
                 report(e.summary(), null, e.getMessage());

@@ -149,6 +149,10 @@ public final class BrokerLoop implements Transport.Receiver {
         brokerCpuNanos = cpuTime ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
         scheduler.shutdownAll();
         flush();
+        if (config.joinChannel() != null) {
+            // Joined workers have their shutdown: admit no more (and cancel their jobs) before waiting for checkpoint writes.
+            config.joinChannel().close();
+        }
         finishCheckpointIo();
     }
 

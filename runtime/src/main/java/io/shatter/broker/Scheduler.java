@@ -643,6 +643,10 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         RankSlot slot = slot(rank);
         if (slot != null && slot.status == RankSlot.Status.REVOKING) {
             loseRank(slot, "left after revocation");
+        } else if (slot != null && slot.joinSlot && slot.status == RankSlot.Status.ACTIVE) {
+            // A joined worker told to go by its own scheduler (Slurm's SIGTERM) has yielded its shards.
+            LOG.info("joined worker on rank {} left (its Slurm job was preempted or ended); its shards resume elsewhere", rank);
+            loseRank(slot, "left on its own");
         }
     }
 
@@ -667,8 +671,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     /** A transport reports that a rank died: its attempts are lost and resume from their checkpoints. */
     public void onPeerLost(int rank, String reason) {
         RankSlot slot = slot(rank);
-        if (slot == null || slot.status == RankSlot.Status.GONE) {
-            return;
+        if (slot == null || slot.status == RankSlot.Status.GONE || slot.status == RankSlot.Status.VACANT) {
+            return; // already handled (a joined worker that said it left, then closed its connection)
         }
         LOG.warn("rank {} is gone ({}); its shards resume from their last checkpoints elsewhere", rank, reason);
         loseRank(slot, reason);

@@ -79,7 +79,9 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private int running;
     private boolean revoked;
     private boolean leavePending;
+    private boolean exitAfterLeaving;
     private boolean shutdown;
+    private volatile String brokerLost;
 
     /**
      * A worker for {@code graph} (which must be the graph the broker runs).
@@ -120,6 +122,47 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         }
         lane();
         pools.values().forEach(ExecutorService::shutdownNow);
+    }
+
+    /**
+     * Leaves the run on this worker's own initiative, as a revocation would (for example on Slurm's
+     * SIGTERM): queued shards go back at once, running resumable shards yield their state at the
+     * next safepoint, the broker hears that this rank left, and {@link #run()} returns. Any thread.
+     */
+    public void leave() {
+        lock.lock();
+        try {
+            exitAfterLeaving = true;
+            onRevoke(0);
+            flush();
+            wake.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Why the broker was lost, or null while it is there (and after a normal end of the run). */
+    public String brokerLost() {
+        return brokerLost;
+    }
+
+    /** The broker vanished: nobody will take results any more, so the worker stops. */
+    @Override
+    public void onPeerLost(int rank, String reason) {
+        if (rank != 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            drainFrames(); // frames that arrived before the loss come first: the broker's shutdown among them
+            if (shutdown) {
+                return; // the run ended normally and the broker closed the connection
+            }
+            brokerLost = reason;
+            onShutdown();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
@@ -169,6 +212,12 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                 if (leavePending && running == 0) {
                     leavePending = false;
                     Messages.left(outbox);
+                    if (exitAfterLeaving) {
+                        flush();
+                        shutdown = true;
+                        wake.signalAll();
+                        break;
+                    }
                 }
                 flush();
                 // Announce the wait before looking at the queue: a sender that adds a frame after the

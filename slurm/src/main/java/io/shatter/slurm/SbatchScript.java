@@ -10,8 +10,10 @@ import java.util.regex.Pattern;
 
 /**
  * Readable {@code sbatch} scripts for the main job (reserved partition, the broker and its ranks
- * under {@code mpirun}) and for excess worker jobs ({@code shatter worker} joining the broker).
- * A person can read them, edit them and submit them by hand.
+ * under {@code mpirun}) and for excess worker jobs (the same command, joining the broker).
+ * A person can read them, edit them and submit them by hand. A worker runs the very command of the
+ * main job ({@code shatter run WORKLOAD options...}, SPMD: it must build the same graph) with
+ * {@code --join HOST:PORT --token-file FILE --cores N} added, which makes it join instead of start ranks.
  */
 public final class SbatchScript {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
@@ -45,9 +47,10 @@ public final class SbatchScript {
      * @param tokenFile     the run's token file (owner-only)
      * @param graceSeconds  seconds the worker needs to checkpoint and leave after SIGTERM
      * @param shatter       the command that starts shatter
+     * @param runArguments  what follows it, as in the main job: {@code run WORKLOAD options...}
      */
     public record WorkerJob(String partition, int cpus, Path runDir, String brokerAddress, Path tokenFile, int graceSeconds,
-                            List<String> shatter) {
+                            List<String> shatter, List<String> runArguments) {
     }
 
     /** The main job's script. */
@@ -93,10 +96,12 @@ public final class SbatchScript {
         s.append("#SBATCH --requeue\n");
         s.append("#SBATCH --signal=B:TERM@").append(job.graceSeconds()).append('\n');
         s.append("#SBATCH --output=").append(job.runDir()).append("/worker-%j.out\n");
+        s.append("#SBATCH --open-mode=append\n"); // a requeued worker keeps the log of its earlier runs
         s.append("set -euo pipefail\n\n");
         s.append("# exec: the worker itself is the batch process, so it is the one that gets SIGTERM.\n");
         List<String> command = new ArrayList<>(job.shatter());
-        command.addAll(List.of("worker", "--join", job.brokerAddress(), "--token-file", job.tokenFile().toString(),
+        command.addAll(job.runArguments());
+        command.addAll(List.of("--join", job.brokerAddress(), "--token-file", job.tokenFile().toString(),
                 "--cores", Integer.toString(job.cpus())));
         s.append("exec ").append(join(command)).append('\n');
         return s.toString();

@@ -49,11 +49,11 @@ class SbatchScriptTest {
     @Test
     void workerScriptIsValidBashWithRequeueAndSignal() throws Exception {
         String text = SbatchScript.workerJob(new SbatchScript.WorkerJob("excess", 2, Path.of("/runs/r1"), "node7:40123",
-                Path.of("/runs/r1/join.token"), 10, List.of("/opt/shatter/bin/shatter")));
+                Path.of("/runs/r1/join.token"), 10, List.of("/opt/shatter/bin/shatter"), List.of("run", "heat", "--grid", "64")));
         Path file = SbatchScript.write(dir.resolve("worker.sbatch"), text);
         assertValidBash(file);
         for (String line : List.of("#SBATCH --partition=excess", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@10",
-                "exec /opt/shatter/bin/shatter worker --join node7:40123 --token-file /runs/r1/join.token --cores 2")) {
+                "exec /opt/shatter/bin/shatter run heat --grid 64 --join node7:40123 --token-file /runs/r1/join.token --cores 2")) {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
         }
     }
@@ -81,7 +81,7 @@ class SbatchScriptTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> probe = List.of(java, "-cp", System.getProperty("java.class.path"), TermProbe.class.getName(), record.toString());
         Path script = SbatchScript.write(dir.resolve("worker.sbatch"), SbatchScript.workerJob(new SbatchScript.WorkerJob(
-                "excess", 1, dir, "127.0.0.1:1", dir.resolve("join.token"), 10, probe)));
+                "excess", 1, dir, "127.0.0.1:1", dir.resolve("join.token"), 10, probe, List.of())));
         String worker = SbatchScript.submit(new SlurmCommands(), script);
         jobs.add(worker);
         LocalSlurm.await("the worker job to start", Duration.ofSeconds(60),

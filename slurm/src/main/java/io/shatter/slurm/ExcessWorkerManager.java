@@ -1,0 +1,249 @@
+package io.shatter.slurm;
+
+import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.CapacitySample;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Grows a run onto the excess partition: at each poll it samples capacity ({@link CapacityMonitor},
+ * which also records the history), asks a {@link CapacityForecaster} how many workers the idle cores
+ * are worth, submits that many worker jobs ({@code sbatch}, the script from {@link SbatchScript#workerJob}),
+ * and remembers their job ids. {@link #close()} cancels every one of them ({@code scancel}), so no
+ * job of the run is left behind, whether the run finished, failed or was itself terminated.
+ *
+ * <p>Runs on its own daemon thread, not the broker's loop: Slurm commands take tens of milliseconds
+ * to seconds. It does not talk to the broker at all; the workers it starts do, through the join
+ * channel. When Slurm cannot be used (no {@code sbatch}, slurmctld down) it logs one warning and
+ * submits nothing more: the run goes on with the ranks it has.
+ */
+public final class ExcessWorkerManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ExcessWorkerManager.class);
+
+    /**
+     * @param partition    the excess partition
+     * @param maxWorkers   at most this many worker jobs at once (the run's join slots)
+     * @param coresEach    cores each worker job asks for
+     * @param pollInterval how often to look at the capacity and the jobs
+     */
+    public record Settings(String partition, int maxWorkers, int coresEach, Duration pollInterval) {
+        public Settings {
+            if (maxWorkers < 1 || coresEach < 1) {
+                throw new IllegalArgumentException("need at least one worker of at least one core, got " + maxWorkers + " x " + coresEach);
+            }
+        }
+    }
+
+    private final Settings settings;
+    private final CapacityMonitor monitor;
+    private final CapacityForecaster forecaster;
+    private final SlurmCommands commands;
+    private final Path workerScript;
+    private final String user = System.getProperty("user.name");
+    /** Job ids of every worker job submitted and not known to be over; guarded by this. */
+    private final Set<String> jobs = new LinkedHashSet<>();
+    private final List<String> submittedEver = new ArrayList<>();
+    private ScheduledExecutorService timer;
+    private volatile String disabledBecause;
+    private boolean warnedNoSamples;
+    private boolean closed;
+
+    /**
+     * A manager that submits {@code workerScript} (already written) for each worker.
+     *
+     * @param forecaster used from the manager's thread only (give it its own instance, not the broker's)
+     */
+    public ExcessWorkerManager(Settings settings, CapacityMonitor monitor, CapacityForecaster forecaster, SlurmCommands commands,
+                               Path workerScript) {
+        this.settings = settings;
+        this.monitor = monitor;
+        this.forecaster = forecaster;
+        this.commands = commands;
+        this.workerScript = workerScript;
+    }
+
+    /** Polls every {@link Settings#pollInterval()}, the first time at once. */
+    public synchronized void start() {
+        if (timer != null || closed) {
+            return;
+        }
+        timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "shatter-excess-workers");
+            t.setDaemon(true);
+            return t;
+        });
+        timer.scheduleWithFixedDelay(this::pollSafely, 0, settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void pollSafely() {
+        try {
+            poll();
+        } catch (RuntimeException e) {
+            LOG.warn("Excess workers: a poll failed ({}); trying again at the next one", e.toString());
+        }
+    }
+
+    /**
+     * One round: sample, forget worker jobs that are over, and submit as many new ones as the
+     * forecast says the idle excess cores are worth. Returns how many were submitted.
+     */
+    public int poll() {
+        if (disabledBecause != null || isClosed()) {
+            return 0;
+        }
+        List<CapacitySample> samples = monitor.sampleNow();
+        if (samples.isEmpty()) {
+            if (monitor.problem() != null && !warnedNoSamples) {
+                warnedNoSamples = true;
+                LOG.warn("Excess workers: Slurm cannot be asked for capacity ({}); none are submitted until it can,"
+                        + " and the run goes on with its reserved ranks", monitor.problem());
+            }
+            return 0; // the next poll tries again
+        }
+        boolean partitionSeen = false;
+        for (CapacitySample s : samples) {
+            if (s.partition().equals(settings.partition())) {
+                forecaster.observe(s);
+                partitionSeen = true;
+            }
+        }
+        if (!partitionSeen) {
+            disable("Slurm has no partition '" + settings.partition() + "' (sinfo shows "
+                    + samples.stream().map(CapacitySample::partition).distinct().toList()
+                    + "); give the excess partition with --excess-partition");
+            return 0;
+        }
+        Map<String, String> states;
+        try {
+            states = jobStates();
+        } catch (SlurmException e) {
+            LOG.warn("Excess workers: cannot list the worker jobs ({}); trying again at the next poll", e.getMessage());
+            return 0;
+        }
+        int wanted;
+        synchronized (this) {
+            jobs.retainAll(states.keySet()); // the others finished or were cancelled
+            if (jobs.stream().anyMatch(id -> !"RUNNING".equals(states.get(id)))) {
+                return 0; // one is still waiting for cores (or requeued after a preemption): asking for more would not help
+            }
+            int byForecast = forecaster.excessWorkersToRequest(settings.maxWorkers() * settings.coresEach()) / settings.coresEach();
+            wanted = Math.max(0, Math.min(settings.maxWorkers() - jobs.size(), byForecast));
+        }
+        int submitted = 0;
+        for (int i = 0; i < wanted; i++) {
+            String id;
+            try {
+                id = SbatchScript.submit(commands, workerScript);
+            } catch (SlurmException e) {
+                disable(e.getMessage());
+                break;
+            }
+            synchronized (this) {
+                if (closed) {
+                    cancel(List.of(id)); // the run ended while sbatch ran
+                    break;
+                }
+                jobs.add(id);
+                submittedEver.add(id);
+            }
+            submitted++;
+        }
+        if (submitted > 0) {
+            LOG.info("Excess workers: submitted {} worker job(s) to partition {} (now {}: {})", submitted, settings.partition(),
+                    activeJobs().size(), activeJobs());
+        }
+        return submitted;
+    }
+
+    private void disable(String reason) {
+        disabledBecause = reason;
+        LOG.warn("Excess workers are off for this run, which goes on with its reserved ranks alone: {}", reason);
+    }
+
+    /** State of every job of this user by id, from squeue (jobs that are over are absent). */
+    private Map<String, String> jobStates() {
+        SlurmCommands.Output out = commands.run(List.of("squeue", "-h", "-u", user, "-o", "%i %T"));
+        if (out.exitCode() != 0) {
+            throw new SlurmException("squeue failed: " + out.firstErrorLine());
+        }
+        Map<String, String> states = new HashMap<>();
+        for (String line : out.stdout().split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length == 2) {
+                states.put(f[0], f[1]);
+            }
+        }
+        return states;
+    }
+
+    /** Worker jobs submitted and not known to be over. */
+    public synchronized List<String> activeJobs() {
+        return List.copyOf(jobs);
+    }
+
+    /** Every worker job this manager submitted. */
+    public synchronized List<String> submittedJobs() {
+        return List.copyOf(submittedEver);
+    }
+
+    /** Why no more workers are submitted, or null. */
+    public String disabledBecause() {
+        return disabledBecause;
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
+    }
+
+    /** Stops polling and cancels every worker job of the run. Safe to call more than once, from any thread. */
+    @Override
+    public void close() {
+        ScheduledExecutorService t;
+        List<String> toCancel;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            t = timer;
+            toCancel = List.copyOf(submittedEver); // requeued ones too, whatever squeue last said
+            jobs.clear();
+        }
+        if (t != null) {
+            t.shutdown(); // not interrupted: a poll under way finds the manager closed and cancels what it submitted
+        }
+        cancel(toCancel);
+    }
+
+    private void cancel(List<String> ids) {
+        if (ids.isEmpty()) {
+            return;
+        }
+        List<String> command = new ArrayList<>(List.of("scancel"));
+        command.addAll(ids);
+        try {
+            SlurmCommands.Output out = commands.run(command);
+            if (out.exitCode() != 0 && !out.firstErrorLine().contains("already completed")
+                    && !out.firstErrorLine().contains("Invalid job id")) {
+                LOG.warn("scancel of the worker jobs {} said: {}; check with squeue that none is left", ids, out.firstErrorLine());
+            } else {
+                LOG.info("Cancelled the excess worker jobs {}", ids);
+            }
+        } catch (SlurmException e) {
+            LOG.warn("Could not cancel the worker jobs {} ({}); cancel them by hand: scancel {}", ids, e.getMessage(),
+                    String.join(" ", ids));
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package io.shatter.slurm;
+
+import io.shatter.slurm.join.JoinServer;
+import io.shatter.slurm.join.JoinSettings;
+import io.shatter.slurm.join.JoinToken;
+import io.shatter.spi.PersistenceForecaster;
+import io.shatter.transport.Transport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The broker's side of excess workers, as the join channel the runtime schedules them through
+ * ({@code RunConfig.Builder.joinChannel}): a {@link JoinServer} for the run's join slots with a fresh
+ * token in {@code RUN_DIR/join.token}, the address workers connect to in {@code RUN_DIR/join.addr},
+ * and, when asked to, an {@link ExcessWorkerManager} that submits worker jobs to the excess partition
+ * once the server listens and cancels them all when the run closes the channel.
+ */
+public final class ExcessWorkers implements Transport {
+    private static final Logger LOG = LoggerFactory.getLogger(ExcessWorkers.class);
+    /** The file that holds {@code HOST:PORT} of the join server once it listens. */
+    public static final String ADDRESS_FILE = "join.addr";
+    /** The worker job script written into the run directory. */
+    public static final String WORKER_SCRIPT = "shatter-worker.sbatch";
+
+    /**
+     * What to open.
+     *
+     * @param runDir       the run directory (absolute)
+     * @param bindHost     address to listen on ({@code 0.0.0.0}: every interface)
+     * @param bindPort     port (0: any free one)
+     * @param firstRank    first join rank (the run's fixed ranks come before it)
+     * @param slots        join slots: at most this many workers at once
+     * @param coresEach    cores a worker job asks for
+     * @param submitJobs   whether to submit worker jobs to Slurm (false: only listen, workers are started by hand)
+     * @param partition    the excess partition
+     * @param pollInterval how often the manager looks at capacity and jobs
+     * @param shatter      command that starts shatter in a worker job
+     * @param runArguments {@code run WORKLOAD options...} as the main job has them (the join options are added)
+     */
+    public record Options(Path runDir, String bindHost, int bindPort, int firstRank, int slots, int coresEach,
+                          boolean submitJobs, String partition, Duration pollInterval, List<String> shatter,
+                          List<String> runArguments) {
+    }
+
+    private final Options options;
+    private final JoinServer server;
+    private final Path tokenFile;
+    private ExcessWorkerManager manager;
+    private Thread cancelOnExit;
+
+    private ExcessWorkers(Options options, JoinServer server, Path tokenFile) {
+        this.options = options;
+        this.server = server;
+        this.tokenFile = tokenFile;
+    }
+
+    /** Writes a fresh token; the server listens once the run starts the transport. */
+    public static ExcessWorkers open(Options options) {
+        Path tokenFile = options.runDir().resolve(JoinToken.FILE_NAME);
+        JoinToken token = JoinToken.create(tokenFile);
+        JoinServer server = new JoinServer(options.bindHost(), options.bindPort(), token, options.firstRank(), options.slots(),
+                JoinSettings.DEFAULTS);
+        return new ExcessWorkers(options, server, tokenFile);
+    }
+
+    @Override
+    public int rank() {
+        return 0;
+    }
+
+    @Override
+    public int size() {
+        return server.size();
+    }
+
+    @Override
+    public synchronized void start(Receiver receiver) {
+        server.start(receiver);
+        String address = advertised(server.address());
+        writeAtomically(options.runDir().resolve(ADDRESS_FILE), address + "\n");
+        LOG.info("Excess workers join at {} (token {}, {} slot(s))", address, tokenFile, options.slots());
+        if (!options.submitJobs()) {
+            return;
+        }
+        Path script = SbatchScript.write(options.runDir().resolve(WORKER_SCRIPT), SbatchScript.workerJob(new SbatchScript.WorkerJob(
+                options.partition(), options.coresEach(), options.runDir(), address, tokenFile,
+                10, options.shatter(), options.runArguments())));
+        CapacityMonitor monitor;
+        try {
+            monitor = new CapacityMonitor(options.runDir().resolve(CapacityMonitor.FILE_NAME), Set.of(), new SlurmCommands(),
+                    CapacityMonitor.Mode.AUTO, Clock.systemUTC());
+        } catch (SlurmException e) {
+            LOG.warn("Excess workers are off for this run, which goes on with its reserved ranks alone: {}", e.getMessage());
+            return;
+        }
+        manager = new ExcessWorkerManager(new ExcessWorkerManager.Settings(options.partition(), options.slots(), options.coresEach(),
+                options.pollInterval()), monitor, new PersistenceForecaster(), new SlurmCommands(), script);
+        // A main job that is itself cancelled or preempted (SIGTERM) must not leave its workers queued.
+        cancelOnExit = new Thread(manager::close, "shatter-cancel-excess-workers");
+        Runtime.getRuntime().addShutdownHook(cancelOnExit);
+        manager.start();
+    }
+
+    /** The manager, once started with job submission on; else null. */
+    public synchronized ExcessWorkerManager manager() {
+        return manager;
+    }
+
+    /** The address workers connect to ({@code HOST:PORT}), once started. */
+    public String address() {
+        return advertised(server.address());
+    }
+
+    @Override
+    public void send(int destination, byte[] frame) {
+        server.send(destination, frame);
+    }
+
+    /** Cancels every worker job of the run, then closes the server. */
+    @Override
+    public synchronized void close() {
+        try {
+            if (manager != null) {
+                manager.close();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(cancelOnExit);
+                } catch (IllegalStateException e) {
+                    // the JVM is already shutting down: the hook runs (and finds the manager closed)
+                }
+            }
+        } finally {
+            server.close();
+        }
+    }
+
+    /** A wildcard bind address is not something to connect to: workers get this host's name instead. */
+    private String advertised(InetSocketAddress bound) {
+        String host = bound.getAddress().isAnyLocalAddress() ? hostName() : bound.getHostString();
+        return host + ":" + bound.getPort();
+    }
+
+    private static String hostName() {
+        String node = System.getenv("SLURMD_NODENAME"); // the name Slurm knows this node by
+        if (node != null && !node.isBlank()) {
+            return node;
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            return InetAddress.getLoopbackAddress().getHostAddress();
+        }
+    }
+
+    private static void writeAtomically(Path file, String text) {
+        try {
+            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(temp, text);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new SlurmException("cannot write " + file + ": " + e.getMessage() + "; the run directory must be writable", e);
+        }
+    }
+}
