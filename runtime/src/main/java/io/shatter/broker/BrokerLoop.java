@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
@@ -31,6 +31,7 @@ import java.util.concurrent.locks.LockSupport;
 public final class BrokerLoop implements Transport.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLoop.class);
     private static final long PROGRESS_EVERY_NANOS = 200_000_000;
+    private static final long FINISH_IO_TIMEOUT_NANOS = 300_000_000_000L;
 
     private final ShardGraph graph;
     private final RunConfig config;
@@ -40,6 +41,7 @@ public final class BrokerLoop implements Transport.Receiver {
     private final List<Integer> dirty = new ArrayList<>();
     private final ConcurrentLinkedQueue<Inbound> inbox = new ConcurrentLinkedQueue<>();
     private final ExecutorService checkpointIo;
+    private final AtomicInteger checkpointIoInFlight = new AtomicInteger();
     private volatile Thread owner;
     private volatile boolean parked;
     private long brokerCpuNanos;
@@ -60,9 +62,11 @@ public final class BrokerLoop implements Transport.Receiver {
 
     /** Checkpoint file IO runs on its own thread; its outcome comes back through the inbox like any event. */
     private void submitCheckpointIo(Supplier<IOException> io, Consumer<IOException> onLoop) {
+        checkpointIoInFlight.incrementAndGet();
         checkpointIo.execute(() -> {
             IOException error = io.get();
             inbox.add(new Inbound(-1, null, null, () -> onLoop.accept(error)));
+            checkpointIoInFlight.decrementAndGet(); // after the completion is queued: zero means nothing more will come
             wakeUp();
         });
     }
@@ -156,22 +160,33 @@ public final class BrokerLoop implements Transport.Receiver {
         finishCheckpointIo();
     }
 
-    /** Lets saves and discards already submitted finish: state saved before a failure must stay durable. */
+    /**
+     * Lets saves and discards already submitted finish (state saved before a failure must stay
+     * durable), running their completions, which may submit the next waiting save of a shard.
+     */
     private void finishCheckpointIo() {
+        long deadline = System.nanoTime() + FINISH_IO_TIMEOUT_NANOS;
+        while (true) {
+            Inbound in;
+            while ((in = inbox.poll()) != null) {
+                if (in.action != null) {
+                    in.action.run(); // completions update the summary's checkpoint figures
+                }
+            }
+            if (checkpointIoInFlight.get() == 0 && inbox.isEmpty()) {
+                break;
+            }
+            if (System.nanoTime() > deadline) {
+                LOG.warn("checkpoint writes still running after {} s; leaving them", FINISH_IO_TIMEOUT_NANOS / 1_000_000_000L);
+                break;
+            }
+            parked = true;
+            if (inbox.isEmpty()) {
+                LockSupport.parkNanos(this, 10_000_000);
+            }
+            parked = false;
+        }
         checkpointIo.shutdown();
-        try {
-            if (!checkpointIo.awaitTermination(5, TimeUnit.MINUTES)) {
-                LOG.warn("checkpoint writes still running after 5 minutes; leaving them");
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        Inbound in;
-        while ((in = inbox.poll()) != null) {
-            if (in.action != null) {
-                in.action.run(); // completions update the summary's checkpoint figures
-            }
-        }
     }
 
     private void handle(Inbound in) {

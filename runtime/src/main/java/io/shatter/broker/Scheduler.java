@@ -711,49 +711,71 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
 
     private void requeue(Task task) {
         task.rank = -1;
-        if (task.checkpointWritesPending > 0) {
+        if (task.savingCheckpoint) {
             task.requeueWhenDurable = true; // the next attempt must find the state it just saved
             return;
         }
         ready[task.spec.priority().ordinal()].addFirst(task); // it became ready long ago: keep its place
     }
 
+    /**
+     * Saves a state through the IO thread. One write per task at a time: a state that arrives while
+     * the previous one is being written waits, and a newer one replaces it (only the newest state is
+     * worth writing), so a disk slower than the checkpoint interval never builds a backlog.
+     */
     private void saveCheckpoint(Task task, int attempt, long step, byte[] state) {
-        task.checkpointWritesPending++;
-        long takenAt = clock.nanoTime();
+        Task.CheckpointSave save = new Task.CheckpointSave(attempt, step, state, clock.nanoTime());
+        if (task.savingCheckpoint) {
+            task.nextCheckpoint = save;
+            return;
+        }
+        writeCheckpoint(task, save);
+    }
+
+    private void writeCheckpoint(Task task, Task.CheckpointSave save) {
+        task.savingCheckpoint = true;
         String name = task.name;
+        boolean[] written = new boolean[1];
         checkpointIo.submit(() -> {
+            if (task.stateObsolete) {
+                return null; // its shard committed meanwhile: nothing will resume from this state
+            }
             try {
-                checkpoints.save(graphId, name, attempt, step, state);
+                checkpoints.save(graphId, name, save.attempt(), save.step(), save.state());
+                written[0] = true;
                 return null;
             } catch (IOException e) {
                 return e;
             }
-        }, error -> onCheckpointWritten(task, step, state.length, takenAt, error));
+        }, error -> onCheckpointWritten(task, save, written[0], error));
     }
 
-    private void onCheckpointWritten(Task task, long step, int bytes, long takenAt, IOException error) {
-        task.checkpointWritesPending--;
-        if (error == null) {
+    private void onCheckpointWritten(Task task, Task.CheckpointSave save, boolean written, IOException error) {
+        task.savingCheckpoint = false;
+        if (written) {
             checkpointsSaved++;
-            checkpointBytes += bytes;
-            if (step > task.checkpointStep) {
-                task.checkpointStep = step;
-                task.checkpointAt = takenAt;
+            checkpointBytes += save.state().length;
+            if (save.step() > task.checkpointStep) {
+                task.checkpointStep = save.step();
+                task.checkpointAt = save.takenAt();
             }
-        } else {
-            LOG.warn("cannot save the checkpoint of {} at step {}: {}; the previous one stays", task.name, step, error.getMessage());
+        } else if (error != null) {
+            LOG.warn("cannot save the checkpoint of {} at step {}: {}; the previous one stays", task.name, save.step(), error.getMessage());
         }
-        if (task.checkpointWritesPending == 0) {
-            if (task.preemptRequestedAt > 0) {
-                long latency = clock.nanoTime() - task.preemptRequestedAt;
-                preemptionLatencyMaxNanos = Math.max(preemptionLatencyMaxNanos, latency);
-                task.preemptRequestedAt = 0;
-            }
-            if (task.requeueWhenDurable) {
-                task.requeueWhenDurable = false;
-                requeue(task);
-            }
+        if (task.nextCheckpoint != null) {
+            Task.CheckpointSave next = task.nextCheckpoint;
+            task.nextCheckpoint = null;
+            writeCheckpoint(task, next);
+            return;
+        }
+        if (task.preemptRequestedAt > 0) {
+            long latency = clock.nanoTime() - task.preemptRequestedAt;
+            preemptionLatencyMaxNanos = Math.max(preemptionLatencyMaxNanos, latency);
+            task.preemptRequestedAt = 0;
+        }
+        if (task.requeueWhenDurable) {
+            task.requeueWhenDurable = false;
+            requeue(task);
         }
     }
 
@@ -820,6 +842,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         committed[index] = true;
         outputs[index] = output;
+        if (taskOfShard[index] != null) {
+            taskOfShard[index].stateObsolete = true; // states still queued for writing are not needed any more
+        }
         if (producer != null) {
             markHolder(index, producer);
         }

@@ -28,8 +28,12 @@ final class Task implements Candidate, AttemptView {
     Task preemptedFor;
     long checkpointStep = -1;
     long checkpointAt;
-    /** Checkpoint writes of this task still on the IO thread. */
-    int checkpointWritesPending;
+    /** A checkpoint of this task is being written on the IO thread. */
+    boolean savingCheckpoint;
+    /** The newest state that arrived meanwhile, written next (older waiting states are dropped). */
+    CheckpointSave nextCheckpoint;
+    /** Set once the shard committed: states of it still waiting to be written are skipped. */
+    volatile boolean stateObsolete;
     /** Requeue once those writes are durable (it was preempted, revoked or lost meanwhile). */
     boolean requeueWhenDurable;
     /** When the broker asked it to yield (for the preemption-latency figure), 0 if not asked. */
@@ -50,6 +54,10 @@ final class Task implements Candidate, AttemptView {
                 ? spec.id() + "[" + spec.blockStart(blockFrom) + "," + spec.blockEnd(blockTo - 1) + ")"
                 : spec.id();
         this.lifecycle = new Lifecycle(name);
+    }
+
+    /** A state on its way to the checkpoint store. */
+    record CheckpointSave(int attempt, long step, byte[] state, long takenAt) {
     }
 
     boolean isShadow() {
