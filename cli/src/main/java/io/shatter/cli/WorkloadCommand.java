@@ -6,11 +6,14 @@ import io.shatter.RunSummary;
 import io.shatter.Shatter;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
+import io.shatter.spi.PersistenceForecaster;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -44,14 +47,34 @@ public abstract class WorkloadCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
+        if (options.mpj && MpiSession.transport() == null) {
+            if (MpiSession.launchedByOpenMpi()) {
+                throw new UserException("--mpj starts MPJ Express ranks itself; run without mpirun, or drop --mpj to run on Open MPI");
+            }
+            List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
+            args.removeIf("--mpj"::equals);
+            return MpjLauncher.launch(args, options.workerRanks() + 1);
+        }
         PrintWriter out = spec.commandLine().getOut();
         ShardGraph graph = buildGraph();
+        if (MpiSession.isWorkerRank()) {
+            // A worker rank of an MPI job: work until the broker ends the run; rank 0 reports.
+            MpiSession.runStarted();
+            // Forecasts are the broker's business: a worker needs no capacity model.
+            Shatter.run(graph, options.config().forecaster(new PersistenceForecaster())
+                    .retainIntermediateOutputs(!dropIntermediateOutputs()).build());
+            MpiSession.runEnded();
+            return 0;
+        }
         RunResult result;
+        MpiSession.runStarted();
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
             RunConfig config = options.config().progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
             result = Shatter.run(graph, config);
+            MpiSession.runEnded();
         } catch (ShatterException e) {
+            MpiSession.runEnded(); // the broker told every rank to stop before it threw
             if (e.summary() != null) {
                 report(e.summary(), null, e.getMessage());
                 out.println(headline(e.summary()));

@@ -9,6 +9,7 @@ import io.shatter.Resumable;
 import io.shatter.Shard;
 import io.shatter.ShardContext;
 import io.shatter.ShardGraph;
+import io.shatter.ShatterException;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
 import io.shatter.protocol.Messages;
@@ -67,6 +68,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private boolean revoked;
     private boolean leavePending;
     private boolean shutdown;
+    private volatile String brokerLost;
 
     /**
      * A worker for {@code graph} (which must be the graph the broker runs).
@@ -107,6 +109,24 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         }
         lane();
         pools.values().forEach(ExecutorService::shutdownNow);
+        if (brokerLost != null) {
+            throw new ShatterException("rank " + transport.rank() + " lost the broker (rank 0): " + brokerLost);
+        }
+    }
+
+    /** Without the broker there is nothing left to do: stop, and let {@link #run} say why. */
+    @Override
+    public void onPeerLost(int rank, String reason) {
+        if (rank != 0) {
+            return;
+        }
+        lock.lock();
+        try {
+            brokerLost = reason;
+            onShutdown();
+        } finally {
+            lock.unlock();
+        }
     }
 
     @Override
