@@ -123,13 +123,14 @@ public final class MpiTransport implements Transport {
             }
         }
         closing = true;
+        finished = true; // no finalize after this: the process ends abnormally
         wake();
         awaitStop(timeoutMillis);
     }
 
     /** Sends what is queued, waits until every send completed, stops the progress thread and finalizes MPI. */
     @Override
-    public void close() {
+    public synchronized void close() {
         if (finished) {
             return;
         }

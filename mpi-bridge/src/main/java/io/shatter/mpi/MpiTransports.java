@@ -8,6 +8,8 @@ import java.util.Map;
  * arguments are needed to initialise it, so they open through {@link #mpj(String[])}.
  */
 public final class MpiTransports {
+    private static MpiTransport openMpi;
+
     private MpiTransports() {
     }
 
@@ -32,8 +34,12 @@ public final class MpiTransports {
      *
      * @throws MpiUnavailableException when the bindings or the native library cannot be loaded
      */
-    public static MpiTransport openMpi() {
-        return new MpiTransport(OpenMpiBinding.init(new String[0]), ProgressStrategy.fromSystemProperty());
+    public static synchronized MpiTransport openMpi() {
+        // MPI initialises once per process: every caller (the cli, RunConfig's provider) shares it.
+        if (openMpi == null) {
+            openMpi = new MpiTransport(OpenMpiBinding.init(new String[0]), ProgressStrategy.fromSystemProperty());
+        }
+        return openMpi;
     }
 
     /**

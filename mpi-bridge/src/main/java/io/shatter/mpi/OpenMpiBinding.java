@@ -22,6 +22,7 @@ final class OpenMpiBinding implements MpiBinding {
     private final int rank;
     private final int size;
     private final MethodHandle iProbe;
+    private final MethodHandle blockingProbe;
     private final MethodHandle statusSource;
     private final MethodHandle statusCount;
     private final MethodHandle recv;
@@ -58,6 +59,7 @@ final class OpenMpiBinding implements MpiBinding {
         }
         // Erased to Object so the hot calls can use invokeExact (no boxing, no varargs arrays).
         iProbe = erase(l.findVirtual(comm, "iProbe", MethodType.methodType(status, int.class, int.class)));
+        blockingProbe = erase(l.findVirtual(comm, "probe", MethodType.methodType(status, int.class, int.class)));
         statusSource = erase(l.findVirtual(status, "getSource", MethodType.methodType(int.class)));
         statusCount = erase(l.findVirtual(status, "getCount", MethodType.methodType(int.class, datatype)));
         recv = erase(l.findVirtual(comm, "recv", MethodType.methodType(status, Object.class, int.class, datatype, int.class, int.class)));
@@ -102,6 +104,21 @@ final class OpenMpiBinding implements MpiBinding {
             if (st == null) {
                 return null;
             }
+            return new int[] {(int) statusSource.invokeExact(st), (int) statusCount.invokeExact(st, byteType)};
+        } catch (Exception | Error e) {
+            throw e;
+        } catch (Throwable t) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /**
+     * Waits inside Open MPI for a message: {@code [source, byteCount]}. Only for measuring the
+     * alternative to polling (it keeps a core busy while it waits; see mpi-bridge/README.md).
+     */
+    int[] probeBlocking(int tag) throws Exception {
+        try {
+            Object st = (Object) blockingProbe.invokeExact(world, anySource, tag);
             return new int[] {(int) statusSource.invokeExact(st), (int) statusCount.invokeExact(st, byteType)};
         } catch (Exception | Error e) {
             throw e;
