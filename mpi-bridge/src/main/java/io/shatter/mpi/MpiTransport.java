@@ -190,6 +190,14 @@ public final class MpiTransport implements Transport {
                     case SPIN -> Thread.onSpinWait();
                     case SLEEP -> parkIdle(MAX_PARK_NANOS);
                     case BACKOFF -> {
+                        if (now - lastActivity < YIELD_NANOS) {
+                            Thread.yield(); // a reply often comes within microseconds; yielding hands the core to busy lanes meanwhile
+                        } else {
+                            parkIdle(park);
+                            park = Math.min(MAX_PARK_NANOS, park * 2);
+                        }
+                    }
+                    case SPIN_BACKOFF -> {
                         long idle = now - lastActivity;
                         if (idle < SPIN_NANOS) {
                             Thread.onSpinWait();
