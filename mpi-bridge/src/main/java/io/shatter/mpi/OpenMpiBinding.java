@@ -14,7 +14,9 @@ import java.util.ArrayDeque;
  * are copied into pooled direct buffers.
  */
 final class OpenMpiBinding implements MpiBinding {
-    private static final int POOLED_BUFFER_BYTES = MpiTransport.MAX_MESSAGE_BYTES;
+    /** Two buffer sizes: batches of small frames, and full 4 MiB messages (chunks, big batches). */
+    private static final int SMALL_BUFFER_BYTES = 64 << 10;
+    private static final int LARGE_BUFFER_BYTES = MpiTransport.MAX_MESSAGE_BYTES;
 
     private final Object world;
     private final Object byteType;
@@ -30,7 +32,8 @@ final class OpenMpiBinding implements MpiBinding {
     private final MethodHandle test;
     private final MethodHandle requestFree;
     private final MethodHandle finalizeMpi;
-    private final ArrayDeque<ByteBuffer> pool = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> smallPool = new ArrayDeque<>();
+    private final ArrayDeque<ByteBuffer> largePool = new ArrayDeque<>();
 
     private OpenMpiBinding(ClassLoader loader, String[] args) throws ReflectiveOperationException {
         MethodHandles.Lookup l = MethodHandles.publicLookup();
@@ -142,10 +145,10 @@ final class OpenMpiBinding implements MpiBinding {
 
     @Override
     public Object startSend(byte[] data, int length, int destination, int tag) throws Exception {
-        ByteBuffer buffer = length <= POOLED_BUFFER_BYTES && !pool.isEmpty() ? pool.poll() : null;
+        ByteBuffer buffer = length <= SMALL_BUFFER_BYTES ? smallPool.poll() : length <= LARGE_BUFFER_BYTES ? largePool.poll() : null;
         if (buffer == null) {
-            // Open MPI allocates its direct buffers in native byte order; the order does not matter for bytes.
-            buffer = ByteBuffer.allocateDirect(Math.max(length, length <= POOLED_BUFFER_BYTES ? POOLED_BUFFER_BYTES : length));
+            buffer = ByteBuffer.allocateDirect(length <= SMALL_BUFFER_BYTES ? SMALL_BUFFER_BYTES
+                    : length <= LARGE_BUFFER_BYTES ? LARGE_BUFFER_BYTES : length);
         }
         buffer.clear();
         buffer.put(data, 0, length);
@@ -173,8 +176,11 @@ final class OpenMpiBinding implements MpiBinding {
         } catch (Throwable t) {
             throw new IllegalStateException(t);
         }
-        if (p.buffer.capacity() == POOLED_BUFFER_BYTES && pool.size() < 64) {
-            pool.add(p.buffer);
+        // Keep a few buffers for reuse: allocating direct memory per message is slow, keeping many is wasteful.
+        if (p.buffer.capacity() == SMALL_BUFFER_BYTES && smallPool.size() < 32) {
+            smallPool.add(p.buffer);
+        } else if (p.buffer.capacity() == LARGE_BUFFER_BYTES && largePool.size() < 4) {
+            largePool.add(p.buffer);
         }
         return true;
     }
