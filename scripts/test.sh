@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # README's test command: sets up what the tests run for real, then runs every test.
 #   scripts/test.sh [extra mvn arguments]
-# Installs and starts (idempotently, fast when already done) the HDF5 tools and a local Slurm, and
-# tells the tests that they must be there, so that a test needing them fails instead of skipping. Needs root (or sudo) on a fresh
-# machine for apt-get; Java 17 and Maven are the only prerequisites.
+# Installs and starts (idempotently, fast when already done) the HDF5 tools, Open MPI + MPJ Express
+# and a local Slurm, and tells the tests that they must be there, so that a test needing them fails
+# instead of skipping. Needs root (or sudo) on a fresh machine for apt-get; Java 17 and Maven are the
+# only prerequisites.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -14,6 +15,10 @@ as_root() {
 
 as_root scripts/install-hdf5-tools.sh
 export SHATTER_REQUIRE_HDF5_TOOLS=1
+# Open MPI with its Java bindings (mpi.jar compiled from Debian's source) and MPJ Express.
+as_root scripts/install-mpi.sh
+. "${SHATTER_PREFIX:-/opt/shatter}/env.sh"
+export SHATTER_REQUIRE_MPI=1
 # A real single-node Slurm (munge, slurmctld, slurmd) with partitions reserved and excess.
 as_root scripts/local-slurm.sh start
 export SHATTER_REQUIRE_SLURM=1

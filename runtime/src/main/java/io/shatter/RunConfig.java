@@ -6,6 +6,7 @@ import io.shatter.checkpoint.CheckpointStore;
 import io.shatter.checkpoint.InMemoryCheckpointStore;
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.PersistenceForecaster;
+import io.shatter.spi.TransportProvider;
 import io.shatter.time.Clock;
 import io.shatter.transport.Transport;
 
@@ -36,7 +37,7 @@ public final class RunConfig {
 
     private RunConfig(Builder b) {
         this.layout = b.layout;
-        this.transport = b.transport;
+        this.transport = b.transport != null ? b.transport : launchedTransport();
         this.joinChannel = b.joinChannel;
         this.revokeEveryNanos = b.revokeEvery == null ? 0 : b.revokeEvery.toNanos();
         this.revokeGraceNanos = b.revokeGrace != null ? b.revokeGrace.toNanos()
@@ -52,6 +53,17 @@ public final class RunConfig {
         this.shadows = b.shadows;
         this.retainIntermediateOutputs = b.retainIntermediateOutputs;
         this.clock = b.clock;
+    }
+
+    /** The transport of the launcher that started this process (say mpirun), if a provider recognises one. */
+    private static Transport launchedTransport() {
+        for (TransportProvider provider : ServiceLoader.load(TransportProvider.class)) {
+            Transport t = provider.fromEnvironment();
+            if (t != null) {
+                return t;
+            }
+        }
+        return null;
     }
 
     /** A builder with the defaults: two reserved local ranks, nothing revoked, checkpoints in memory every 200 ms. */
@@ -169,7 +181,12 @@ public final class RunConfig {
             return layout(RankLayout.of(reserved, excess, spare, 1));
         }
 
-        /** Run over this transport instead of local ranks (its size fixes the number of ranks). */
+        /**
+         * Run over this transport instead of local ranks; its size must be the layout's worker ranks
+         * plus the broker. Default: the transport of the launcher that started this process, found
+         * by a {@link TransportProvider} (with shatter-mpi on the classpath, Open MPI's mpirun), else
+         * local ranks.
+         */
         public Builder transport(Transport transport) {
             this.transport = transport;
             return this;

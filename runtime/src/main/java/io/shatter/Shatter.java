@@ -37,11 +37,16 @@ public final class Shatter {
         if (transport == null) {
             return runLocally(graph, config);
         }
+        RankLayout layout = config.layout();
+        if (transport.size() != layout.workers() + 1) {
+            throw new ShatterException("the rank layout has " + layout.workers() + " worker ranks, but the transport connects "
+                    + transport.size() + " processes (the broker and " + (transport.size() - 1) + " workers); start "
+                    + (layout.workers() + 1) + " processes (mpirun -np " + (layout.workers() + 1) + ") or change the layout");
+        }
         if (transport.rank() == 0) {
             return runBroker(graph, config, withJoinChannel(transport, config));
         }
         int rank = transport.rank();
-        RankLayout layout = config.layout();
         CapacityClass capacityClass = rank <= layout.workers() ? layout.classOf(rank) : CapacityClass.RESERVED;
         int cores = rank <= layout.workers() ? layout.cores().get(rank - 1) : 1;
         List<String> capabilities = rank <= layout.workers() ? List.copyOf(layout.capabilities().get(rank - 1)) : List.of();

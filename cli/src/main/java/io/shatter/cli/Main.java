@@ -1,9 +1,11 @@
 package io.shatter.cli;
 
 import io.shatter.ShatterException;
+import io.shatter.mpi.MpiUnavailableException;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
+import java.io.Writer;
 import java.util.Arrays;
 
 /**
@@ -23,16 +25,38 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(args));
+        if (MpiSession.launchedByOpenMpi()) {
+            // One rank of an mpirun job: rank 0 becomes the broker, every other rank a worker.
+            try {
+                MpiSession.openOpenMpi();
+            } catch (MpiUnavailableException e) {
+                if (MpiSession.openMpiRankFromEnvironment() == 0) {
+                    System.err.println("shatter: started by mpirun, but Open MPI cannot be used from Java: " + e.getMessage());
+                }
+                System.exit(USAGE);
+            }
+        }
+        int code = execute(args);
+        MpiSession.close(code);
+        System.exit(code);
     }
 
     /** Runs the command and returns its exit code (used by tests without exiting the JVM). */
     public static int execute(String... args) {
         boolean debug = Arrays.asList(args).contains("--debug");
+        // Worker ranks of an MPI job parse the same command as rank 0: only rank 0 reports results
+        // and input errors, so they are not printed once per rank.
+        boolean workerRank = MpiSession.isWorkerRank();
         CommandLine cli = new CommandLine(new ShatterCommand());
         // 'shatter submit WORKLOAD OPTIONS...' passes the workload's options on unparsed (it checks them itself).
         cli.getSubcommands().get("submit").setUnmatchedOptionsArePositionalParams(true);
+        if (workerRank) {
+            cli.setOut(new PrintWriter(Writer.nullWriter()));
+        }
         cli.setParameterExceptionHandler((e, arguments) -> {
+            if (workerRank) {
+                return USAGE;
+            }
             PrintWriter err = e.getCommandLine().getErr();
             if (e instanceof CommandLine.UnmatchedArgumentException u && e.getCommandLine().getCommand() instanceof RunCommand
                     && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
@@ -45,6 +69,16 @@ public final class Main {
         });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            boolean inputError = e instanceof UserException || e instanceof IllegalArgumentException || e instanceof io.shatter.GraphException;
+            if (workerRank) {
+                if (!inputError) {
+                    err.println("shatter: rank " + MpiSession.rank() + ": " + e.getMessage());
+                    if (debug) {
+                        e.printStackTrace(err);
+                    }
+                }
+                return inputError ? USAGE : RUN_FAILED;
+            }
             if (debug) {
                 e.printStackTrace(err);
             }

@@ -3,6 +3,7 @@ package io.shatter.cli;
 import io.shatter.RankLayout;
 import io.shatter.RunConfig;
 import io.shatter.checkpoint.Hdf5CheckpointStore;
+import io.shatter.transport.Transport;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -12,8 +13,12 @@ import java.time.Duration;
 /** Options every workload shares: the ranks, revocations, outputs and verification. */
 public final class RunOptions {
     // Fields are set by picocli; workloads read them through the accessors below.
-    @Option(names = "--ranks", paramLabel = "N", description = "Worker ranks (threads of this JVM on local ranks); the broker runs beside them as rank 0. Default: ${DEFAULT-VALUE}.")
-    int ranks = Math.max(2, Runtime.getRuntime().availableProcessors());
+    @Option(names = "--ranks", paramLabel = "N", description = "Worker ranks (threads of this JVM on local ranks); the broker runs beside them as rank 0. "
+            + "Default: the machine's cores, at least 2; under mpirun, the world size - 1.")
+    Integer ranks;
+
+    @Option(names = "--mpj", description = "Run the ranks under MPJ Express (multicore device: --ranks workers plus the broker, as threads of one JVM started by MPJ's starter).")
+    boolean mpj;
 
     @Option(names = "--reserved", paramLabel = "N", description = "How many of the ranks are reserved capacity (default: those not excess or spare).")
     Integer reserved;
@@ -79,8 +84,27 @@ public final class RunOptions {
         return runDir;
     }
 
+    /** Worker ranks: as given, or from the MPI world, or the machine's cores (at least 2). */
+    int workerRanks() {
+        Transport transport = MpiSession.transport();
+        if (transport != null) {
+            int workers = transport.size() - 1;
+            if (ranks != null && ranks != workers) {
+                throw new UserException("--ranks " + ranks + " does not match the " + workers + " worker ranks " + MpiSession.transport().libraryName()
+                        + " started (" + transport.size() + " processes: rank 0 is the broker); drop --ranks or start "
+                        + (ranks + 1) + " processes (mpirun -np " + (ranks + 1) + ")");
+            }
+            if (workers < 1) {
+                throw new UserException("an MPI run needs the broker and at least one worker rank: start at least 2 processes (mpirun -np 2)");
+            }
+            return workers;
+        }
+        return ranks != null ? ranks : Math.max(2, Runtime.getRuntime().availableProcessors());
+    }
+
     /** The rank layout these options describe, or a {@link UserException} saying what does not add up. */
     RankLayout layout() {
+        int ranks = workerRanks();
         if (ranks < 1) {
             throw new UserException("--ranks must be at least 1, got " + ranks);
         }
@@ -119,7 +143,7 @@ public final class RunOptions {
             throw new UserException("cannot use checkpoint directory " + checkpointDir() + ": " + e.getMessage()
                     + "; give a writable directory with --checkpoint-dir");
         }
-        return RunConfig.builder().layout(layout).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
+        return RunConfig.builder().layout(layout).transport(MpiSession.transport()).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
                 .seed(seed).checkpointEvery(checkpointEvery).checkpointStore(checkpoints).recordTrace(trace != null);
     }
 }

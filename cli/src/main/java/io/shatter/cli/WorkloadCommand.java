@@ -6,11 +6,14 @@ import io.shatter.RunSummary;
 import io.shatter.Shatter;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
+import io.shatter.spi.PersistenceForecaster;
 import picocli.CommandLine;
 import picocli.CommandLine.Mixin;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
@@ -57,7 +60,15 @@ public abstract class WorkloadCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws IOException, InterruptedException {
+        if (options.mpj && MpiSession.transport() == null) {
+            if (MpiSession.launchedByOpenMpi()) {
+                throw new UserException("--mpj starts MPJ Express ranks itself; run without mpirun, or drop --mpj to run on Open MPI");
+            }
+            List<String> args = new ArrayList<>(spec.root().commandLine().getParseResult().originalArgs());
+            args.removeIf("--mpj"::equals);
+            return MpjLauncher.launch(args, options.workerRanks() + 1);
+        }
         PrintWriter out = spec.commandLine().getOut();
         ShardGraph warmup = warmupGraph();
         if (warmup != null) {
@@ -67,12 +78,24 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         if (excess.joining()) {
             return excess.runWorker(graph, options, out);
         }
+        if (MpiSession.isWorkerRank()) {
+            // A worker rank of an MPI job: work until the broker ends the run; rank 0 reports.
+            MpiSession.runStarted();
+            // Forecasts are the broker's business: a worker needs no capacity model.
+            Shatter.run(graph, options.config().forecaster(new PersistenceForecaster())
+                    .retainIntermediateOutputs(!dropIntermediateOutputs()).build());
+            MpiSession.runEnded();
+            return 0;
+        }
         RunResult result;
+        MpiSession.runStarted();
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
             RunConfig.Builder builder = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs());
             excess.configure(builder, options, spec.commandLine().getParseResult().originalArgs());
             result = Shatter.run(graph, builder.build());
+            MpiSession.runEnded();
         } catch (ShatterException e) {
+            MpiSession.runEnded(); // the broker told every rank to stop before it threw
             if (e.summary() != null) {
                 report(e.summary(), null, e.getMessage());
                 out.println(headline(e.summary()));

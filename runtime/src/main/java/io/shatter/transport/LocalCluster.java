@@ -27,12 +27,29 @@ public final class LocalCluster {
         return endpoints[rank];
     }
 
+    /**
+     * Declares rank {@code rank} dead (its thread failed): it stops sending and receiving, and every
+     * other started rank is told through {@link Transport.Receiver#onPeerLost}, as an MPI transport
+     * tells its ranks about a peer that reported its own death.
+     */
+    public void markLost(int rank, String reason) {
+        Endpoint dead = endpoints[rank];
+        dead.closed = true;
+        dead.dead = true;
+        for (Endpoint e : endpoints) {
+            if (e != dead && !e.closed) {
+                e.peerLost(rank, reason);
+            }
+        }
+    }
+
     /** One rank's view of the cluster. */
     private final class Endpoint implements Transport {
         private final int rank;
-        private Receiver receiver;
+        private volatile Receiver receiver;
         private List<Object[]> early = new ArrayList<>();
         private volatile boolean closed;
+        private volatile boolean dead;
 
         Endpoint(int rank) {
             this.rank = rank;
@@ -50,14 +67,18 @@ public final class LocalCluster {
 
         @Override
         public void start(Receiver receiver) {
-            List<Object[]> pending;
+            // Replay under the lock and publish the receiver only afterwards: a sender that arrives
+            // meanwhile queues behind the replay instead of overtaking the early frames.
             synchronized (this) {
-                this.receiver = receiver;
-                pending = early;
+                for (Object[] f : early) {
+                    if (f[1] == null) {
+                        receiver.onPeerLost((Integer) f[0], (String) f[2]);
+                    } else {
+                        receiver.onFrame((Integer) f[0], (byte[]) f[1]);
+                    }
+                }
                 early = null;
-            }
-            for (Object[] f : pending) {
-                receiver.onFrame((Integer) f[0], (byte[]) f[1]);
+                this.receiver = receiver;
             }
         }
 
@@ -70,17 +91,34 @@ public final class LocalCluster {
         }
 
         private void deliver(int source, byte[] frame) {
+            if (dead) {
+                return; // a dead rank's inbox is gone
+            }
             Receiver r = receiver;
             if (r == null) {
                 synchronized (this) {
                     if (receiver == null) {
-                        early.add(new Object[] {source, frame}); // sent before this rank started listening
+                        early.add(new Object[] {source, frame, null}); // sent before this rank started listening
                         return;
                     }
                     r = receiver;
                 }
             }
             r.onFrame(source, frame);
+        }
+
+        private void peerLost(int peer, String reason) {
+            Receiver r = receiver;
+            if (r == null) {
+                synchronized (this) {
+                    if (receiver == null) {
+                        early.add(new Object[] {peer, null, reason});
+                        return;
+                    }
+                    r = receiver;
+                }
+            }
+            r.onPeerLost(peer, reason);
         }
 
         @Override

@@ -10,6 +10,7 @@ import io.shatter.Shard;
 import io.shatter.ShardContext;
 import io.shatter.ShardGraph;
 import io.shatter.SharedState;
+import io.shatter.ShatterException;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
 import io.shatter.protocol.Messages;
@@ -122,6 +123,9 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         }
         lane();
         pools.values().forEach(ExecutorService::shutdownNow);
+        if (brokerLost != null) {
+            throw new ShatterException("rank " + transport.rank() + " lost the broker (rank 0): " + brokerLost);
+        }
     }
 
     /**

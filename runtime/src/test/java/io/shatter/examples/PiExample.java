@@ -28,6 +28,8 @@ public class PiExample {
         RunConfig config = RunConfig.builder().ranks(2, 1, 0)
                 .revokeEvery(java.time.Duration.ofMillis(20)).build();
         RunResult result = Shatter.run(g.build(), config);
-        System.out.println(result.get(report));
+        if (result.isBroker()) { // under mpirun every rank runs main; rank 0 has the result
+            System.out.println(result.get(report));
+        }
     }
 }
