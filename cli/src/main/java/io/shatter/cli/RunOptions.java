@@ -2,8 +2,10 @@ package io.shatter.cli;
 
 import io.shatter.RankLayout;
 import io.shatter.RunConfig;
+import io.shatter.checkpoint.Hdf5CheckpointStore;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -40,8 +42,12 @@ public final class RunOptions {
     @Option(names = "--seed", paramLabel = "S", description = "Seed for random choices (which rank to revoke) and for the workload's data (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--run-dir", paramLabel = "DIR", description = "Directory for the run's files (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Directory for the run's files and its journal: a run killed "
+            + "and started again with the same command and directory resumes without recomputing committed shards (default: ${DEFAULT-VALUE}).")
     Path runDir = Path.of("shatter-run");
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Directory for the HDF5 checkpoints of resumable shards (default: RUN_DIR/checkpoints).")
+    Path checkpointDir;
 
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the run summary as JSON to FILE.")
     Path summaryJson;
@@ -93,9 +99,22 @@ public final class RunOptions {
         return RankLayout.of(reservedRanks, excess, spare, coresPerRank);
     }
 
+    /** The checkpoint directory: {@code --checkpoint-dir}, else {@code checkpoints} in the run directory. */
+    public Path checkpointDir() {
+        return checkpointDir != null ? checkpointDir : runDir.resolve("checkpoints");
+    }
+
     /** A run configuration from these options (the caller adds progress and trace settings). */
     RunConfig.Builder config() {
-        return RunConfig.builder().layout(layout()).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
-                .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null);
+        RankLayout layout = layout(); // wrong options are reported before anything is created on disk
+        Hdf5CheckpointStore checkpoints;
+        try {
+            checkpoints = new Hdf5CheckpointStore(checkpointDir());
+        } catch (IOException e) {
+            throw new UserException(e.getMessage() + "; choose a writable --checkpoint-dir");
+        }
+        return RunConfig.builder().layout(layout).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
+                .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null)
+                .checkpointStore(checkpoints).runDirectory(runDir);
     }
 }

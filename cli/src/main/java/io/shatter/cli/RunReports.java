@@ -40,6 +40,7 @@ final class RunReports {
         out.put("checkpoints_saved", s.checkpointsSaved());
         out.put("checkpoint_bytes", s.checkpointBytes());
         out.put("checkpoint_restores", s.checkpointRestores());
+        out.put("resumed_from_journal", s.resumedFromJournal());
         Map<String, Object> busy = new LinkedHashMap<>();
         s.busyFraction().forEach((c, f) -> busy.put(c.name().toLowerCase(Locale.ROOT), f));
         out.put("busy_fraction", busy);

@@ -12,6 +12,9 @@ import picocli.CommandLine.Mixin;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -49,10 +52,11 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         ShardGraph graph = buildGraph();
         RunResult result;
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
-            RunConfig config = options.config().progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs()).build();
+            RunConfig config = options.config().progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs())
+                    .runIdentity(runIdentity()).build();
             result = Shatter.run(graph, config);
         } catch (ShatterException e) {
-            if (e.summary() != null) {
+            if (e.summary() != null && !(e instanceof io.shatter.RunDirectoryException)) { // refused: nothing ran
                 report(e.summary(), null, e.getMessage());
                 out.println(headline(e.summary()));
             }
@@ -74,6 +78,29 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return verified == Boolean.FALSE ? Main.VERIFY_FAILED : 0;
     }
 
+    /** Shared options that do not change the result, so a killed run may resume with other values of them. */
+    private static final Set<String> RESULT_NEUTRAL_OPTIONS = Set.of("--ranks", "--reserved", "--excess", "--spare",
+            "--cores-per-rank", "--revoke-every", "--revoke-grace", "--checkpoint-every", "--run-dir", "--checkpoint-dir",
+            "--summary-json", "--trace", "--verify", "--no-progress", "--debug");
+
+    /**
+     * What besides the graph's structure decides the result: the workload's name and the values of
+     * its options (and {@code --seed}, which seeds workload data), so that the journal of a run
+     * with, say, another {@code --grid} is refused instead of resumed with the wrong values.
+     */
+    protected String runIdentity() {
+        Map<String, String> values = new TreeMap<>();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            if (!option.usageHelp() && !option.versionHelp() && !RESULT_NEUTRAL_OPTIONS.contains(option.longestName())) {
+                Object value = option.getValue();
+                values.put(option.longestName(), String.valueOf(value));
+            }
+        }
+        StringBuilder identity = new StringBuilder(spec.name());
+        values.forEach((name, value) -> identity.append(' ').append(name).append(' ').append(value));
+        return identity.toString();
+    }
+
     private void report(RunSummary summary, Boolean verified, String error) throws IOException {
         if (options.summaryJson != null) {
             RunReports.writeSummary(options.summaryJson, summary, verified, error);
@@ -82,8 +109,9 @@ public abstract class WorkloadCommand implements Callable<Integer> {
 
     private static String headline(RunSummary s) {
         return String.format(Locale.ROOT, "summary: %d/%d shards in %.3f s, %d attempts, %d revocations, %d preemptions, "
-                        + "%d lost, %d retries, %d checkpoint restores",
+                        + "%d lost, %d retries, %d checkpoint restores%s",
                 s.shardsCompleted(), s.shardsTotal(), s.makespanSeconds(), s.attemptsStarted(), s.revocations(),
-                s.preemptions(), s.lostAttempts(), s.retries(), s.checkpointRestores());
+                s.preemptions(), s.lostAttempts(), s.retries(), s.checkpointRestores(),
+                s.resumedFromJournal() > 0 ? ", " + s.resumedFromJournal() + " resumed from the journal" : "");
     }
 }
