@@ -100,6 +100,7 @@ public final class Journal implements Closeable {
     private int pendingSize;
     private long lastForceNanos = System.nanoTime();
     private boolean unforced;
+    private boolean directoryUnsynced;
     private final int recordsReplayed;
 
     private Journal(Path file, FileChannel channel, FileLock lock, int recordsReplayed) {
@@ -132,7 +133,9 @@ public final class Journal implements Closeable {
             channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock = lockOrRefuse(channel, dir);
             Header expected = new Header(graphName, fingerprint, identity);
-            Scan scan = scan(file, channel.size(), expected, dir);
+            // Checked from the end first: a new run in the directory of a finished one need not read the whole file.
+            Scan scan = endsWithRunFinished(channel) ? new Scan(channel.size(), 0, true, true, false)
+                    : scan(file, channel.size(), expected, dir);
             if (scan.finished) {
                 // A finished run is kept for inspection; the next run in this directory starts afresh.
                 lock.release();
@@ -144,12 +147,15 @@ public final class Journal implements Closeable {
             }
             if (scan.goodEnd < PREAMBLE_BYTES || !scan.headerValid) {
                 if (channel.size() > 0) {
-                    LOG.warn("journal {} has a torn header ({} bytes, the process died while creating it); starting it again", file, channel.size());
+                    LOG.info("journal {} holds nothing to resume ({} bytes: a torn header, or a run that committed nothing); "
+                            + "starting it again", file, channel.size());
                 }
                 channel.truncate(0);
                 writeHeader(channel, expected);
-                syncDirectory(dir);
-                return new Journal(file, channel, lock, 0);
+                Journal created = new Journal(file, channel, lock, 0);
+                created.unforced = true; // the header and the new directory entry become durable with the first force
+                created.directoryUnsynced = true;
+                return created;
             }
             if (scan.goodEnd < channel.size()) {
                 if (scan.damagedInMiddle) {
@@ -275,6 +281,10 @@ public final class Journal implements Closeable {
 
     private void force() throws IOException {
         channel.force(false);
+        if (directoryUnsynced) {
+            syncDirectory(file.getParent());
+            directoryUnsynced = false;
+        }
         unforced = false;
         lastForceNanos = System.nanoTime();
     }
@@ -382,6 +392,39 @@ public final class Journal implements Closeable {
             }
             return new Scan(position, records, true, finished, damagedInMiddle);
         }
+    }
+
+    /**
+     * Whether the file ends with a complete, valid run-finished record. Its payload is the type and
+     * one varint (1 to 5 bytes), so the frame can only start at one of five places from the end;
+     * the checksum rules out a chance match.
+     */
+    private static boolean endsWithRunFinished(FileChannel channel) throws IOException {
+        long size = channel.size();
+        int tail = FRAME_BYTES + 6;
+        if (size < PREAMBLE_BYTES + tail) {
+            return false;
+        }
+        ByteBuffer last = ByteBuffer.allocate(tail);
+        while (last.hasRemaining()) {
+            if (channel.read(last, size - tail + last.position()) < 0) {
+                return false;
+            }
+        }
+        byte[] bytes = last.array();
+        CRC32C check = new CRC32C();
+        for (int payloadLength = 2; payloadLength <= 6; payloadLength++) {
+            int frame = tail - payloadLength - FRAME_BYTES;
+            ByteBuffer b = ByteBuffer.wrap(bytes);
+            if (b.getInt(frame) == payloadLength && (bytes[frame + FRAME_BYTES] & 0xFF) == RUN_FINISHED) {
+                check.reset();
+                check.update(bytes, frame + FRAME_BYTES, payloadLength);
+                if ((int) check.getValue() == b.getInt(frame + 4)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** A record whose frame is complete but whose checksum is wrong. */
@@ -504,7 +547,6 @@ public final class Journal implements Closeable {
         while (bytes.hasRemaining()) {
             channel.write(bytes);
         }
-        channel.force(true);
     }
 
     /** Makes the new file's directory entry durable too (a no-op where directories cannot be opened). */
