@@ -49,7 +49,9 @@ import java.util.function.BinaryOperator;
  * trace-driven simulations.
  *
  * <p>Reading order for newcomers: {@link #start}, {@link #dispatch} (placement), the
- * {@code on*} handlers (what each worker message does), then revocation and the summary.
+ * {@code on*} handlers (what each worker message does), then revocation and the summary. With a
+ * run directory, every commit is also appended to the {@link Journal}, which {@link #start}
+ * replays first, so that a broker started again skips what was committed before.
  */
 public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
