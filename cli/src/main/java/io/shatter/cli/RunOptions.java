@@ -111,7 +111,9 @@ public final class RunOptions {
         try {
             checkpoints = new Hdf5CheckpointStore(checkpointDir());
         } catch (IOException e) {
-            throw new UserException(e.getMessage() + "; choose a writable --checkpoint-dir");
+            throw new UserException(e.getMessage() + (checkpointDir == null
+                    ? " (It is RUN_DIR/checkpoints by default: pass a writable --run-dir, or --checkpoint-dir.)"
+                    : " (--checkpoint-dir)"));
         }
         return RunConfig.builder().layout(layout).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
                 .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null)

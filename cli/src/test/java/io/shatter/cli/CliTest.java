@@ -132,6 +132,17 @@ class CliTest {
     }
 
     @Test
+    void unusableRunDirectoryIsAClearError() throws IOException {
+        Path notADirectory = dir.resolve("plain-file");
+        Files.writeString(notADirectory, "x");
+        Outcome o = run("run", "montecarlo", "--shards", "4", "--run-dir", notADirectory.resolve("run").toString(), "--no-progress");
+        assertEquals(Main.USAGE, o.code(), o.err());
+        assertTrue(o.err().contains(notADirectory.toString()) && o.err().contains("--run-dir"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+        assertEquals("x", Files.readString(notADirectory));
+    }
+
+    @Test
     void unknownWorkloadAndOptionAreClearErrors() {
         Outcome unknown = run("run", "fluid");
         assertEquals(Main.USAGE, unknown.code());
