@@ -10,6 +10,7 @@ import io.shatter.spi.TransportProvider;
 import io.shatter.time.Clock;
 import io.shatter.transport.Transport;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.ServiceLoader;
@@ -34,6 +35,8 @@ public final class RunConfig {
     private final boolean shadows;
     private final boolean retainIntermediateOutputs;
     private final Clock clock;
+    private final Path runDirectory;
+    private final String runIdentity;
 
     private RunConfig(Builder b) {
         this.layout = b.layout;
@@ -53,6 +56,8 @@ public final class RunConfig {
         this.shadows = b.shadows;
         this.retainIntermediateOutputs = b.retainIntermediateOutputs;
         this.clock = b.clock;
+        this.runDirectory = b.runDirectory;
+        this.runIdentity = b.runIdentity;
     }
 
     /** The transport of the launcher that started this process (say mpirun), if a provider recognises one. */
@@ -149,6 +154,16 @@ public final class RunConfig {
         return clock;
     }
 
+    /** Where the broker keeps its journal so that a killed run resumes; null (the default): no journal. */
+    public Path runDirectory() {
+        return runDirectory;
+    }
+
+    /** What besides the graph's structure decides the outputs (the program's arguments), checked on resume. */
+    public String runIdentity() {
+        return runIdentity;
+    }
+
     /** Builds a {@link RunConfig}. */
     public static final class Builder {
         private RankLayout layout = RankLayout.of(2, 0, 0, 1);
@@ -166,6 +181,8 @@ public final class RunConfig {
         private boolean shadows = true;
         private boolean retainIntermediateOutputs = true;
         private Clock clock = Clock.SYSTEM;
+        private Path runDirectory;
+        private String runIdentity = "";
 
         private Builder() {
         }
@@ -277,6 +294,29 @@ public final class RunConfig {
         /** The broker's clock (tests). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /**
+         * Keep a journal of committed results in this directory (created if needed), so that a run
+         * killed and started again with the same graph and directory resumes: committed shards are
+         * not rerun, running resumable shards resume from their checkpoints if the
+         * {@link #checkpointStore checkpoint store} is on disk. A directory holding an unfinished run
+         * of another graph is refused with a {@link RunDirectoryException}; one holding a finished run
+         * starts a new run. Null (the default): no journal.
+         */
+        public Builder runDirectory(Path directory) {
+            this.runDirectory = directory;
+            return this;
+        }
+
+        /**
+         * What besides the graph's structure decides the outputs, such as the program's arguments
+         * (default ""): a journal written under another identity is refused instead of resumed, since
+         * the same graph with other parameters computes other values.
+         */
+        public Builder runIdentity(String identity) {
+            this.runIdentity = Objects.requireNonNull(identity);
             return this;
         }
 

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param checkpointsSaved    checkpoints stored
  * @param checkpointBytes     bytes of checkpoint state stored
  * @param checkpointRestores  attempts that started from a saved state instead of from scratch
+ * @param resumedFromJournal  shards, and chunks of range shards, restored from the run directory's journal instead of run
  * @param busyFraction        per capacity class: busy core-time divided by available core-time
  * @param shardsByRank        committed attempts per worker rank
  * @param brokerNanosPerShard broker thread CPU time divided by attempts handled
@@ -44,6 +45,7 @@ public record RunSummary(
         long checkpointsSaved,
         long checkpointBytes,
         long checkpointRestores,
+        long resumedFromJournal,
         Map<CapacityClass, Double> busyFraction,
         Map<Integer, Long> shardsByRank,
         double brokerNanosPerShard,

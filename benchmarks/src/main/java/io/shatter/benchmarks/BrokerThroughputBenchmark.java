@@ -17,12 +17,19 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.infra.Blackhole;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 
 /**
  * No-op shards through the broker on local ranks with two worker ranks: the runtime's own cost per
  * shard, end to end (encode, transport, decode, schedule, commit). Reported as shards per second;
- * the broker's CPU time per shard is printed from the run summary after each iteration.
+ * the broker's CPU time per shard is printed from the run summary after each iteration. With
+ * {@code journal=true} the broker also journals every commit to a run directory in the temp dir.
  *
  * <pre>java -jar benchmarks/target/benchmarks.jar BrokerThroughputBenchmark -f 1 -wi 3 -i 5</pre>
  */
@@ -35,9 +42,14 @@ public class BrokerThroughputBenchmark {
     @Param({"2"})
     int workers;
 
+    /** Whether the broker journals every commit to a run directory (as the CLI always does). */
+    @Param({"false", "true"})
+    boolean journal;
+
     private ShardGraph graph;
     private RunConfig config;
     private double brokerNanosPerShard;
+    private Path runDirectory;
 
     @Setup(Level.Trial)
     public void buildGraph() {
@@ -46,7 +58,17 @@ public class BrokerThroughputBenchmark {
             g.shard("noop-" + i).compute(Codecs.NONE, ctx -> null);
         }
         graph = g.build();
-        config = RunConfig.builder().ranks(workers, 0, 0).build();
+        RunConfig.Builder builder = RunConfig.builder().ranks(workers, 0, 0);
+        if (journal) {
+            try {
+                // Each run finishes its journal, so the next one moves it aside and starts afresh.
+                runDirectory = Files.createTempDirectory("shatter-bench-run");
+                builder.runDirectory(runDirectory);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        config = builder.build();
     }
 
     @Benchmark
@@ -55,6 +77,17 @@ public class BrokerThroughputBenchmark {
         RunResult result = Shatter.run(graph, config);
         brokerNanosPerShard = result.summary().brokerNanosPerShard();
         bh.consume(result.summary().shardsCompleted());
+    }
+
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void deleteRunDirectory() throws IOException {
+        if (runDirectory != null) {
+            try (Stream<Path> files = Files.walk(runDirectory)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
     }
 
     @org.openjdk.jmh.annotations.TearDown(Level.Iteration)

@@ -10,8 +10,8 @@ import java.util.Arrays;
 
 /**
  * Entry point of the {@code shatter} command. Turns every failure into one paragraph and an exit
- * code: 1 when the run failed, 2 for wrong input (options, files, graphs), 3 when verification
- * found a different result; stack traces only with {@code --debug}.
+ * code: 1 when the run failed, 2 for wrong input (options, files, graphs, a run directory holding
+ * another run), 3 when verification found a different result; stack traces only with {@code --debug}.
  */
 public final class Main {
     /** Exit code of a run that failed (a shard failed on every attempt, or ranks were lost). */
@@ -86,7 +86,7 @@ public final class Main {
                 err.println("shatter: " + e.getMessage());
                 return USAGE;
             }
-            if (e instanceof io.shatter.GraphException) {
+            if (e instanceof io.shatter.GraphException || e instanceof io.shatter.RunDirectoryException) {
                 err.println("shatter: " + e.getMessage());
                 return USAGE;
             }

@@ -47,11 +47,11 @@ public final class RunOptions {
     @Option(names = "--seed", paramLabel = "S", description = "Seed for random choices (which rank to revoke) and for the workload's data (default: ${DEFAULT-VALUE}).")
     long seed = 1;
 
-    @Option(names = "--run-dir", paramLabel = "DIR", description = "Directory for the run's files (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--run-dir", paramLabel = "DIR", description = "Directory for the run's files and its journal: a run killed "
+            + "and started again with the same command and directory resumes without recomputing committed shards (default: ${DEFAULT-VALUE}).")
     Path runDir = Path.of("shatter-run");
 
-    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
-            description = "Directory for the HDF5 checkpoints of resumable shards (default: RUN-DIR/checkpoints).")
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Directory for the HDF5 checkpoints of resumable shards (default: RUN_DIR/checkpoints).")
     Path checkpointDir;
 
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the run summary as JSON to FILE.")
@@ -128,22 +128,24 @@ public final class RunOptions {
         return RankLayout.of(reservedRanks, excess, spare, coresPerRank);
     }
 
-    /** Where checkpoints go: {@code --checkpoint-dir}, else under the run directory. */
+    /** The checkpoint directory: {@code --checkpoint-dir}, else {@code checkpoints} in the run directory. */
     public Path checkpointDir() {
         return checkpointDir != null ? checkpointDir : runDir.resolve("checkpoints");
     }
 
     /** A run configuration from these options (the caller adds progress and trace settings). */
     RunConfig.Builder config() {
-        RankLayout layout = layout();
+        RankLayout layout = layout(); // wrong options are reported before anything is created on disk
         Hdf5CheckpointStore checkpoints;
         try {
             checkpoints = new Hdf5CheckpointStore(checkpointDir());
         } catch (IOException e) {
-            throw new UserException("cannot use checkpoint directory " + checkpointDir() + ": " + e.getMessage()
-                    + "; give a writable directory with --checkpoint-dir");
+            throw new UserException(e.getMessage() + (checkpointDir == null
+                    ? " (It is RUN_DIR/checkpoints by default: pass a writable --run-dir, or --checkpoint-dir.)"
+                    : " (--checkpoint-dir)"));
         }
         return RunConfig.builder().layout(layout).transport(MpiSession.transport()).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
-                .seed(seed).checkpointEvery(checkpointEvery).checkpointStore(checkpoints).recordTrace(trace != null);
+                .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null)
+                .checkpointStore(checkpoints).runDirectory(runDir);
     }
 }

@@ -15,6 +15,9 @@ import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /**
@@ -90,13 +93,14 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         RunResult result;
         MpiSession.runStarted();
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
-            RunConfig.Builder builder = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress).retainIntermediateOutputs(!dropIntermediateOutputs());
+            RunConfig.Builder builder = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress)
+                    .retainIntermediateOutputs(!dropIntermediateOutputs()).runIdentity(runIdentity());
             excess.configure(builder, options, spec.commandLine().getParseResult().originalArgs());
             result = Shatter.run(graph, builder.build());
             MpiSession.runEnded();
         } catch (ShatterException e) {
             MpiSession.runEnded(); // the broker told every rank to stop before it threw
-            if (e.summary() != null) {
+            if (e.summary() != null && !(e instanceof io.shatter.RunDirectoryException)) { // refused: nothing ran
                 report(e.summary(), null, e.getMessage());
                 out.println(headline(e.summary()));
             }
@@ -118,6 +122,32 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return verified == Boolean.FALSE ? Main.VERIFY_FAILED : 0;
     }
 
+    /** Shared options that do not change the result, so a killed run may resume with other values of them. */
+    private static final Set<String> RESULT_NEUTRAL_OPTIONS = Set.of("--ranks", "--reserved", "--excess", "--spare",
+            "--cores-per-rank", "--revoke-every", "--revoke-grace", "--checkpoint-every", "--run-dir", "--checkpoint-dir",
+            "--summary-json", "--trace", "--verify", "--no-progress", "--debug", "--mpj", "--warmup",
+            // where the capacity comes from, not what is computed
+            "--excess-workers", "--worker-cores", "--excess-partition", "--join-bind", "--no-worker-jobs",
+            "--worker-command", "--join", "--token-file", "--cores");
+
+    /**
+     * What besides the graph's structure decides the result: the workload's name and the values of
+     * its options (and {@code --seed}, which seeds workload data), so that the journal of a run
+     * with, say, another {@code --grid} is refused instead of resumed with the wrong values.
+     */
+    protected String runIdentity() {
+        Map<String, String> values = new TreeMap<>();
+        for (CommandLine.Model.OptionSpec option : spec.options()) {
+            if (!option.usageHelp() && !option.versionHelp() && !RESULT_NEUTRAL_OPTIONS.contains(option.longestName())) {
+                Object value = option.getValue();
+                values.put(option.longestName(), String.valueOf(value));
+            }
+        }
+        StringBuilder identity = new StringBuilder(spec.name());
+        values.forEach((name, value) -> identity.append(' ').append(name).append(' ').append(value));
+        return identity.toString();
+    }
+
     private void report(RunSummary summary, Boolean verified, String error) throws IOException {
         if (options.summaryJson != null) {
             RunReports.writeSummary(options.summaryJson, summary, verified, error);
@@ -126,8 +156,9 @@ public abstract class WorkloadCommand implements Callable<Integer> {
 
     private static String headline(RunSummary s) {
         return String.format(Locale.ROOT, "summary: %d/%d shards in %.3f s, %d attempts, %d revocations, %d preemptions, "
-                        + "%d lost, %d retries, %d checkpoint restores",
+                        + "%d lost, %d retries, %d checkpoint restores%s",
                 s.shardsCompleted(), s.shardsTotal(), s.makespanSeconds(), s.attemptsStarted(), s.revocations(),
-                s.preemptions(), s.lostAttempts(), s.retries(), s.checkpointRestores());
+                s.preemptions(), s.lostAttempts(), s.retries(), s.checkpointRestores(),
+                s.resumedFromJournal() > 0 ? ", " + s.resumedFromJournal() + " resumed from the journal" : "");
     }
 }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -44,7 +45,7 @@ class CliTest {
         Path trace = dir.resolve("t.json");
         Outcome o = run("run", "heat", "--grid", "128", "--steps", "12", "--sweeps", "200", "--ranks", "4", "--reserved", "2",
                 "--excess", "2", "--revoke-every", "20ms", "--seed", "7", "--verify", "--summary-json", summary.toString(),
-                "--trace", trace.toString(), "--no-progress");
+                "--trace", trace.toString(), "--run-dir", dir.resolve("run").toString(), "--no-progress");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("verified:"), o.out());
         String json = Files.readString(summary);
@@ -56,7 +57,8 @@ class CliTest {
 
     @Test
     void montecarloVerifies() {
-        Outcome o = run("run", "montecarlo", "--shards", "40", "--samples", "20000", "--ranks", "2", "--verify", "--no-progress");
+        Outcome o = run("run", "montecarlo", "--shards", "40", "--samples", "20000", "--ranks", "2", "--verify", "--no-progress",
+                "--run-dir", dir.resolve("run").toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("verified:"), o.out());
     }
@@ -137,6 +139,37 @@ class CliTest {
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
         String json = Files.readString(summary);
         assertTrue(json.contains("\"shards_completed\" : 1") && json.contains("\"failed_shard\" : \"broken\""), json);
+    }
+
+    @Test
+    void runDirectoryHoldingAnotherUnfinishedRunIsRefusedAndKept() throws IOException {
+        Path file = dir.resolve("fail.txt");
+        Files.writeString(file, "ok : true\nbroken after=ok : exit 3\n");
+        Path runDir = dir.resolve("run");
+        assertEquals(Main.RUN_FAILED, run("run", "tasks", "--file", file.toString(), "--run-dir", runDir.toString(), "--no-progress").code());
+        byte[] journal = Files.readAllBytes(runDir.resolve("journal.bin"));
+
+        Outcome other = run("run", "montecarlo", "--shards", "4", "--run-dir", runDir.toString(), "--no-progress");
+        assertEquals(Main.USAGE, other.code(), other.err());
+        assertTrue(other.err().contains("holds an unfinished run of graph 'tasks:fail.txt'")
+                && other.err().contains("run the same command to resume it"), other.err());
+        // The same task file with a command changed is another run too: its outputs would differ.
+        Files.writeString(file, "ok : true\nbroken after=ok : exit 0\n");
+        Outcome edited = run("run", "tasks", "--file", file.toString(), "--run-dir", runDir.toString(), "--no-progress");
+        assertEquals(Main.USAGE, edited.code(), edited.err());
+        assertTrue(edited.err().contains("started with other arguments"), edited.err());
+        assertArrayEquals(journal, Files.readAllBytes(runDir.resolve("journal.bin")), "the refused run changed nothing");
+    }
+
+    @Test
+    void unusableRunDirectoryIsAClearError() throws IOException {
+        Path notADirectory = dir.resolve("plain-file");
+        Files.writeString(notADirectory, "x");
+        Outcome o = run("run", "montecarlo", "--shards", "4", "--run-dir", notADirectory.resolve("run").toString(), "--no-progress");
+        assertEquals(Main.USAGE, o.code(), o.err());
+        assertTrue(o.err().contains(notADirectory.toString()) && o.err().contains("--run-dir"), o.err());
+        assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
+        assertEquals("x", Files.readString(notADirectory));
     }
 
     @Test

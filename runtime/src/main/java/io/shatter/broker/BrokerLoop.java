@@ -117,6 +117,14 @@ public final class BrokerLoop implements Transport.Receiver {
         boolean cpuTime = threads.isCurrentThreadCpuTimeSupported();
         long cpuStart = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
         transport.start(this);
+        try {
+            loop(threads, cpuTime, cpuStart);
+        } finally {
+            scheduler.closeJournal();
+        }
+    }
+
+    private void loop(ThreadMXBean threads, boolean cpuTime, long cpuStart) {
         scheduler.start();
         int total = graph.size();
         long lastProgress = 0;
@@ -207,6 +215,7 @@ public final class BrokerLoop implements Transport.Receiver {
     }
 
     private void flush() {
+        scheduler.flushJournal(); // first: a journal write error cancels attempts, which goes out in this flush
         for (int rank : dirty) {
             WireWriter w = outgoing[rank];
             if (!w.isEmpty()) {

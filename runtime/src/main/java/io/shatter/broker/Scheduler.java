@@ -5,6 +5,7 @@ import io.shatter.Codec;
 import io.shatter.Priority;
 import io.shatter.RankLayout;
 import io.shatter.RunConfig;
+import io.shatter.RunDirectoryException;
 import io.shatter.RunSummary;
 import io.shatter.ShardFailedException;
 import io.shatter.ShardGraph;
@@ -51,7 +52,9 @@ import java.util.function.Supplier;
  * trace-driven simulations.
  *
  * <p>Reading order for newcomers: {@link #start}, {@link #dispatch} (placement), the
- * {@code on*} handlers (what each worker message does), then revocation and the summary.
+ * {@code on*} handlers (what each worker message does), then revocation and the summary. With a
+ * run directory, every commit is also appended to the {@link Journal}, which {@link #start}
+ * replays first, so that a broker started again skips what was committed before.
  */
 public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private static final Logger LOG = LoggerFactory.getLogger(Scheduler.class);
@@ -153,6 +156,11 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private long preemptionLatencyMaxNanos;
     private long shadowAttempts;
     private long shadowWins;
+    private long resumedFromJournal;
+
+    /** The run directory's journal, if {@link RunConfig#runDirectory()} is set; see the journal section below. */
+    private Journal journal;
+    private boolean journalForceTimerArmed;
     private final Map<CapacityClass, Long> busyCoreNanos = new EnumMap<>(CapacityClass.class);
     private final Map<CapacityClass, Long> availableCoreNanos = new EnumMap<>(CapacityClass.class);
 
@@ -218,6 +226,10 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     /** Makes the shards without dependencies ready and arms the revocation timer, if any. */
     public void start() {
         startedAt = clock.nanoTime();
+        if (!openJournal()) {
+            return;
+        }
+        resumingEarlierRun = journal != null && journal.recordsReplayed() > 0;
         if (!resumingEarlierRun) {
             // A fresh run must not pick up the states an earlier run of this graph left behind.
             for (ShardSpec s : specs) {
@@ -226,13 +238,19 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
                 }
             }
         }
+        // Collected first: making a fully restored range shard ready commits it, which readies its dependents itself.
+        List<Integer> initiallyReady = new ArrayList<>();
         for (ShardSpec s : specs) {
-            if (pendingDependencies[s.index()] == 0) {
-                makeReady(s.index());
+            if (pendingDependencies[s.index()] == 0 && !committed[s.index()]) {
+                initiallyReady.add(s.index());
             }
         }
-        if (specs.isEmpty()) {
+        for (int index : initiallyReady) {
+            makeReady(index);
+        }
+        if (shardsCompleted == specs.size() && finishedAt < 0) {
             finishedAt = startedAt;
+            journalRunFinished();
         }
         if (config.revokeEveryNanos() > 0) {
             schedule(config.revokeEveryNanos(), this::revokeRandomExcessRank);
@@ -380,7 +398,17 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         ShardSpec spec = specs.get(shardIndex);
         Task task;
         if (spec.kind() == ShardKind.RANGE) {
-            ranges[shardIndex] = new RangeState(spec.blockCount());
+            if (ranges[shardIndex] == null) {
+                ranges[shardIndex] = new RangeState(spec.blockCount());
+            }
+            RangeState range = ranges[shardIndex];
+            if (range.restoredChunks > 0) { // some blocks came back from the journal: carve only the others
+                skipDoneBlocks(range);
+                if (range.done == spec.blockCount()) {
+                    reduceRange(spec, range);
+                    return;
+                }
+            }
             task = new Task(-1, spec, 0, spec.blockCount(), this); // generator: never assigned itself
         } else {
             task = newTask(spec, 0, 1);
@@ -421,8 +449,18 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             size = Math.min(size, Math.max(1, EXCESS_CHUNK_TARGET_NANOS / range.blockNanos));
         }
         int blocks = (int) Math.max(1, Math.min(size, remaining));
+        if (range.restoredChunks > 0) {
+            int end = range.next;
+            while (end < range.next + blocks && range.partials[end] == null) {
+                end++; // stop before the next block the journal restored
+            }
+            blocks = end - range.next;
+        }
         Task chunk = newTask(generator.spec, range.next, range.next + blocks);
         range.next += blocks;
+        if (range.restoredChunks > 0) {
+            skipDoneBlocks(range);
+        }
         return chunk;
     }
 
@@ -755,6 +793,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (written) {
             checkpointsSaved++;
             checkpointBytes += save.state().length;
+            if (journal != null) {
+                journal.checkpointSaved(task.name, save.attempt(), save.step());
+            }
             if (save.step() > task.checkpointStep) {
                 task.checkpointStep = save.step();
                 task.checkpointAt = save.takenAt();
@@ -809,6 +850,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             range.partials[b] = in.readBytes();
         }
         range.done += count;
+        if (journal != null && range.done < chunk.spec.blockCount()) { // the last chunk is journaled as the shard's commit
+            journal.chunkCommitted(chunk.spec.index(), chunk.blockFrom, chunk.blockTo, output);
+        }
         long perBlock = runNanos / Math.max(1, count);
         range.blockNanos = range.blockNanos == 0 ? perBlock : (range.blockNanos * 3 + perBlock) / 4;
         if (range.done == chunk.spec.blockCount()) {
@@ -845,6 +889,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (taskOfShard[index] != null) {
             taskOfShard[index].stateObsolete = true; // states still queued for writing are not needed any more
         }
+        if (journal != null) {
+            journal.shardCommitted(index, output);
+        }
         if (producer != null) {
             markHolder(index, producer);
         }
@@ -865,6 +912,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         if (shardsCompleted == specs.size()) {
             finishedAt = clock.nanoTime();
+            journalRunFinished();
         }
     }
 
@@ -1045,9 +1093,162 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         String failedShard = failure instanceof ShardFailedException f ? f.shardId() : null;
         return new RunSummary(graph.name(), (end - startedAt) / 1e9, specs.size(), shardsCompleted, attemptsStarted,
                 preemptions, revocations, lostAttempts, lostWorkNanos / 1e9, retries, staleResults, checkpointsSaved,
-                checkpointBytes, checkpointRestores, busy, byRank,
+                checkpointBytes, checkpointRestores, resumedFromJournal, busy, byRank,
                 attemptsEnded == 0 ? 0 : (double) brokerCpuNanos / attemptsEnded, failedShard,
                 shadowAttempts, shadowWins, preemptionLatencyMaxNanos / 1e9);
+    }
+
+    // ---------------------------------------------------------------- journal (resumable broker)
+
+    /**
+     * Opens the run directory's journal and restores what it recorded: committed shards become
+     * committed again (their dependents ready accordingly), committed blocks of unfinished range
+     * shards are kept so that only the others are carved. False if the run directory was refused.
+     */
+    private boolean openJournal() {
+        if (config.runDirectory() == null) {
+            return true;
+        }
+        try {
+            journal = Journal.open(config.runDirectory(), graph.name(), graph.fingerprint(), config.runIdentity(), new JournalReplay());
+        } catch (ShatterException e) {
+            fail(e);
+            return false;
+        }
+        resumedFromJournal = shardsCompleted;
+        for (RangeState range : ranges) {
+            if (range != null) {
+                resumedFromJournal += range.restoredChunks;
+            }
+        }
+        return true;
+    }
+
+    /** Hands this batch's journal records to the OS (once per broker loop batch); a write error stops the run. */
+    public void flushJournal() {
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.flush();
+        } catch (IOException e) {
+            Journal broken = journal;
+            journal = null;
+            closeQuietly(broken);
+            fail(new ShatterException("cannot write the journal " + broken.file() + " (" + e.getMessage() + "): the run stops; "
+                    + "what it recorded before is kept, so free space and run the same command again to resume", e));
+            return;
+        }
+        if (journal.hasUnforcedRecords() && !journalForceTimerArmed) {
+            journalForceTimerArmed = true; // an idle broker still makes the last commits durable within about a second
+            schedule(1_000_000_000L, () -> {
+                journalForceTimerArmed = false;
+                flushJournal();
+            });
+        }
+    }
+
+    /** Flushes, forces and closes the journal at the end of the run (it stays unfinished if the run failed). */
+    public void closeJournal() {
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.close();
+        } catch (IOException e) {
+            LOG.warn("cannot close the journal {} ({}); a new run in this directory may replay it", journal.file(), e.getMessage());
+        }
+        journal = null;
+    }
+
+    private void journalRunFinished() {
+        if (journal != null) {
+            journal.runFinished(shardsCompleted);
+        }
+    }
+
+    private static void closeQuietly(Journal j) {
+        try {
+            j.close();
+        } catch (IOException | RuntimeException ignored) {
+            // the write error already reported is the one that matters
+        }
+    }
+
+    private void skipDoneBlocks(RangeState range) {
+        while (range.next < range.partials.length && range.partials[range.next] != null) {
+            range.next++;
+        }
+    }
+
+    /** Applies a replayed journal to the fresh scheduler state, before anything is dispatched. */
+    private final class JournalReplay implements Journal.Replay {
+        @Override
+        public void shardCommitted(int shard, byte[] output) {
+            ShardSpec spec = journaledShard(shard);
+            if (committed[shard]) {
+                throw inconsistent("commits shard '" + spec.id() + "' twice");
+            }
+            committed[shard] = true;
+            outputs[shard] = output;
+            shardsCompleted++;
+            ranges[shard] = null; // its committed chunks are part of the shard's output now
+            for (int dependent : graph.dependentsOf(shard)) {
+                pendingDependencies[dependent]--;
+            }
+            for (int in : spec.inputs()) {
+                if (--consumersLeft[in] == 0 && !config.retainIntermediateOutputs()) {
+                    outputs[in] = null;
+                }
+            }
+            if (spec.kind() == ShardKind.RESUMABLE) {
+                try {
+                    checkpoints.discard(graphId, spec.id()); // left behind if the broker died between commit and discard
+                } catch (IOException e) {
+                    LOG.warn("cannot discard the checkpoints of committed shard {}: {}", spec.id(), e.getMessage());
+                }
+            }
+        }
+
+        @Override
+        public void chunkCommitted(int shard, int blockFrom, int blockTo, byte[] output) {
+            ShardSpec spec = journaledShard(shard);
+            if (spec.kind() != ShardKind.RANGE || blockFrom < 0 || blockFrom >= blockTo || blockTo > spec.blockCount()) {
+                throw inconsistent("has blocks [" + blockFrom + ", " + blockTo + ") of shard '" + spec.id() + "', which has "
+                        + (spec.kind() == ShardKind.RANGE ? spec.blockCount() + " blocks" : "none"));
+            }
+            if (committed[shard]) {
+                return;
+            }
+            if (ranges[shard] == null) {
+                ranges[shard] = new RangeState(spec.blockCount());
+            }
+            RangeState range = ranges[shard];
+            WireReader in = new WireReader(output);
+            if (in.readVarInt() != blockTo - blockFrom) {
+                throw inconsistent("has a chunk of shard '" + spec.id() + "' with the wrong number of partial results");
+            }
+            for (int b = blockFrom; b < blockTo; b++) {
+                byte[] partial = in.readBytes();
+                if (range.partials[b] == null) {
+                    range.partials[b] = partial;
+                    range.done++;
+                }
+            }
+            range.restoredChunks++;
+        }
+
+        private ShardSpec journaledShard(int shard) {
+            if (shard < 0 || shard >= specs.size()) {
+                throw inconsistent("names shard #" + shard + " but the graph has " + specs.size());
+            }
+            return specs.get(shard);
+        }
+
+        private RunDirectoryException inconsistent(String what) {
+            return new RunDirectoryException("the journal in " + config.runDirectory() + " " + what
+                    + ", although its graph fingerprint matches; move the run directory away and run again");
+        }
     }
 
     // ---------------------------------------------------------------- ClusterView
@@ -1082,6 +1283,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         final byte[][] partials;
         int next;
         int done;
+        /** Chunks restored from the journal: only then may done blocks lie ahead of {@link #next}. */
+        int restoredChunks;
         long blockNanos;
 
         RangeState(int blocks) {

@@ -80,6 +80,11 @@ public final class WireWriter {
         return writeBytes(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Copies what was written into {@code target} from {@code offset} on (no intermediate array). */
+    public void copyTo(byte[] target, int offset) {
+        System.arraycopy(buffer, 0, target, offset, size);
+    }
+
     /** A copy of what was written: the frame to send. */
     public byte[] toFrame() {
         return Arrays.copyOf(buffer, size);

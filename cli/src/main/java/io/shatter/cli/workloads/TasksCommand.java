@@ -82,6 +82,17 @@ public final class TasksCommand extends WorkloadCommand {
         return new long[] {status, start, System.currentTimeMillis()};
     }
 
+    /** The task file's content too: an edited command must not be skipped as already done. */
+    @Override
+    protected String runIdentity() {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file));
+            return super.runIdentity() + " (content sha256 " + java.util.HexFormat.of().formatHex(digest, 0, 8) + ")";
+        } catch (IOException | java.security.NoSuchAlgorithmException e) {
+            throw new UserException("cannot read the task file " + file + ": " + e.getMessage());
+        }
+    }
+
     @Override
     protected boolean dropIntermediateOutputs() {
         return false;
