@@ -59,8 +59,11 @@ public final class SubmitCommand implements Callable<Integer> {
         runArguments.addAll(workloadOptions);
         runArguments.addAll(List.of("--run-dir", dir.toString()));
         RunOptions options = checkedOptions(runArguments);
-        String script = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-" + workload, partition,
-                options.ranks * options.coresPerRank, dir, Path.of("").toAbsolutePath(), shatter(), runArguments, !noMpirun));
+        // Under mpirun every rank is its own process and Slurm task; without it one task holds them all.
+        int tasks = noMpirun ? 1 : options.workerRanks() + 1;
+        int cpusPerTask = noMpirun ? options.workerRanks() * options.coresPerRank() : options.coresPerRank();
+        String script = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-" + workload, partition, tasks,
+                cpusPerTask, dir, Path.of("").toAbsolutePath(), shatter(), runArguments, !noMpirun));
         Path file = SbatchScript.write(dir.resolve("shatter-" + workload + ".sbatch"), script);
         if (dryRun) {
             out.println(file);

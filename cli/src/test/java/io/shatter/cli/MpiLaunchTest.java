@@ -211,8 +211,10 @@ class MpiLaunchTest {
             reader.start();
         }
 
+        /** Starts {@code cmd} in a fresh directory, so that its default run directory holds no other run's journal. */
         static Run start(List<String> cmd) throws IOException {
-            return new Run(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+            java.io.File workDir = Files.createTempDirectory("shatter-mpi-launch").toFile();
+            return new Run(new ProcessBuilder(cmd).directory(workDir).redirectErrorStream(true).start());
         }
 
         Run await(int seconds) throws InterruptedException {

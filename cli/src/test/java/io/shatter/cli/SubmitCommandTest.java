@@ -56,8 +56,10 @@ class SubmitCommandTest {
     }
 
     /** The job runs this very build: the test JVM's java and classpath. */
+    /** This build's classes, with Open MPI's mpi.jar (the job runs under mpirun), as bin/shatter would add it. */
     private static String thisBuild() {
-        return Path.of(System.getProperty("java.home"), "bin", "java") + " -cp " + System.getProperty("java.class.path")
+        String mpiJar = System.getenv().getOrDefault("SHATTER_MPI_JAR", "/opt/shatter/openmpi/mpi.jar");
+        return Path.of(System.getProperty("java.home"), "bin", "java") + " -cp " + mpiJar + ":" + System.getProperty("java.class.path")
                 + " io.shatter.cli.Main";
     }
 
@@ -71,8 +73,8 @@ class SubmitCommandTest {
         assertEquals(runDir.resolve("shatter-heat.sbatch"), script);
         String text = Files.readString(script);
         assertTrue(text.contains("#SBATCH --partition=reserved\n") && text.contains("#SBATCH --requeue\n")
-                && text.contains("#SBATCH --cpus-per-task=3\n"), text);
-        assertTrue(text.contains("exec mpirun -np 1 /opt/shatter/bin/shatter run heat --ranks 3 --grid 32 --verify --run-dir "
+                && text.contains("#SBATCH --ntasks=4\n") && text.contains("#SBATCH --cpus-per-task=1\n"), text);
+        assertTrue(text.contains("exec mpirun -np 4 /opt/shatter/bin/shatter run heat --ranks 3 --grid 32 --verify --run-dir "
                 + runDir + "\n"), text);
         Process bash = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
         assertTrue(bash.waitFor(10, TimeUnit.SECONDS));

@@ -144,7 +144,8 @@ public final class Messages {
      */
     public static void yielded(WireWriter out, int taskId, int attempt, long step, byte[] state, long runNanos) {
         beginFrame(out);
-        out.message(YIELDED).writeVarInt(taskId).writeVarInt(attempt).writeSignedVarLong(step).writeBytes(state).writeVarLong(runNanos);
+        // The state goes last, so that a large one ends the frame and is not copied again (WireWriter.toFrame).
+        out.message(YIELDED).writeVarInt(taskId).writeVarInt(attempt).writeSignedVarLong(step).writeVarLong(runNanos).writeBytes(state);
     }
 
     /** A revoked worker has stopped everything and left. */
@@ -272,7 +273,13 @@ public final class Messages {
                 case DONE -> handler.onDone(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readVarLong(), in.readBytes());
                 case FAILED -> handler.onFailed(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readString());
                 case CHECKPOINT -> handler.onCheckpoint(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readBytes());
-                case YIELDED -> handler.onYielded(rank, in.readVarInt(), in.readVarInt(), in.readSignedVarLong(), in.readBytes(), in.readVarLong());
+                case YIELDED -> {
+                    int taskId = in.readVarInt();
+                    int attempt = in.readVarInt();
+                    long step = in.readSignedVarLong();
+                    long runNanos = in.readVarLong();
+                    handler.onYielded(rank, taskId, attempt, step, in.readBytes(), runNanos);
+                }
                 case LEFT -> handler.onLeft(rank);
                 case SHARED_GET -> handler.onSharedGet(rank, in.readVarLong(), in.readString());
                 case SHARED_CAS -> handler.onSharedCompareAndSet(rank, in.readVarLong(), in.readString(), in.readVarLong(), in.readBytes());

@@ -26,14 +26,15 @@ public final class SbatchScript {
      *
      * @param jobName       Slurm job name
      * @param partition     the reserved partition
-     * @param cpus          CPUs of the one task that runs the broker and its local ranks
+     * @param tasks         Slurm tasks: one per MPI rank (broker + workers) under mpirun, else 1
+     * @param cpus          CPUs per task (without mpirun: the one task that runs the broker and its local ranks)
      * @param runDir        absolute run directory (job output goes there too)
      * @param workDir       directory the command runs in, so relative paths mean what they meant at submission
      * @param shatter       the command that starts shatter, for example {@code [/opt/shatter/bin/shatter]}
      * @param runArguments  what follows {@code shatter}: {@code run WORKLOAD options... --run-dir DIR}
      * @param useMpirun     start it under {@code mpirun} (one MPI process per Slurm task)
      */
-    public record MainJob(String jobName, String partition, int cpus, Path runDir, Path workDir, List<String> shatter,
+    public record MainJob(String jobName, String partition, int tasks, int cpus, Path runDir, Path workDir, List<String> shatter,
                           List<String> runArguments, boolean useMpirun) {
     }
 
@@ -58,11 +59,12 @@ public final class SbatchScript {
         StringBuilder s = new StringBuilder();
         s.append("#!/bin/bash\n");
         s.append("# Shatter main job, written by 'shatter submit'. Submit it by hand with: sbatch <this file>\n");
-        s.append("# The broker and its ranks run in one task on the reserved partition; --requeue lets Slurm\n");
-        s.append("# restart the job after a node failure, in the same run directory.\n");
+        s.append(job.useMpirun() ? "# One MPI rank per task on the reserved partition: rank 0 is the broker, the others workers.\n"
+                : "# The broker and its ranks run in one task on the reserved partition.\n");
+        s.append("# --requeue lets Slurm restart the job after a node failure; it resumes from the run directory's journal.\n");
         s.append("#SBATCH --job-name=").append(job.jobName()).append('\n');
         s.append("#SBATCH --partition=").append(job.partition()).append('\n');
-        s.append("#SBATCH --ntasks=1\n");
+        s.append("#SBATCH --ntasks=").append(job.useMpirun() ? job.tasks() : 1).append('\n');
         s.append("#SBATCH --cpus-per-task=").append(job.cpus()).append('\n');
         s.append("#SBATCH --requeue\n");
         s.append("#SBATCH --output=").append(job.runDir()).append("/slurm-%j.out\n");
@@ -72,7 +74,7 @@ public final class SbatchScript {
         if (job.useMpirun()) {
             s.append("# Open MPI refuses to run as root unless told to (CI and test machines run jobs as root).\n");
             s.append("if [ \"$(id -u)\" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi\n");
-            command.addAll(List.of("mpirun", "-np", "1"));
+            command.addAll(List.of("mpirun", "-np", String.valueOf(job.tasks())));
         }
         command.addAll(job.shatter());
         command.addAll(job.runArguments());

@@ -34,14 +34,14 @@ class SbatchScriptTest {
 
     @Test
     void mainJobScriptIsValidBashWithTheDirectives() throws Exception {
-        String text = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-heat", "reserved", 4, Path.of("/runs/a b"),
+        String text = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-heat", "reserved", 5, 1, Path.of("/runs/a b"),
                 Path.of("/home/u/it's here"), List.of("/opt/shatter/bin/shatter"),
                 List.of("run", "heat", "--ranks", "4", "--verify", "--run-dir", "/runs/a b"), true));
         Path file = SbatchScript.write(dir.resolve("main.sbatch"), text);
         assertValidBash(file);
-        for (String line : List.of("#SBATCH --partition=reserved", "#SBATCH --requeue", "#SBATCH --cpus-per-task=4",
+        for (String line : List.of("#SBATCH --partition=reserved", "#SBATCH --requeue", "#SBATCH --ntasks=5", "#SBATCH --cpus-per-task=1",
                 "cd '/home/u/it'\\''s here'",
-                "exec mpirun -np 1 /opt/shatter/bin/shatter run heat --ranks 4 --verify --run-dir '/runs/a b'")) {
+                "exec mpirun -np 5 /opt/shatter/bin/shatter run heat --ranks 4 --verify --run-dir '/runs/a b'")) {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
         }
     }
