@@ -9,6 +9,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,6 +21,8 @@ class CheckpointIntervalTest {
 
     @Test
     void savesEveryNSteps() {
+        List<Long> savedSteps = new CopyOnWriteArrayList<>();
+        CountDownLatch firstSave = new CountDownLatch(1);
         ShardGraph.Builder g = ShardGraph.builder("steps");
         Shard<Long> sum = g.shard("sum").checkpointEverySteps(10).resumable(Codecs.LONGS, Codecs.LONG, new Resumable<long[], Long>() {
             @Override
@@ -27,7 +31,12 @@ class CheckpointIntervalTest {
             }
 
             @Override
-            public long[] step(long[] s, ShardContext ctx) {
+            public long[] step(long[] s, ShardContext ctx) throws InterruptedException {
+                // Wait (with a deadline) for the save taken at step 10 to reach the store, so that the
+                // shard does not finish before anything could be written.
+                if (s[0] == 15 && !firstSave.await(30, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("the checkpoint of step 10 never reached the store");
+                }
                 return new long[] {s[0] + 1, s[1] + s[0] * s[0]};
             }
 
@@ -41,12 +50,12 @@ class CheckpointIntervalTest {
                 return s[1];
             }
         });
-        List<Long> savedSteps = new CopyOnWriteArrayList<>();
         InMemoryCheckpointStore memory = new InMemoryCheckpointStore();
         CheckpointStore store = new CheckpointStore() {
             @Override
             public void save(String graphId, String shardId, int attempt, long step, byte[] state) {
                 savedSteps.add(step);
+                firstSave.countDown();
                 memory.save(graphId, shardId, attempt, step, state);
             }
 
