@@ -31,6 +31,7 @@ public final class RunConfig {
     private final boolean recordTrace;
     private final boolean retainIntermediateOutputs;
     private final Clock clock;
+    private final ExcessCapacityFeed excessCapacityFeed;
 
     private RunConfig(Builder b) {
         this.layout = b.layout;
@@ -48,6 +49,7 @@ public final class RunConfig {
         this.recordTrace = b.recordTrace;
         this.retainIntermediateOutputs = b.retainIntermediateOutputs;
         this.clock = b.clock;
+        this.excessCapacityFeed = b.excessCapacityFeed;
     }
 
     /** A builder with the defaults: two reserved local ranks, nothing revoked, checkpoints in memory every 200 ms. */
@@ -120,6 +122,11 @@ public final class RunConfig {
         return clock;
     }
 
+    /** What drives the excess ranks' revocations and restorations, or null (see {@link ExcessCapacityFeed}). */
+    public ExcessCapacityFeed excessCapacityFeed() {
+        return excessCapacityFeed;
+    }
+
     /** Builds a {@link RunConfig}. */
     public static final class Builder {
         private RankLayout layout = RankLayout.of(2, 0, 0, 1);
@@ -135,6 +142,7 @@ public final class RunConfig {
         private boolean recordTrace;
         private boolean retainIntermediateOutputs = true;
         private Clock clock = Clock.SYSTEM;
+        private ExcessCapacityFeed excessCapacityFeed;
 
         private Builder() {
         }
@@ -222,6 +230,12 @@ public final class RunConfig {
         /** The broker's clock (tests). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** Revoke and restore excess ranks as a capacity source's idle cores fall and rise, feeding the forecaster. */
+        public Builder excessCapacityFeed(ExcessCapacityFeed feed) {
+            this.excessCapacityFeed = feed;
             return this;
         }
 
