@@ -9,6 +9,7 @@ import io.shatter.RunSummary;
 import io.shatter.Shard;
 import io.shatter.ShardGraph;
 import io.shatter.Shatter;
+import io.shatter.broker.DefaultPlacementPolicy;
 import io.shatter.predictor.BadLinePolicy;
 import io.shatter.predictor.CapacityModel;
 import io.shatter.predictor.CapacitySeries;
@@ -39,7 +40,7 @@ import java.util.Locale;
  * recomputed) and makespan for both, and their ratios.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved]
+ * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved] [min-survival]
  * </pre>
  *
  * The model must be a {@code --features capacity} model (the broker sees only capacity samples)
@@ -55,7 +56,7 @@ public final class TraceDrivenExcessRun {
     public static void main(String[] args) {
         if (args.length < 2) {
             System.err.println("usage: TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts=6] [shards=48] [shard-minutes=40] "
-                    + "[excess=6] [reserved=2]");
+                    + "[excess=6] [reserved=2] [min-survival=0.5]");
             System.exit(2);
         }
         Path tracePath = Path.of(args[0]);
@@ -65,6 +66,8 @@ public final class TraceDrivenExcessRun {
         int shardMinutes = args.length > 4 ? Integer.parseInt(args[4]) : 40;
         int excess = args.length > 5 ? Integer.parseInt(args[5]) : 6;
         int reserved = args.length > 6 ? Integer.parseInt(args[6]) : 2;
+        // The placement policy's bar for excess slots, the same in both arms.
+        double minimumSurvival = args.length > 7 ? Double.parseDouble(args[7]) : 0.5;
 
         CapacitySeries series = Traces.load(tracePath, Traces.Format.AUTO, null, 300, ZoneId.of("UTC"), BadLinePolicy.SKIP);
         CapacityModel model = CapacityModel.load(modelPath);
@@ -79,8 +82,8 @@ public final class TraceDrivenExcessRun {
         }
         System.out.printf(Locale.ROOT, "Trace %s: %d cores; %d excess ranks of %d idle cores each (alive = min(%d, idle/%d)), "
                         + "%d reserved; %d plain shards of %d trace minutes (%.0f ms); 1 trace hour = %.0f ms; %d starts in the "
-                        + "held-out last 20%%.%n", series.source(), series.totalCores(), excess, coresPerRank, excess, coresPerRank,
-                reserved, shards, shardMinutes, shardNanos / 1e6, 3600 / TIME_SCALE * 1000, starts);
+                        + "held-out last 20%%; placement needs survival >= %.2f.%n", series.source(), series.totalCores(), excess, coresPerRank, excess, coresPerRank,
+                reserved, shards, shardMinutes, shardNanos / 1e6, 3600 / TIME_SCALE * 1000, starts, minimumSurvival);
         System.out.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s %8s %10s %10s%n", "start (trace day)", "lost w/o", "lost with",
                 "makespan w/o", "makespan w.", "revoc.", "revoc.", "excess w/o", "excess w.");
         double lostWithout = 0;
@@ -92,8 +95,8 @@ public final class TraceDrivenExcessRun {
             if (starts == 1) {
                 startStep = testFrom;
             }
-            RunSummary without = run(series, startStep, null, shards, shardNanos, excess, reserved, coresPerRank);
-            RunSummary with = run(series, startStep, model, shards, shardNanos, excess, reserved, coresPerRank);
+            RunSummary without = run(series, startStep, null, shards, shardNanos, excess, reserved, coresPerRank, minimumSurvival);
+            RunSummary with = run(series, startStep, model, shards, shardNanos, excess, reserved, coresPerRank, minimumSurvival);
             lostWithout += without.lostWorkSeconds();
             lostWith += with.lostWorkSeconds();
             makespanWithout += without.makespanSeconds();
@@ -123,7 +126,7 @@ public final class TraceDrivenExcessRun {
     }
 
     private static RunSummary run(CapacitySeries series, int startStep, CapacityModel model, int shards, long shardNanos,
-                                  int excess, int reserved, int coresPerRank) {
+                                  int excess, int reserved, int coresPerRank, double minimumSurvival) {
         ShardGraph.Builder g = ShardGraph.builder("trace-driven");
         List<Shard<Long>> handles = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
@@ -148,7 +151,7 @@ public final class TraceDrivenExcessRun {
         TraceReplay replay = new TraceReplay(series, Duration.ofSeconds((long) startStep * series.stepSeconds()), TIME_SCALE,
                 excess, coresPerRank, System::nanoTime);
         RunConfig config = RunConfig.builder().layout(RankLayout.of(reserved, excess, 0, 1)).forecaster(forecaster)
-                .revokeGrace(Duration.ZERO)
+                .policy(new DefaultPlacementPolicy(minimumSurvival)).revokeGrace(Duration.ZERO)
                 .excessCapacityFeed(new ExcessCapacityFeed(replay, coresPerRank, Duration.ofMillis(20))).build();
         RunResult result = Shatter.run(graph, config);
         for (int i = 0; i < shards; i++) {
