@@ -37,6 +37,7 @@ public final class RunConfig {
     private final Clock clock;
     private final Path runDirectory;
     private final String runIdentity;
+    private final ExcessCapacityFeed excessCapacityFeed;
 
     private RunConfig(Builder b) {
         this.layout = b.layout;
@@ -58,6 +59,7 @@ public final class RunConfig {
         this.clock = b.clock;
         this.runDirectory = b.runDirectory;
         this.runIdentity = b.runIdentity;
+        this.excessCapacityFeed = b.excessCapacityFeed;
     }
 
     /** The transport of the launcher that started this process (say mpirun), if a provider recognises one. */
@@ -164,6 +166,11 @@ public final class RunConfig {
         return runIdentity;
     }
 
+    /** What drives the excess ranks' revocations and restorations, or null (see {@link ExcessCapacityFeed}). */
+    public ExcessCapacityFeed excessCapacityFeed() {
+        return excessCapacityFeed;
+    }
+
     /** Builds a {@link RunConfig}. */
     public static final class Builder {
         private RankLayout layout = RankLayout.of(2, 0, 0, 1);
@@ -183,6 +190,7 @@ public final class RunConfig {
         private Clock clock = Clock.SYSTEM;
         private Path runDirectory;
         private String runIdentity = "";
+        private ExcessCapacityFeed excessCapacityFeed;
 
         private Builder() {
         }
@@ -317,6 +325,12 @@ public final class RunConfig {
          */
         public Builder runIdentity(String identity) {
             this.runIdentity = Objects.requireNonNull(identity);
+            return this;
+        }
+
+        /** Revoke and restore excess ranks as a capacity source's idle cores fall and rise, feeding the forecaster. */
+        public Builder excessCapacityFeed(ExcessCapacityFeed feed) {
+            this.excessCapacityFeed = feed;
             return this;
         }
 

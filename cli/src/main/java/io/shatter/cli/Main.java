@@ -2,6 +2,7 @@ package io.shatter.cli;
 
 import io.shatter.ShatterException;
 import io.shatter.mpi.MpiUnavailableException;
+import io.shatter.cli.predictor.PredictorCommand;
 import picocli.CommandLine;
 
 import java.io.PrintWriter;
@@ -81,6 +82,9 @@ public final class Main {
             }
             if (debug) {
                 e.printStackTrace(err);
+            }
+            if (e instanceof io.shatter.predictor.PredictorException) {
+                return PredictorCommand.userErrorHandler().handleExecutionException(e, commandLine, parseResult);
             }
             if (e instanceof UserException || e instanceof IllegalArgumentException) {
                 err.println("shatter: " + e.getMessage());

@@ -184,4 +184,44 @@ class CliTest {
         assertEquals(Main.USAGE, layout.code());
         assertTrue(layout.err().contains("must add up to --ranks"), layout.err());
     }
+
+    /** The real KTH excerpt the predictor module's tests use. */
+    private static final Path KTH_EXCERPT = Path.of("../predictor/src/test/resources/KTH-SP2-1996-2.1-cln.excerpt.swf");
+
+    @Test
+    void predictorTrainThenEvaluateThroughTheShatterCommand() throws IOException {
+        Path model = dir.resolve("kth.model");
+        Outcome train = run("predictor", "train", "--trace", KTH_EXCERPT.toString(), "--out", model.toString(),
+                "--epochs", "2", "--hidden", "16");
+        assertEquals(0, train.code(), train.err());
+        assertTrue(Files.size(model) > 0);
+        Path plot = dir.resolve("forecast.png");
+        Outcome evaluate = run("predictor", "evaluate", "--trace", KTH_EXCERPT.toString(), "--model", model.toString(),
+                "--plot", plot.toString());
+        assertEquals(0, evaluate.code(), evaluate.err());
+        for (String row : new String[] {"   5 min", "  30 min", " 120 min", "model/persistence"}) {
+            assertTrue(evaluate.out().contains(row), evaluate.out());
+        }
+        assertTrue(Files.size(plot) > 0);
+    }
+
+    @Test
+    void predictorBadInputIsAClearErrorWithoutStackTrace() throws IOException {
+        Path notAModel = Files.writeString(dir.resolve("junk.model"), "not a model");
+        Outcome junk = run("predictor", "evaluate", "--trace", KTH_EXCERPT.toString(), "--model", notAModel.toString());
+        assertEquals(Main.USAGE, junk.code());
+        assertTrue(junk.err().startsWith("shatter: File "), junk.err());
+        assertFalse(junk.err().contains("\tat "), junk.err());
+
+        Path empty = Files.writeString(dir.resolve("empty.swf"), "; MaxProcs: 10\n");
+        Path out = dir.resolve("never.model");
+        Outcome emptyTrace = run("predictor", "train", "--trace", empty.toString(), "--out", out.toString());
+        assertEquals(Main.USAGE, emptyTrace.code());
+        assertTrue(emptyTrace.err().contains("no job line"), emptyTrace.err());
+        assertFalse(Files.exists(out), "no model written from a bad trace");
+
+        Outcome missing = run("predictor", "train", "--trace", dir.resolve("absent.swf").toString(), "--out", out.toString());
+        assertEquals(Main.USAGE, missing.code());
+        assertFalse(missing.err().contains("\tat "), missing.err());
+    }
 }

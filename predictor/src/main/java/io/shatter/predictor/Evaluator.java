@@ -19,9 +19,10 @@ public final class Evaluator {
      * @param movingAverage       moving average's MAE
      * @param movingAverageWindow the moving-average window used, in minutes
      * @param sameTimeYesterday   same-time-the-day-before's MAE
+     * @param ridge               MAE of ridge regression on the model's own inputs (see {@link RidgeBaseline})
      */
     public record HorizonScore(int minutes, double model, double persistence, double movingAverage, int movingAverageWindow,
-                               double sameTimeYesterday) {
+                               double sameTimeYesterday, double ridge) {
         /** Model MAE over persistence MAE (below 1: the model wins). */
         public double ratioToPersistence() {
             return model / persistence;
@@ -60,6 +61,7 @@ public final class Evaluator {
         int from = split.testFrom();
         int to = split.testTo();
         double[][] forecasts = model.forecastIdle(series, from, to);
+        double[][] ridge = RidgeBaseline.forecastTest(series, model.features(), horizonSteps, split);
         int[] idle = series.idle();
         int daySteps = model.features().daySteps();
         List<HorizonScore> scores = new ArrayList<>();
@@ -70,16 +72,18 @@ public final class Evaluator {
             double persistenceSum = 0;
             double averageSum = 0;
             double yesterdaySum = 0;
+            double ridgeSum = 0;
             for (int t = from; t < to; t++) {
                 double actual = idle[t + h];
                 modelSum += Math.abs(forecasts[j][t - from] - actual);
                 persistenceSum += Math.abs(Baselines.persistence(idle, t) - actual);
                 averageSum += Math.abs(Baselines.movingAverage(idle, t, window) - actual);
                 yesterdaySum += Math.abs(Baselines.sameTimeYesterday(idle, t, h, daySteps) - actual);
+                ridgeSum += Math.abs(ridge[j][t - from] - actual);
             }
             int n = to - from;
             scores.add(new HorizonScore(model.metadata().horizonMinutes()[j], modelSum / n, persistenceSum / n, averageSum / n,
-                    window * series.stepSeconds() / 60, yesterdaySum / n));
+                    window * series.stepSeconds() / 60, yesterdaySum / n, ridgeSum / n));
         }
         return new Report(series.source(), series.totalCores(), from, to, List.copyOf(scores), series, forecasts, series.notes());
     }

@@ -36,7 +36,7 @@ import java.util.zip.CRC32;
  */
 final class ModelFile {
     static final byte[] MAGIC = "SHTRPRED".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT_VERSION = 1;
+    static final int FORMAT_VERSION = 2; // 2: queue models gained arrival and overdue channels
     private static final int MAX_TEXT = 16 << 20;
 
     /** What a model file holds. */

@@ -83,7 +83,7 @@ public final class ModelForecaster implements CapacityForecaster {
             path = System.getenv(MODEL_ENV);
         }
         if (path == null || path.isBlank()) {
-            LOG.warn("No capacity model configured (-D{}=FILE or {}): forecasting by persistence.", MODEL_PROPERTY, MODEL_ENV);
+            LOG.info("No capacity model configured (-D{}=FILE or {}): forecasting by persistence.", MODEL_PROPERTY, MODEL_ENV);
             return null;
         }
         return CapacityModel.load(Path.of(path));
@@ -223,18 +223,41 @@ public final class ModelForecaster implements CapacityForecaster {
     }
 
     /**
-     * Probability that at least one core is still idle after {@code runLength}, taking the
-     * forecast error as Laplace-distributed with the model's validation MAE (the L1 loss's own
-     * noise model). A point-in-time estimate: it does not model dips within the run.
+     * Probability that at least one core is still idle after {@code runLength}: see
+     * {@link #probabilityIdleAtLeast}.
      */
     @Override
     public double survivalProbability(Duration runLength) {
+        return probabilityIdleAtLeast(runLength, 1.0);
+    }
+
+    /**
+     * Probability that the partition keeps at least {@code cores} idle cores throughout the next
+     * {@code runLength}, taking the forecast error as Laplace-distributed with the model's
+     * validation MAE (the L1 loss's own noise model), at each of the model's horizons within the
+     * run and at its end; the least of those (a dip in the middle of the run revokes the slot as
+     * surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
+     * asks with {@code cores = c}, or more when other slots would be revoked before it.
+     * Without a model, or before a day of samples, it answers like persistence.
+     */
+    public double probabilityIdleAtLeast(Duration runLength, double cores) {
         if (!warm) {
             return fallback.survivalProbability(runLength);
         }
-        double forecast = fractionAt(runLength) * totalCores;
-        double scale = Math.max(0.5, errorAt(runLength) * totalCores);
-        double margin = forecast - 1.0;
+        double least = probabilityAt(runLength, cores);
+        long runMinutes = runLength.toMinutes();
+        for (int minutes : horizonMinutes) {
+            if (minutes < runMinutes) {
+                least = Math.min(least, probabilityAt(Duration.ofMinutes(minutes), cores));
+            }
+        }
+        return least;
+    }
+
+    private double probabilityAt(Duration horizon, double cores) {
+        double forecast = fractionAt(horizon) * totalCores;
+        double scale = Math.max(0.5, errorAt(horizon) * totalCores);
+        double margin = forecast - cores;
         return margin >= 0 ? 1 - 0.5 * Math.exp(-margin / scale) : 0.5 * Math.exp(margin / scale);
     }
 }

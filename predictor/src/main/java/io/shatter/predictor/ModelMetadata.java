@@ -8,7 +8,8 @@ package io.shatter.predictor;
  * @param horizonMinutes   forecast horizons, in minutes, in output order
  * @param featureMean      per-input mean over the training period (inputs are standardised)
  * @param featureStd       per-input standard deviation over the training period
- * @param targetScale      per-horizon scale of the idle-fraction change (outputs are multiplied by it)
+ * @param targetScale      per-horizon scale of the idle-fraction change (outputs are multiplied by it; includes the
+ *                         shrinkage towards persistence chosen on validation)
  * @param validationMae    per-horizon model MAE on the validation period, as a fraction of the partition's cores
  * @param hiddenSizes      hidden layer widths
  * @param trainedOn        the trace's name, for humans

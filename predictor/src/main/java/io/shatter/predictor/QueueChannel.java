@@ -45,7 +45,15 @@ public enum QueueChannel {
     /** Cores of waiting jobs that would fit in the idle cores now. */
     WAITING_THAT_FIT,
     /** Cores asked for by the largest waiting job. */
-    LARGEST_WAITING;
+    LARGEST_WAITING,
+    /** Cores submitted in the last 5 minutes (arrivals: new demand for idle cores). */
+    SUBMITTED_5M,
+    /** Cores submitted in the last 30 minutes. */
+    SUBMITTED_30M,
+    /** Cores submitted in the last 2 hours. */
+    SUBMITTED_120M,
+    /** Running cores already past their requested limit (a scheduler about to kill them, or a log quirk). */
+    OVERDUE;
 
     /** Limit/prediction/age windows in seconds for the first nine channels. */
     static final long[] WINDOWS = {300, 1800, 7200};

@@ -38,6 +38,8 @@ public final class SwfCapacity {
         long[][] limitEnds = new long[3][n + 1];
         long[][] started = new long[3][n + 1];
         long[][] predictedEnds = new long[3][n + 1];
+        long[][] submitted = new long[3][n + 1];
+        long[] overdue = new long[n + 1];
         Map<SwfJob, Long> predictedRunTime = predictRunTimes(ran);
         for (SwfJob job : ran) {
             long start = job.startTime();
@@ -45,12 +47,17 @@ public final class SwfCapacity {
             int procs = job.procs();
             addInterval(used, start, end, procs, stepSeconds, n);
             addInterval(waiting, job.submitTime(), start, procs, stepSeconds, n);
+            if (job.requestedTime() > 0) {
+                addInterval(overdue, start + job.requestedTime(), end, procs, stepSeconds, n);
+            }
             for (int w = 0; w < 3; w++) {
                 long window = QueueChannel.WINDOWS[w];
                 if (job.requestedTime() > 0) {
                     long limitEnd = start + job.requestedTime();
                     addInterval(limitEnds[w], Math.max(start, limitEnd - window), end, procs, stepSeconds, n);
                 }
+                // Submitted at s, so part of "arrivals in the last window" on [s, s + window].
+                addInterval(submitted[w], job.submitTime(), job.submitTime() + window, procs, stepSeconds, n);
                 addInterval(started[w], start, Math.min(end, start + window), procs, stepSeconds, n);
                 long predictedEnd = start + predictedRunTime.get(job);
                 addInterval(predictedEnds[w], Math.max(start, predictedEnd - window), end, procs, stepSeconds, n);
@@ -65,6 +72,8 @@ public final class SwfCapacity {
         long[] limitNow = new long[3];
         long[] startedNow = new long[3];
         long[] predictedNow = new long[3];
+        long[] submittedNow = new long[3];
+        long overdueNow = 0;
         for (int k = 0; k < n; k++) {
             usedNow += used[k];
             waitingNow += waiting[k];
@@ -73,6 +82,8 @@ public final class SwfCapacity {
             }
             idle[k] = (int) Math.max(0, total - usedNow);
             pending[k] = (int) Math.min(Integer.MAX_VALUE, waitingNow);
+            overdueNow += overdue[k];
+            queue[QueueChannel.OVERDUE.ordinal()][k] = (float) overdueNow / total;
             for (int w = 0; w < 3; w++) {
                 limitNow[w] += limitEnds[w][k];
                 startedNow[w] += started[w][k];
@@ -80,6 +91,8 @@ public final class SwfCapacity {
                 queue[QueueChannel.PREDICTED_ENDS_5M.ordinal() + w][k] = (float) predictedNow[w] / total;
                 queue[QueueChannel.LIMIT_ENDS_5M.ordinal() + w][k] = (float) limitNow[w] / total;
                 queue[QueueChannel.STARTED_5M.ordinal() + w][k] = (float) startedNow[w] / total;
+                submittedNow[w] += submitted[w][k];
+                queue[QueueChannel.SUBMITTED_5M.ordinal() + w][k] = (float) submittedNow[w] / total;
             }
         }
         fillWaitingJobChannels(ran, idle, queue, stepSeconds, total, predictedRunTime);

@@ -193,11 +193,18 @@ public final class Trainer {
 
         float[] predicted = network.output(validationX).castTo(DataType.FLOAT).data().asFloat();
         float[] validationMae = new float[outputs];
+        float[] outputScale = new float[outputs];
         for (int j = 0; j < outputs; j++) {
-            validationMae[j] = (float) (meanAbs(validation.y, outputs, j, predicted) * targetScale[j]);
+            float shrink = bestShrinkage(validation.y, outputs, j, predicted);
+            outputScale[j] = targetScale[j] * shrink;
+            float[] shrunk = predicted.clone();
+            for (int r = j; r < shrunk.length; r += outputs) {
+                shrunk[r] *= shrink;
+            }
+            validationMae[j] = (float) (meanAbs(validation.y, outputs, j, shrunk) * targetScale[j]);
         }
         ModelMetadata metadata = new ModelMetadata(config.featureSet(), series.stepSeconds(), config.horizonMinutes().clone(),
-                mean, std, targetScale, validationMae, config.hiddenSizes().clone(), series.source(), series.totalCores());
+                mean, std, outputScale, validationMae, config.hiddenSizes().clone(), series.source(), series.totalCores());
         return new Result(CapacityModel.of(metadata, network), epoch, bestEpoch, best, train.rows);
     }
 
@@ -278,6 +285,29 @@ public final class Trainer {
                 m.y[r * outputs + j] /= targetScale[j];
             }
         }
+    }
+
+    /**
+     * The factor in [0, 1] on the forecast change of column j that gives the lowest validation MAE:
+     * where the network's changes are mostly noise (the 5-minute horizon, on step-like series) this
+     * pulls it towards persistence instead of letting it lose to it. Chosen on validation, never test.
+     */
+    private static float bestShrinkage(float[] y, int outputs, int j, float[] predicted) {
+        int rows = y.length / outputs;
+        float best = 1f;
+        double bestMae = Double.POSITIVE_INFINITY;
+        for (int step = 0; step <= 20; step++) {
+            float factor = step / 20f;
+            double sum = 0;
+            for (int r = 0; r < rows; r++) {
+                sum += Math.abs(y[r * outputs + j] - factor * predicted[r * outputs + j]);
+            }
+            if (sum < bestMae - 1e-9) {
+                bestMae = sum;
+                best = factor;
+            }
+        }
+        return best;
     }
 
     /** Mean |target - predicted| of column j ({@code predicted} null: persistence, i.e. 0 change). */

@@ -30,6 +30,8 @@ class SwfCapacityTest {
             long used = 0;
             long waiting = 0;
             long limitWithin30 = 0;
+            long submittedLast30 = 0;
+            long overdue = 0;
             int head = 0;
             long headSubmit = Long.MAX_VALUE;
             for (SwfJob job : jobs) {
@@ -43,6 +45,12 @@ class SwfCapacityTest {
                     if (job.requestedTime() > 0 && start + job.requestedTime() <= t + 1800) {
                         limitWithin30 += job.procs();
                     }
+                    if (job.requestedTime() > 0 && start + job.requestedTime() <= t) {
+                        overdue += job.procs();
+                    }
+                }
+                if (job.submitTime() <= t && t < job.submitTime() + 1800) {
+                    submittedLast30 += job.procs();
                 }
                 if (job.submitTime() <= t && t < start) {
                     waiting += job.procs();
@@ -59,6 +67,10 @@ class SwfCapacityTest {
             assertEquals(waiting, series.pending()[k], "pending at step " + k);
             assertEquals((float) limitWithin30 / log.maxProcs(),
                     series.queue()[QueueChannel.LIMIT_ENDS_30M.ordinal()][k], 1e-6, "limit ends at step " + k);
+            assertEquals((float) submittedLast30 / log.maxProcs(),
+                    series.queue()[QueueChannel.SUBMITTED_30M.ordinal()][k], 1e-6, "arrivals at step " + k);
+            assertEquals((float) overdue / log.maxProcs(), series.queue()[QueueChannel.OVERDUE.ordinal()][k], 1e-6,
+                    "overdue at step " + k);
             assertEquals((float) head / log.maxProcs(), series.queue()[QueueChannel.HEAD_OF_QUEUE.ordinal()][k], 1e-6,
                     "head of queue at step " + k);
         }

@@ -255,6 +255,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (config.revokeEveryNanos() > 0) {
             schedule(config.revokeEveryNanos(), this::revokeRandomExcessRank);
         }
+        if (config.excessCapacityFeed() != null) {
+            schedule(0, this::followCapacityFeed);
+        }
         schedule(JOIN_TIMEOUT_NANOS, () -> {
             if (!feasibilityChecked) {
                 List<Integer> missing = new ArrayList<>();
@@ -973,6 +976,48 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             schedule(config.revokeEveryNanos(), () -> restore(victim.rank));
         }
         schedule(config.revokeEveryNanos(), this::revokeRandomExcessRank);
+    }
+
+    /** Polls the capacity feed, tells the forecaster, and revokes or restores excess ranks to match (see {@link io.shatter.ExcessCapacityFeed}). */
+    private void followCapacityFeed() {
+        if (isFinished()) {
+            return;
+        }
+        io.shatter.ExcessCapacityFeed feed = config.excessCapacityFeed();
+        List<io.shatter.spi.CapacitySample> samples;
+        try {
+            samples = feed.source().poll();
+        } catch (Exception e) {
+            LOG.warn("capacity source failed; excess ranks left as they are: {}", e.toString());
+            samples = List.of();
+        }
+        for (io.shatter.spi.CapacitySample sample : samples) {
+            forecaster.observe(sample);
+        }
+        if (!samples.isEmpty()) {
+            List<RankSlot> excess = new ArrayList<>();
+            for (RankSlot s : workerSlots) {
+                if (s.capacityClass == CapacityClass.EXCESS) {
+                    excess.add(s);
+                }
+            }
+            int allowed = feed.allowedRanks(samples.get(samples.size() - 1).idleCores(), excess.size());
+            // Joining ranks count as live: they were restored and are on their way.
+            int live = (int) excess.stream().filter(s -> s.status == RankSlot.Status.ACTIVE || s.status == RankSlot.Status.JOINING).count();
+            for (int i = excess.size() - 1; i >= 0 && live > allowed; i--) {
+                if (excess.get(i).status == RankSlot.Status.ACTIVE) {
+                    revoke(excess.get(i).rank, config.revokeGraceNanos());
+                    live--;
+                }
+            }
+            for (int i = 0; i < excess.size() && live < allowed; i++) {
+                if (excess.get(i).status == RankSlot.Status.GONE) {
+                    restore(excess.get(i).rank);
+                    live++;
+                }
+            }
+        }
+        schedule(feed.pollEvery().toNanos(), this::followCapacityFeed);
     }
 
     private void loseRank(RankSlot slot, String reason) {

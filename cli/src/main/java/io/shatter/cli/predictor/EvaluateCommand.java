@@ -15,7 +15,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code shatter predictor evaluate}: scores a model against the baselines on a trace's last 20%. */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
-        description = "Print, per horizon, the MAE of the model and of each baseline on the trace's held-out last 20%.")
+        description = "Print, per horizon, the MAE of the model and of each baseline on the trace's held-out last 20%%.")
 public class EvaluateCommand implements Callable<Integer> {
     @Mixin
     private TraceOptions traceOptions;

@@ -29,7 +29,7 @@ public class PredictorCommand implements Runnable {
     public static CommandLine.IExecutionExceptionHandler userErrorHandler() {
         return (exception, commandLine, parseResult) -> {
             if (exception instanceof PredictorException) {
-                commandLine.getErr().println("error: " + exception.getMessage());
+                commandLine.getErr().println("shatter: " + exception.getMessage());
                 return USER_ERROR;
             }
             throw exception;

@@ -21,11 +21,11 @@ final class ReportPrinter {
     static void print(Evaluator.Report report, PrintWriter out) {
         out.printf(Locale.ROOT, "Held-out test period (last 20%%): %d forecasts over %.1f days. MAE in idle cores (of %d):%n",
                 report.testSteps(), report.testSteps() * report.series().stepSeconds() / 86400.0, report.totalCores());
-        out.printf(Locale.ROOT, "%8s %10s %12s %18s %16s %18s%n", "horizon", "model", "persistence", "moving avg (win)",
-                "same time -1d", "model/persistence");
+        out.printf(Locale.ROOT, "%8s %10s %12s %18s %16s %10s %18s%n", "horizon", "model", "persistence", "moving avg (win)",
+                "same time -1d", "ridge", "model/persistence");
         for (Evaluator.HorizonScore s : report.scores()) {
-            out.printf(Locale.ROOT, "%4d min %10.2f %12.2f %11.2f (%3dm) %16.2f %18.3f%n", s.minutes(), s.model(), s.persistence(),
-                    s.movingAverage(), s.movingAverageWindow(), s.sameTimeYesterday(), s.ratioToPersistence());
+            out.printf(Locale.ROOT, "%4d min %10.2f %12.2f %11.2f (%3dm) %16.2f %10.2f %18.3f%n", s.minutes(), s.model(), s.persistence(),
+                    s.movingAverage(), s.movingAverageWindow(), s.sameTimeYesterday(), s.ridge(), s.ratioToPersistence());
         }
         out.flush();
     }

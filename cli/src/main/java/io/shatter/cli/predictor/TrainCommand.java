@@ -19,7 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code shatter predictor train}: trains a model on a trace and saves it. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train an idle-core forecaster on the first 80% of a trace (the last 20% is kept for evaluation).")
+        description = "Train an idle-core forecaster on the first 80%% of a trace (the last 20%% is kept for evaluation).")
 public class TrainCommand implements Callable<Integer> {
     @Mixin
     private TraceOptions traceOptions;

@@ -66,7 +66,7 @@ class PredictorCommandTest {
         Path notAModel = Files.writeString(dir.resolve("junk.model"), "hello");
         Run junk = run("evaluate", "--trace", KTH.toString(), "--model", notAModel.toString());
         assertEquals(2, junk.exitCode());
-        assertTrue(junk.err().startsWith("error: File "), junk.err());
+        assertTrue(junk.err().startsWith("shatter: File "), junk.err());
         assertFalse(junk.err().contains("\tat "), junk.err());
 
         List<String> lines = new ArrayList<>(Files.readAllLines(KTH, StandardCharsets.ISO_8859_1));

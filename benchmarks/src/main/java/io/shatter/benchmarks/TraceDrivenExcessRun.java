@@ -1,0 +1,211 @@
+package io.shatter.benchmarks;
+
+import io.shatter.Codecs;
+import io.shatter.ExcessCapacityFeed;
+import io.shatter.RankLayout;
+import io.shatter.RunConfig;
+import io.shatter.RunResult;
+import io.shatter.RunSummary;
+import io.shatter.Shard;
+import io.shatter.ShardGraph;
+import io.shatter.Shatter;
+import io.shatter.broker.DefaultPlacementPolicy;
+import io.shatter.predictor.BadLinePolicy;
+import io.shatter.predictor.CapacityModel;
+import io.shatter.predictor.CapacitySeries;
+import io.shatter.predictor.ModelForecaster;
+import io.shatter.predictor.TimeSplit;
+import io.shatter.predictor.TraceReplay;
+import io.shatter.predictor.Traces;
+import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.CapacitySample;
+import io.shatter.spi.PersistenceForecaster;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Issue 7, item 5: does the forecaster matter? Local excess ranks' capacity is driven by a real
+ * trace's idle cores (time-compressed, by default one trace hour per second): an
+ * {@link ExcessCapacityFeed} revokes excess ranks when the trace's idle cores fall and restores
+ * them when they rise. The same workload (plain shards of a fixed length that restart from
+ * scratch when their rank is revoked) runs twice from each of several start points in the
+ * trace's held-out last 20%: once with the runtime's default (persistence, which always lets work
+ * onto live excess ranks) and once with the trained model answering the placement policy's
+ * question "will this excess slot outlive the shard?". Prints lost work (shard-seconds
+ * recomputed) and makespan for both, and their ratios.
+ *
+ * <pre>
+ * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved] [min-survival]
+ * </pre>
+ *
+ * The model must be a {@code --features capacity} model (the broker sees only capacity samples)
+ * trained on the same trace: its training used the first 80% only, and every start is in the rest.
+ */
+public final class TraceDrivenExcessRun {
+    /** Trace seconds per wall-clock second: one trace hour per second. */
+    private static final double TIME_SCALE = 3600;
+
+    private TraceDrivenExcessRun() {
+    }
+
+    public static void main(String[] args) {
+        if (args.length < 2) {
+            System.err.println("usage: TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts=6] [shards=48] [shard-minutes=40] "
+                    + "[excess=6] [reserved=2] [min-survival=0.5]");
+            System.exit(2);
+        }
+        Path tracePath = Path.of(args[0]);
+        Path modelPath = Path.of(args[1]);
+        int starts = args.length > 2 ? Integer.parseInt(args[2]) : 6;
+        int shards = args.length > 3 ? Integer.parseInt(args[3]) : 48;
+        int shardMinutes = args.length > 4 ? Integer.parseInt(args[4]) : 40;
+        int excess = args.length > 5 ? Integer.parseInt(args[5]) : 6;
+        int reserved = args.length > 6 ? Integer.parseInt(args[6]) : 2;
+        // The placement policy's bar for excess slots, the same in both arms.
+        double minimumSurvival = args.length > 7 ? Double.parseDouble(args[7]) : 0.5;
+
+        CapacitySeries series = Traces.load(tracePath, Traces.Format.AUTO, null, 300, ZoneId.of("UTC"), BadLinePolicy.SKIP);
+        CapacityModel model = CapacityModel.load(modelPath);
+        int coresPerRank = TraceReplay.defaultCoresPerRank(series, excess);
+        long shardNanos = Math.round(shardMinutes * 60 / TIME_SCALE * 1e9);
+        int testFrom = (int) Math.ceil(series.length() * (1 - TimeSplit.TEST_FRACTION));
+        // Room after the last start for a slow run (all work on reserved ranks) to finish within the trace.
+        int runSteps = (int) Math.ceil((double) shards * shardMinutes / reserved / 5) + 1;
+        int usable = series.length() - testFrom - runSteps;
+        if (usable <= 0) {
+            throw new IllegalArgumentException("the trace's last 20% is too short for this workload");
+        }
+        System.out.printf(Locale.ROOT, "Trace %s: %d cores; %d excess ranks of %d idle cores each (alive = min(%d, idle/%d)), "
+                        + "%d reserved; %d plain shards of %d trace minutes (%.0f ms); 1 trace hour = %.0f ms; %d starts in the "
+                        + "held-out last 20%%; placement needs survival >= %.2f.%n", series.source(), series.totalCores(), excess, coresPerRank, excess, coresPerRank,
+                reserved, shards, shardMinutes, shardNanos / 1e6, 3600 / TIME_SCALE * 1000, starts, minimumSurvival);
+        System.out.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s %8s %10s %10s%n", "start (trace day)", "lost w/o", "lost with",
+                "makespan w/o", "makespan w.", "revoc.", "revoc.", "excess w/o", "excess w.");
+        double lostWithout = 0;
+        double lostWith = 0;
+        double makespanWithout = 0;
+        double makespanWith = 0;
+        for (int i = 0; i < starts; i++) {
+            int startStep = testFrom + (int) ((long) usable * i / Math.max(1, starts - 1));
+            if (starts == 1) {
+                startStep = testFrom;
+            }
+            RunSummary without = run(series, startStep, null, shards, shardNanos, excess, reserved, coresPerRank, minimumSurvival);
+            RunSummary with = run(series, startStep, model, shards, shardNanos, excess, reserved, coresPerRank, minimumSurvival);
+            lostWithout += without.lostWorkSeconds();
+            lostWith += with.lostWorkSeconds();
+            makespanWithout += without.makespanSeconds();
+            makespanWith += with.makespanSeconds();
+            System.out.printf(Locale.ROOT, "%-22s %9.2fs %9.2fs %11.2fs %11.2fs %8d %8d %9.0f%% %9.0f%%%n",
+                    String.format(Locale.ROOT, "step %d (%.1f)", startStep, startStep * 300 / 86400.0),
+                    without.lostWorkSeconds(), with.lostWorkSeconds(), without.makespanSeconds(), with.makespanSeconds(),
+                    without.revocations(), with.revocations(), 100 * excessShare(without, reserved), 100 * excessShare(with, reserved));
+        }
+        System.out.printf(Locale.ROOT, "TOTAL lost work: without forecaster %.2f shard-s, with %.2f shard-s: %.0f%% less "
+                        + "(ratio %.3f). Makespan: without %.2f s, with %.2f s (ratio %.3f).%n",
+                lostWithout, lostWith, 100 * (1 - lostWith / Math.max(1e-9, lostWithout)), lostWith / Math.max(1e-9, lostWithout),
+                makespanWithout, makespanWith, makespanWith / makespanWithout);
+    }
+
+    /** Share of the shards committed by excess ranks (ranks after the reserved ones). */
+    private static double excessShare(RunSummary s, int reserved) {
+        long total = 0;
+        long onExcess = 0;
+        for (var e : s.shardsByRank().entrySet()) {
+            total += e.getValue();
+            if (e.getKey() > reserved) {
+                onExcess += e.getValue();
+            }
+        }
+        return total == 0 ? 0 : (double) onExcess / total;
+    }
+
+    private static RunSummary run(CapacitySeries series, int startStep, CapacityModel model, int shards, long shardNanos,
+                                  int excess, int reserved, int coresPerRank, double minimumSurvival) {
+        ShardGraph.Builder g = ShardGraph.builder("trace-driven");
+        List<Shard<Long>> handles = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            long index = i;
+            handles.add(g.shard("work-" + i).compute(Codecs.LONG, ctx -> {
+                // Simulated compute of a fixed length that gives up as soon as its rank is revoked.
+                long end = System.nanoTime() + shardNanos;
+                while (System.nanoTime() < end && !ctx.isCancelled()) {
+                    Thread.sleep(2);
+                }
+                return index * index;
+            }));
+        }
+        ShardGraph graph = g.build();
+        TraceScaledForecaster forecaster = new TraceScaledForecaster(
+                model == null ? null : new ModelForecaster(model, series.zone()), excess, coresPerRank);
+        // The monitor of a real site would have the past day of samples: so does the forecaster.
+        int warmup = 24 * 12 + 2;
+        for (int k = Math.max(0, startStep - warmup); k < startStep; k++) {
+            forecaster.observe(series.sampleAt(k));
+        }
+        TraceReplay replay = new TraceReplay(series, Duration.ofSeconds((long) startStep * series.stepSeconds()), TIME_SCALE,
+                excess, coresPerRank, System::nanoTime);
+        RunConfig config = RunConfig.builder().layout(RankLayout.of(reserved, excess, 0, 1)).forecaster(forecaster)
+                .policy(new DefaultPlacementPolicy(minimumSurvival)).revokeGrace(Duration.ZERO)
+                .excessCapacityFeed(new ExcessCapacityFeed(replay, coresPerRank, Duration.ofMillis(20))).build();
+        RunResult result = Shatter.run(graph, config);
+        for (int i = 0; i < shards; i++) {
+            if (result.get(handles.get(i)) != (long) i * i) {
+                throw new IllegalStateException("shard " + i + " has a wrong result");
+            }
+        }
+        return result.summary();
+    }
+
+    /**
+     * The broker asks in wall-clock time; the trace runs {@link #TIME_SCALE} times faster. Without
+     * a model: persistence, the runtime's default. With one: an excess slot survives if the trace
+     * keeps enough idle cores for every live excess rank (revocations take the highest-numbered
+     * ranks first, but placement may use any live one).
+     */
+    private static final class TraceScaledForecaster implements CapacityForecaster {
+        private final ModelForecaster model;
+        private final PersistenceForecaster persistence = new PersistenceForecaster();
+        private final int excessRanks;
+        private final int coresPerRank;
+        private CapacitySample last;
+
+        TraceScaledForecaster(ModelForecaster model, int excessRanks, int coresPerRank) {
+            this.model = model;
+            this.excessRanks = excessRanks;
+            this.coresPerRank = coresPerRank;
+        }
+
+        private static Duration toTrace(Duration wall) {
+            return Duration.ofNanos((long) Math.min(Long.MAX_VALUE / 2.0, wall.toNanos() * TIME_SCALE));
+        }
+
+        @Override
+        public void observe(CapacitySample sample) {
+            last = sample;
+            persistence.observe(sample);
+            if (model != null) {
+                model.observe(sample);
+            }
+        }
+
+        @Override
+        public double expectedIdleCores(Duration horizon) {
+            return model == null ? persistence.expectedIdleCores(horizon) : model.expectedIdleCores(toTrace(horizon));
+        }
+
+        @Override
+        public double survivalProbability(Duration runLength) {
+            if (model == null || last == null) {
+                return persistence.survivalProbability(runLength);
+            }
+            int live = Math.max(1, Math.min(excessRanks, last.idleCores() / coresPerRank));
+            return model.probabilityIdleAtLeast(toTrace(runLength), (double) live * coresPerRank);
+        }
+    }
+}
