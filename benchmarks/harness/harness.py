@@ -21,7 +21,7 @@ import time
 SYSTEMS = ["shatter-local", "shatter-openmpi", "shatter-mpj", "mpi4py", "dask"]
 PEERS = ["mpi4py", "dask"]
 # Same counts for every system; sized so that the slowest peer's cell stays under a minute here.
-DEFAULT_TASKS = "0=20000,100us=20000,1ms=4000,10ms=600"
+DEFAULT_TASKS = "0=20000,100us=20000,1ms=20000,10ms=1200"
 WORKERS = 2
 # The bars, for Shatter over Open MPI with 2 workers.
 BAR_NOOP_VS_MPI4PY = 10.0

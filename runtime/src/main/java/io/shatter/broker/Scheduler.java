@@ -65,7 +65,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private static final long PIPELINE_TARGET_NANOS = 10_000_000;
     /** Shards longer than this are not queued ahead: late binding balances long work better. */
     private static final long PIPELINE_MAX_SHARD_NANOS = 50_000_000;
-    private static final int MAX_PIPELINE_DEPTH = 256;
+    private static final int MAX_PIPELINE_DEPTH = 1024;
     /** How many waiting shards one priority level may skip over to fill a slot (bounded backfill). */
     private static final int MAX_LOOKAHEAD = 8;
     /** Upper bound on a range chunk's expected run on excess capacity: a revocation loses at most this much. */
