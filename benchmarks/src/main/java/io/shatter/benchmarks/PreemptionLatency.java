@@ -68,20 +68,23 @@ public final class PreemptionLatency {
             public byte[] start(ShardContext ctx) {
                 byte[] state = new byte[STATE_BYTES];
                 new SplittableRandom(7).nextBytes(state); // incompressible, like real simulation state
+                state[0] = 0; // the first two bytes count steps
+                state[1] = 0;
                 return state;
             }
 
             @Override
             public byte[] step(byte[] s, ShardContext ctx) {
-                int step = s[0] & 0xFF;
+                int step = (s[0] & 0xFF) | (s[1] & 0xFF) << 8;
                 s[0] = (byte) (step + 1);
+                s[1] = (byte) ((step + 1) >> 8);
                 spin(1_000_000);
                 return s;
             }
 
             @Override
             public boolean isDone(byte[] s) {
-                return (s[0] & 0xFF) == 255;
+                return ((s[0] & 0xFF) | (s[1] & 0xFF) << 8) >= 1000; // about a second: the preemption comes at 100 ms
             }
 
             @Override
