@@ -36,8 +36,8 @@ final class MpiSession {
                     // mpirun sends SIGTERM to the surviving ranks when one of them dies (Open MPI 4 has
                     // no fault tolerance in MPI_COMM_WORLD); this is the only chance to say what happened.
                     System.err.println("shatter: the run was stopped before it finished: Open MPI ends every rank when one of"
-                            + " them dies, and mpirun names that rank and its signal below. Start the same command again to"
-                            + " rerun; committed shards are not kept across runs until the broker's journal lands.");
+                            + " them dies, and mpirun names that rank and its signal below. Start the same command again (same"
+                            + " --run-dir) to resume: committed shards come back from the journal, running ones from their checkpoints.");
                     System.err.flush();
                 }
             }, "shatter-mpi-stopped"));
