@@ -71,8 +71,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private final Map<Long, Assignment> live = new HashMap<>();
     private final Map<Integer, byte[]> cache = new HashMap<>();
     private final WireWriter outbox = new WireWriter(1 << 12);
-    private final Map<Long, SharedState.Entry> sharedReplies = new HashMap<>();
-    private final Map<Long, Boolean> sharedApplied = new HashMap<>();
+    private final Map<Long, SharedAnswer> sharedReplies = new HashMap<>();
     private long nextSharedRequest;
     /** Run time of the shards whose results wait in {@link #outbox}. */
     private long unflushedRunNanos;
@@ -381,8 +380,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
 
     @Override
     public void onSharedReply(long requestId, boolean applied, long version, byte[] value) {
-        sharedReplies.put(requestId, new SharedState.Entry(version, value));
-        sharedApplied.put(requestId, applied);
+        sharedReplies.put(requestId, new SharedAnswer(applied, new SharedState.Entry(version, value)));
         wake.signalAll(); // the lane waiting for it may be parked
     }
 
@@ -390,7 +388,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
      * Sends one shared-state request and waits for its answer. The waiting lane reads the broker's
      * frames itself meanwhile, so the answer arrives even when every other lane is busy.
      */
-    private long sharedRequest(LongConsumer write) {
+    private SharedAnswer sharedRequest(LongConsumer write) {
         lock.lock();
         try {
             long id = ++nextSharedRequest;
@@ -419,42 +417,26 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     waitingLanes--;
                 }
             }
-            return id;
-        } finally {
-            lock.unlock();
-        }
-    }
-
-    private SharedState.Entry takeReply(long id) {
-        lock.lock();
-        try {
-            sharedApplied.remove(id);
             return sharedReplies.remove(id);
         } finally {
             lock.unlock();
         }
     }
 
-    private boolean takeApplied(long id) {
-        lock.lock();
-        try {
-            sharedReplies.remove(id);
-            return sharedApplied.remove(id);
-        } finally {
-            lock.unlock();
-        }
+    /** The broker's answer to one shared-state request. */
+    private record SharedAnswer(boolean applied, SharedState.Entry entry) {
     }
 
     /** The broker's shared state, seen from this rank. */
     private final SharedState shared = new SharedState() {
         @Override
         public Entry get(String key) {
-            return takeReply(sharedRequest(id -> Messages.sharedGet(outbox, id, key)));
+            return sharedRequest(id -> Messages.sharedGet(outbox, id, key)).entry();
         }
 
         @Override
         public boolean compareAndSet(String key, long expectedVersion, byte[] value) {
-            return takeApplied(sharedRequest(id -> Messages.sharedCompareAndSet(outbox, id, key, expectedVersion, value)));
+            return sharedRequest(id -> Messages.sharedCompareAndSet(outbox, id, key, expectedVersion, value)).applied();
         }
     };
 
