@@ -42,6 +42,16 @@ public final class Main {
         System.exit(code);
     }
 
+    /**
+     * What a worker rank exits with on wrong input. Every rank sees the same input and rank 0
+     * reports it. Under Open MPI a worker that exited non-zero first would make mpirun kill rank 0
+     * before it could say what was wrong, so workers exit 0 and leave the job's status to rank 0.
+     * MPJ Express ranks are threads of one JVM whose exit code rank 0 alone decides.
+     */
+    private static int workerInputErrorCode() {
+        return MpiSession.launchedByOpenMpi() ? 0 : USAGE;
+    }
+
     /** Runs the command and returns its exit code (used by tests without exiting the JVM). */
     public static int execute(String... args) {
         boolean debug = Arrays.asList(args).contains("--debug");
@@ -56,7 +66,7 @@ public final class Main {
         }
         cli.setParameterExceptionHandler((e, arguments) -> {
             if (workerRank) {
-                return USAGE;
+                return workerInputErrorCode();
             }
             PrintWriter err = e.getCommandLine().getErr();
             if (e instanceof CommandLine.UnmatchedArgumentException u && e.getCommandLine().getCommand() instanceof RunCommand
@@ -78,7 +88,7 @@ public final class Main {
                         e.printStackTrace(err);
                     }
                 }
-                return inputError ? USAGE : RUN_FAILED;
+                return inputError ? workerInputErrorCode() : RUN_FAILED;
             }
             if (debug) {
                 e.printStackTrace(err);
