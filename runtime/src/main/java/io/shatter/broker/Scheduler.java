@@ -680,6 +680,14 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     }
 
     @Override
+    public void onLeaving(int rank) {
+        RankSlot slot = slot(rank);
+        if (slot != null && slot.status == RankSlot.Status.ACTIVE) {
+            slot.status = RankSlot.Status.REVOKING; // no new work; its yields and then its 'left' follow
+        }
+    }
+
+    @Override
     public void onLeft(int rank) {
         RankSlot slot = slot(rank);
         if (slot != null && slot.status == RankSlot.Status.REVOKING) {

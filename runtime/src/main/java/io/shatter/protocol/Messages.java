@@ -32,6 +32,7 @@ public final class Messages {
     static final int LEFT = 25;
     static final int SHARED_GET = 26;
     static final int SHARED_CAS = 27;
+    static final int LEAVING = 28;
 
     /** Marks "no step recorded" in {@link #yielded}: the attempt had not started or had no state. */
     public static final long NO_STEP = -1;
@@ -148,6 +149,15 @@ public final class Messages {
         out.message(YIELDED).writeVarInt(taskId).writeVarInt(attempt).writeSignedVarLong(step).writeVarLong(runNanos).writeBytes(state);
     }
 
+    /**
+     * A worker is leaving on its own (its Slurm job got SIGTERM): the broker sends it no more work;
+     * its yields and then {@link #left} follow.
+     */
+    public static void leaving(WireWriter out) {
+        beginFrame(out);
+        out.message(LEAVING);
+    }
+
     /** A revoked worker has stopped everything and left. */
     public static void left(WireWriter out) {
         beginFrame(out);
@@ -208,6 +218,8 @@ public final class Messages {
         void onYielded(int rank, int taskId, int attempt, long step, byte[] state, long runNanos);
 
         void onLeft(int rank);
+
+        void onLeaving(int rank);
 
         void onSharedGet(int rank, long requestId, String key);
 
@@ -281,6 +293,7 @@ public final class Messages {
                     handler.onYielded(rank, taskId, attempt, step, in.readBytes(), runNanos);
                 }
                 case LEFT -> handler.onLeft(rank);
+                case LEAVING -> handler.onLeaving(rank);
                 case SHARED_GET -> handler.onSharedGet(rank, in.readVarLong(), in.readString());
                 case SHARED_CAS -> handler.onSharedCompareAndSet(rank, in.readVarLong(), in.readString(), in.readVarLong(), in.readBytes());
                 default -> throw new ProtocolException("unknown message type " + type + " from rank " + rank);

@@ -136,6 +136,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         lock.lock();
         try {
             exitAfterLeaving = true;
+            Messages.leaving(outbox); // first, so that the broker assigns nothing more to a rank on its way out
             onRevoke(0);
             flush();
             wake.signalAll();
