@@ -93,6 +93,6 @@ public record RankLayout(List<CapacityClass> classes, List<Integer> cores, List<
 
     /** Whether worker rank {@code rank} is a join slot. */
     public boolean isJoinSlot(int rank) {
-        return rank > workers() - joinSlots && rank <= workers();
+        return rank > fixedWorkers() && rank <= workers();
     }
 }

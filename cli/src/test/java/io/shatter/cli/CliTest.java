@@ -3,10 +3,7 @@ package io.shatter.cli;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -20,30 +17,15 @@ class CliTest {
     @TempDir
     Path dir;
 
-    private record Outcome(int code, String out, String err) {
-    }
-
-    private Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void heatWithRevocationsVerifiesAndCountsRevocations() throws IOException {
         Path summary = dir.resolve("s.json");
         Path trace = dir.resolve("t.json");
-        Outcome o = run("run", "heat", "--grid", "128", "--steps", "12", "--sweeps", "200", "--ranks", "4", "--reserved", "2",
+        CliRun o = run("run", "heat", "--grid", "128", "--steps", "12", "--sweeps", "200", "--ranks", "4", "--reserved", "2",
                 "--excess", "2", "--revoke-every", "20ms", "--seed", "7", "--verify", "--summary-json", summary.toString(),
                 "--trace", trace.toString(), "--run-dir", dir.resolve("run").toString(), "--no-progress");
         assertEquals(0, o.code(), o.err());
@@ -57,7 +39,7 @@ class CliTest {
 
     @Test
     void montecarloVerifies() {
-        Outcome o = run("run", "montecarlo", "--shards", "40", "--samples", "20000", "--ranks", "2", "--verify", "--no-progress",
+        CliRun o = run("run", "montecarlo", "--shards", "40", "--samples", "20000", "--ranks", "2", "--verify", "--no-progress",
                 "--run-dir", dir.resolve("run").toString());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("verified:"), o.out());
@@ -66,7 +48,7 @@ class CliTest {
     @Test
     void benchVerifiesAndPrintsItsFigures() throws IOException {
         Path summary = dir.resolve("bench.json");
-        Outcome o = run("run", "bench", "--tasks", "300", "--grain", "200us", "--ranks", "2", "--verify",
+        CliRun o = run("run", "bench", "--tasks", "300", "--grain", "200us", "--ranks", "2", "--verify",
                 "--summary-json", summary.toString(), "--no-progress");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("verified: all 300 shards committed their own index once (sum 44850)"), o.out());
@@ -84,11 +66,11 @@ class CliTest {
 
     @Test
     void benchNoOpAndBadTaskCount() {
-        Outcome ok = run("run", "bench", "--tasks", "1000", "--grain", "0", "--warmup", "200", "--ranks", "2", "--verify", "--no-progress");
+        CliRun ok = run("run", "bench", "--tasks", "1000", "--grain", "0", "--warmup", "200", "--ranks", "2", "--verify", "--no-progress");
         assertEquals(0, ok.code(), ok.err());
         assertTrue(ok.out().contains("verified: all 1000 shards"), ok.out());
         assertTrue(ok.out().contains("\"warmup_tasks\":200"), ok.out());
-        Outcome bad = run("run", "bench", "--tasks", "0", "--no-progress");
+        CliRun bad = run("run", "bench", "--tasks", "0", "--no-progress");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("--tasks must be at least 1"), bad.err());
     }
@@ -103,7 +85,7 @@ class CliTest {
                 right after=prepare cores=1 : echo right
                 join priority=low after=left,right : echo joined
                 """.formatted(dir));
-        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.resolve("run").toString(), "--verify", "--no-progress");
+        CliRun o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.resolve("run").toString(), "--verify", "--no-progress");
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().contains("verified: 4 tasks"), o.out());
         assertEquals("ready\n", Files.readString(dir.resolve("run/tasks/left.out")));
@@ -113,7 +95,7 @@ class CliTest {
     void taskFileWithCycleNamesTheTasks() throws IOException {
         Path file = dir.resolve("cycle.txt");
         Files.writeString(file, "a after=c : true\nb after=a : true\nc after=b : true\nd : true\n");
-        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString());
+        CliRun o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString());
         assertEquals(Main.USAGE, o.code());
         assertTrue(o.err().contains("cycle") && o.err().contains("a") && o.err().contains("b") && o.err().contains("c"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
@@ -123,7 +105,7 @@ class CliTest {
     void taskFileSyntaxErrorNamesTheLine() throws IOException {
         Path file = dir.resolve("bad.txt");
         Files.writeString(file, "a : true\n\nb priority=urgent : true\n");
-        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString());
+        CliRun o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString());
         assertEquals(Main.USAGE, o.code());
         assertTrue(o.err().contains("bad.txt:3:") && o.err().contains("urgent"), o.err());
     }
@@ -133,7 +115,7 @@ class CliTest {
         Path file = dir.resolve("fail.txt");
         Files.writeString(file, "ok : true\nbroken after=ok : exit 3\n");
         Path summary = dir.resolve("s.json");
-        Outcome o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString(), "--summary-json", summary.toString(), "--no-progress");
+        CliRun o = run("run", "tasks", "--file", file.toString(), "--run-dir", dir.toString(), "--summary-json", summary.toString(), "--no-progress");
         assertEquals(Main.RUN_FAILED, o.code());
         assertTrue(o.err().contains("broken") && o.err().contains("status 3"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
@@ -149,13 +131,13 @@ class CliTest {
         assertEquals(Main.RUN_FAILED, run("run", "tasks", "--file", file.toString(), "--run-dir", runDir.toString(), "--no-progress").code());
         byte[] journal = Files.readAllBytes(runDir.resolve("journal.bin"));
 
-        Outcome other = run("run", "montecarlo", "--shards", "4", "--run-dir", runDir.toString(), "--no-progress");
+        CliRun other = run("run", "montecarlo", "--shards", "4", "--run-dir", runDir.toString(), "--no-progress");
         assertEquals(Main.USAGE, other.code(), other.err());
         assertTrue(other.err().contains("holds an unfinished run of graph 'tasks:fail.txt'")
                 && other.err().contains("run the same command to resume it"), other.err());
         // The same task file with a command changed is another run too: its outputs would differ.
         Files.writeString(file, "ok : true\nbroken after=ok : exit 0\n");
-        Outcome edited = run("run", "tasks", "--file", file.toString(), "--run-dir", runDir.toString(), "--no-progress");
+        CliRun edited = run("run", "tasks", "--file", file.toString(), "--run-dir", runDir.toString(), "--no-progress");
         assertEquals(Main.USAGE, edited.code(), edited.err());
         assertTrue(edited.err().contains("started with other arguments"), edited.err());
         assertArrayEquals(journal, Files.readAllBytes(runDir.resolve("journal.bin")), "the refused run changed nothing");
@@ -165,7 +147,7 @@ class CliTest {
     void unusableRunDirectoryIsAClearError() throws IOException {
         Path notADirectory = dir.resolve("plain-file");
         Files.writeString(notADirectory, "x");
-        Outcome o = run("run", "montecarlo", "--shards", "4", "--run-dir", notADirectory.resolve("run").toString(), "--no-progress");
+        CliRun o = run("run", "montecarlo", "--shards", "4", "--run-dir", notADirectory.resolve("run").toString(), "--no-progress");
         assertEquals(Main.USAGE, o.code(), o.err());
         assertTrue(o.err().contains(notADirectory.toString()) && o.err().contains("--run-dir"), o.err());
         assertFalse(o.err().contains("\tat "), "no stack trace: " + o.err());
@@ -174,13 +156,13 @@ class CliTest {
 
     @Test
     void unknownWorkloadAndOptionAreClearErrors() {
-        Outcome unknown = run("run", "fluid");
+        CliRun unknown = run("run", "fluid");
         assertEquals(Main.USAGE, unknown.code());
         assertTrue(unknown.err().contains("unknown workload 'fluid'"), unknown.err());
-        Outcome option = run("run", "heat", "--warp-speed");
+        CliRun option = run("run", "heat", "--warp-speed");
         assertEquals(Main.USAGE, option.code());
         assertTrue(option.err().contains("--warp-speed"), option.err());
-        Outcome layout = run("run", "heat", "--ranks", "2", "--reserved", "2", "--excess", "2");
+        CliRun layout = run("run", "heat", "--ranks", "2", "--reserved", "2", "--excess", "2");
         assertEquals(Main.USAGE, layout.code());
         assertTrue(layout.err().contains("must add up to --ranks"), layout.err());
     }
@@ -191,12 +173,12 @@ class CliTest {
     @Test
     void predictorTrainThenEvaluateThroughTheShatterCommand() throws IOException {
         Path model = dir.resolve("kth.model");
-        Outcome train = run("predictor", "train", "--trace", KTH_EXCERPT.toString(), "--out", model.toString(),
+        CliRun train = run("predictor", "train", "--trace", KTH_EXCERPT.toString(), "--out", model.toString(),
                 "--epochs", "2", "--hidden", "16");
         assertEquals(0, train.code(), train.err());
         assertTrue(Files.size(model) > 0);
         Path plot = dir.resolve("forecast.png");
-        Outcome evaluate = run("predictor", "evaluate", "--trace", KTH_EXCERPT.toString(), "--model", model.toString(),
+        CliRun evaluate = run("predictor", "evaluate", "--trace", KTH_EXCERPT.toString(), "--model", model.toString(),
                 "--plot", plot.toString());
         assertEquals(0, evaluate.code(), evaluate.err());
         for (String row : new String[] {"   5 min", "  30 min", " 120 min", "model/persistence"}) {
@@ -208,19 +190,19 @@ class CliTest {
     @Test
     void predictorBadInputIsAClearErrorWithoutStackTrace() throws IOException {
         Path notAModel = Files.writeString(dir.resolve("junk.model"), "not a model");
-        Outcome junk = run("predictor", "evaluate", "--trace", KTH_EXCERPT.toString(), "--model", notAModel.toString());
+        CliRun junk = run("predictor", "evaluate", "--trace", KTH_EXCERPT.toString(), "--model", notAModel.toString());
         assertEquals(Main.USAGE, junk.code());
         assertTrue(junk.err().startsWith("shatter: File "), junk.err());
         assertFalse(junk.err().contains("\tat "), junk.err());
 
         Path empty = Files.writeString(dir.resolve("empty.swf"), "; MaxProcs: 10\n");
         Path out = dir.resolve("never.model");
-        Outcome emptyTrace = run("predictor", "train", "--trace", empty.toString(), "--out", out.toString());
+        CliRun emptyTrace = run("predictor", "train", "--trace", empty.toString(), "--out", out.toString());
         assertEquals(Main.USAGE, emptyTrace.code());
         assertTrue(emptyTrace.err().contains("no job line"), emptyTrace.err());
         assertFalse(Files.exists(out), "no model written from a bad trace");
 
-        Outcome missing = run("predictor", "train", "--trace", dir.resolve("absent.swf").toString(), "--out", out.toString());
+        CliRun missing = run("predictor", "train", "--trace", dir.resolve("absent.swf").toString(), "--out", out.toString());
         assertEquals(Main.USAGE, missing.code());
         assertFalse(missing.err().contains("\tat "), missing.err());
     }

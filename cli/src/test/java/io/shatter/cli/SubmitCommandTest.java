@@ -8,9 +8,6 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,9 +24,6 @@ class SubmitCommandTest {
     Path dir;
     private final List<String> jobs = new ArrayList<>();
 
-    private record Outcome(int code, String out, String err) {
-    }
-
     @AfterEach
     void cancelJobs() {
         if (!jobs.isEmpty()) {
@@ -39,20 +33,8 @@ class SubmitCommandTest {
         }
     }
 
-    private Outcome run(String... args) {
-        PrintStream oldOut = System.out;
-        PrintStream oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.execute(args);
-            return new Outcome(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     /** The job runs this very build: the test JVM's java and classpath. */
@@ -66,7 +48,7 @@ class SubmitCommandTest {
     @Test
     void dryRunWritesAReadableValidScriptAndPrintsItsPath() throws Exception {
         Path runDir = dir.resolve("run");
-        Outcome o = run("submit", "heat", "--ranks", "3", "--grid", "32", "--verify", "--run-dir", runDir.toString(), "--dry-run",
+        CliRun o = run("submit", "heat", "--ranks", "3", "--grid", "32", "--verify", "--run-dir", runDir.toString(), "--dry-run",
                 "--shatter-command", "/opt/shatter/bin/shatter");
         assertEquals(0, o.code(), o.err());
         Path script = Path.of(o.out().strip());
@@ -84,7 +66,7 @@ class SubmitCommandTest {
     @Test
     void wrongWorkloadOptionsAreRejectedBeforeAnythingIsWritten() {
         Path runDir = dir.resolve("run");
-        Outcome o = run("submit", "heat", "--ranks", "2", "--no-such-option", "--run-dir", runDir.toString(), "--dry-run");
+        CliRun o = run("submit", "heat", "--ranks", "2", "--no-such-option", "--run-dir", runDir.toString(), "--dry-run");
         assertEquals(Main.USAGE, o.code());
         assertTrue(o.err().contains("the workload options are wrong") && o.err().contains("--no-such-option"), o.err());
         o = run("submit", "nosuch", "--run-dir", runDir.toString(), "--dry-run");
@@ -106,7 +88,7 @@ class SubmitCommandTest {
             Assumptions.abort("the local Slurm is not available (" + whyNot + "); set SHATTER_REQUIRE_SLURM=1 to fail instead");
         }
         Path runDir = dir.resolve("run");
-        Outcome o = run("submit", "heat", "--ranks", "2", "--grid", "32", "--tiles", "2", "--steps", "4", "--verify", "--no-progress",
+        CliRun o = run("submit", "heat", "--ranks", "2", "--grid", "32", "--tiles", "2", "--steps", "4", "--verify", "--no-progress",
                 "--summary-json", runDir.resolve("s.json").toString(), "--run-dir", runDir.toString(), "--shatter-command", thisBuild());
         assertEquals(0, o.code(), o.err());
         assertTrue(o.out().startsWith("submitted job "), o.out());

@@ -37,4 +37,15 @@ interface MpiBinding {
 
     /** Name for messages: "Open MPI" or "MPJ Express". */
     String name();
+
+    /**
+     * What a method-handle call into the MPI library threw, for the caller to throw: exceptions
+     * as they are, errors rethrown here, anything else wrapped (method handles declare Throwable).
+     */
+    static Exception failure(Throwable t) {
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return t instanceof Exception e ? e : new IllegalStateException(t);
+    }
 }

@@ -85,10 +85,8 @@ final class MpjBinding implements MpiBinding {
                 return null;
             }
             return new int[] {statusSource.getInt(st), (int) getCount.invokeExact(st, byteType)};
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 
@@ -97,10 +95,8 @@ final class MpjBinding implements MpiBinding {
         byte[] data = new byte[byteCount];
         try {
             Object ignored = (Object) recv.invokeExact(world, (Object) data, 0, byteCount, byteType, source, tag);
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
         return data;
     }
@@ -109,10 +105,8 @@ final class MpjBinding implements MpiBinding {
     public Object startSend(byte[] data, int length, int destination, int tag) throws Exception {
         try {
             return (Object) isend.invokeExact(world, (Object) data, 0, length, byteType, destination, tag);
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 
@@ -120,10 +114,8 @@ final class MpjBinding implements MpiBinding {
     public boolean isDone(Object request) throws Exception {
         try {
             return (Object) test.invokeExact(request) != null;
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 
@@ -131,10 +123,8 @@ final class MpjBinding implements MpiBinding {
     public void finish() throws Exception {
         try {
             finalizeMpi.invokeExact();
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 

@@ -108,10 +108,8 @@ final class OpenMpiBinding implements MpiBinding {
                 return null;
             }
             return new int[] {(int) statusSource.invokeExact(st), (int) statusCount.invokeExact(st, byteType)};
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 
@@ -123,10 +121,8 @@ final class OpenMpiBinding implements MpiBinding {
         try {
             Object st = (Object) blockingProbe.invokeExact(world, anySource, tag);
             return new int[] {(int) statusSource.invokeExact(st), (int) statusCount.invokeExact(st, byteType)};
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 
@@ -135,10 +131,8 @@ final class OpenMpiBinding implements MpiBinding {
         byte[] data = new byte[byteCount];
         try {
             Object ignored = (Object) recv.invokeExact(world, (Object) data, byteCount, byteType, source, tag);
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
         return data;
     }
@@ -156,10 +150,8 @@ final class OpenMpiBinding implements MpiBinding {
         try {
             Object request = (Object) iSend.invokeExact(world, (Object) buffer, length, byteType, destination, tag);
             return new PendingSend(request, buffer);
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 
@@ -171,10 +163,8 @@ final class OpenMpiBinding implements MpiBinding {
                 return false;
             }
             requestFree.invokeExact(p.request);
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
         // Keep a few buffers for reuse: allocating direct memory per message is slow, keeping many is wasteful.
         if (p.buffer.capacity() == SMALL_BUFFER_BYTES && smallPool.size() < 32) {
@@ -198,10 +188,8 @@ final class OpenMpiBinding implements MpiBinding {
     private static Object call(MethodHandle h, Object... args) throws Exception {
         try {
             return h.invokeWithArguments(args);
-        } catch (Exception | Error e) {
-            throw e;
         } catch (Throwable t) {
-            throw new IllegalStateException(t);
+            throw MpiBinding.failure(t);
         }
     }
 

@@ -2,6 +2,7 @@ package io.shatter.broker;
 
 import io.shatter.CapacityClass;
 import io.shatter.Codec;
+import io.shatter.ExcessCapacityFeed;
 import io.shatter.Priority;
 import io.shatter.RankLayout;
 import io.shatter.RunConfig;
@@ -20,6 +21,7 @@ import io.shatter.protocol.Messages;
 import io.shatter.protocol.WireReader;
 import io.shatter.protocol.WireWriter;
 import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.CapacitySample;
 import io.shatter.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -72,6 +74,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private static final long EXCESS_CHUNK_TARGET_NANOS = 50_000_000;
     /** A rank that has not said hello by then is missing: fail clearly instead of waiting forever. */
     private static final long JOIN_TIMEOUT_NANOS = 120_000_000_000L;
+    /** What a shared-state key never set reads as. */
+    private static final SharedState.Entry UNSET = new SharedState.Entry(0, new byte[0]);
 
     /** Where outgoing messages go: one buffer per destination rank, flushed by the caller. */
     public interface Outbox {
@@ -124,7 +128,6 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private final List<TraceEvent> trace = new ArrayList<>();
     /** The run's shared key-value store ({@link SharedState}). */
     private final Map<String, SharedState.Entry> shared = new HashMap<>();
-    private static final SharedState.Entry UNSET = new SharedState.Entry(0, new byte[0]);
 
     private long startedAt;
     private long finishedAt = -1;
@@ -231,12 +234,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         resumingEarlierRun = journal != null && journal.recordsReplayed() > 0;
         if (!resumingEarlierRun) {
-            // A fresh run must not pick up the states an earlier run of this graph left behind.
-            for (ShardSpec s : specs) {
-                if (s.kind() == ShardKind.RESUMABLE) {
-                    discardCheckpoints(s.id());
-                }
-            }
+            discardEarlierCheckpoints();
         }
         // Collected first: making a fully restored range shard ready commits it, which readies its dependents itself.
         List<Integer> initiallyReady = new ArrayList<>();
@@ -348,14 +346,18 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         task.lifecycle.moveTo(ShardState.CANCELLED);
         task.rank = -1;
-        task.shadow = null;
-        task.primary = null;
-        partner.shadow = null;
-        partner.primary = null;
+        unpair(task, partner);
         partner.failures = Math.max(partner.failures, task.failures);
         taskOfShard[partner.spec.index()] = partner;
         unshadowed.add(partner); // it may get a new shadow when cores free up
         return true;
+    }
+
+    private static void unpair(Task a, Task b) {
+        a.shadow = null;
+        a.primary = null;
+        b.shadow = null;
+        b.primary = null;
     }
 
     /** The winner of a shadow pair finished: its partner is cancelled at once and its cores freed. */
@@ -367,10 +369,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (winner.isShadow()) {
             shadowWins++;
         }
-        winner.shadow = null;
-        winner.primary = null;
-        partner.shadow = null;
-        partner.primary = null;
+        unpair(winner, partner);
         taskOfShard[winner.spec.index()] = winner;
         if (partner.rank >= 0 && partner.lifecycle.state() == ShardState.RUNNING) {
             Messages.cancel(outbox.to(partner.rank), partner.id, partner.lifecycle.attempt());
@@ -661,9 +660,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         if (step != Messages.NO_STEP && task.spec.kind() == ShardKind.RESUMABLE) {
             saveCheckpoint(task, attempt, step, state); // the preemption ends once this is durable
-        } else if (task.preemptRequestedAt > 0) {
-            preemptionLatencyMaxNanos = Math.max(preemptionLatencyMaxNanos, clock.nanoTime() - task.preemptRequestedAt);
-            task.preemptRequestedAt = 0;
+        } else {
+            notePreemptionOver(task); // nothing to save: the slot is free now
         }
         if (step == Messages.NO_STEP && started) {
             lostWorkNanos += runNanos; // a plain shard or range chunk stopped early starts again from scratch
@@ -799,6 +797,14 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }, error -> onCheckpointWritten(task, save, written[0], error));
     }
 
+    /** A preempted attempt's slot is free and its state durable: the preemption latency ends here. */
+    private void notePreemptionOver(Task task) {
+        if (task.preemptRequestedAt > 0) {
+            preemptionLatencyMaxNanos = Math.max(preemptionLatencyMaxNanos, clock.nanoTime() - task.preemptRequestedAt);
+            task.preemptRequestedAt = 0;
+        }
+    }
+
     private void onCheckpointWritten(Task task, Task.CheckpointSave save, boolean written, IOException error) {
         task.savingCheckpoint = false;
         if (written) {
@@ -820,28 +826,34 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             writeCheckpoint(task, next);
             return;
         }
-        if (task.preemptRequestedAt > 0) {
-            long latency = clock.nanoTime() - task.preemptRequestedAt;
-            preemptionLatencyMaxNanos = Math.max(preemptionLatencyMaxNanos, latency);
-            task.preemptRequestedAt = 0;
-        }
+        notePreemptionOver(task);
         if (task.requeueWhenDurable) {
             task.requeueWhenDurable = false;
             requeue(task);
         }
     }
 
-    private void discardCheckpoints(String name) {
+    /** A fresh run must not pick up the states an earlier run of this graph left behind. */
+    private void discardEarlierCheckpoints() {
+        List<String> resumable = new ArrayList<>();
+        for (ShardSpec s : specs) {
+            if (s.kind() == ShardKind.RESUMABLE) {
+                resumable.add(s.id());
+            }
+        }
+        if (resumable.isEmpty()) {
+            return;
+        }
         checkpointIo.submit(() -> {
             try {
-                checkpoints.discard(graphId, name);
+                checkpoints.discardAll(graphId, resumable);
                 return null;
             } catch (IOException e) {
                 return e;
             }
         }, error -> {
             if (error != null) {
-                LOG.warn("cannot remove the checkpoints of committed shard {}: {}", name, error.getMessage());
+                LOG.warn("cannot remove the checkpoints an earlier run of {} left: {}", graph.name(), error.getMessage());
             }
         });
     }
@@ -986,20 +998,20 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         schedule(config.revokeEveryNanos(), this::revokeRandomExcessRank);
     }
 
-    /** Polls the capacity feed, tells the forecaster, and revokes or restores excess ranks to match (see {@link io.shatter.ExcessCapacityFeed}). */
+    /** Polls the capacity feed, tells the forecaster, and revokes or restores excess ranks to match (see {@link ExcessCapacityFeed}). */
     private void followCapacityFeed() {
         if (isFinished()) {
             return;
         }
-        io.shatter.ExcessCapacityFeed feed = config.excessCapacityFeed();
-        List<io.shatter.spi.CapacitySample> samples;
+        ExcessCapacityFeed feed = config.excessCapacityFeed();
+        List<CapacitySample> samples;
         try {
             samples = feed.source().poll();
         } catch (Exception e) {
             LOG.warn("capacity source failed; excess ranks left as they are: {}", e.toString());
             samples = List.of();
         }
-        for (io.shatter.spi.CapacitySample sample : samples) {
+        for (CapacitySample sample : samples) {
             forecaster.observe(sample);
         }
         if (!samples.isEmpty()) {

@@ -1,6 +1,7 @@
 package io.shatter.checkpoint;
 
 import java.io.IOException;
+import java.util.Collection;
 import java.util.Optional;
 
 /**
@@ -27,8 +28,18 @@ public interface CheckpointStore extends AutoCloseable {
     /** The latest good checkpoint of the shard, if any. */
     Optional<Checkpoint> latest(String graphId, String shardId) throws IOException;
 
-    /** Forgets the shard's checkpoints (called when a fresh run of the graph starts). */
+    /** Forgets the shard's checkpoints. */
     void discard(String graphId, String shardId) throws IOException;
+
+    /**
+     * Forgets the checkpoints of all these shards (called when a fresh run of the graph starts).
+     * Stores that can do it in one pass over their files should.
+     */
+    default void discardAll(String graphId, Collection<String> shardIds) throws IOException {
+        for (String shardId : shardIds) {
+            discard(graphId, shardId);
+        }
+    }
 
     /** Bytes of checkpoint data written so far. */
     long bytesWritten();

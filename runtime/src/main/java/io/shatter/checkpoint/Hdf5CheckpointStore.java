@@ -29,6 +29,9 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
@@ -195,6 +198,29 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
             return "Moved it to " + aside.getFileName();
         } catch (IOException e) {
             return "Could not move it aside (" + e + ")";
+        }
+    }
+
+    /** One pass over the directory for all the shards, not one per shard. */
+    @Override
+    public void discardAll(String graphId, Collection<String> shardIds) throws IOException {
+        requireNonEmpty(graphId, "graphId");
+        Set<String> prefixes = new HashSet<>();
+        for (String shardId : shardIds) {
+            prefixes.add(filePrefix(graphId, shardId));
+        }
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+            for (Path file : files) {
+                String name = file.getFileName().toString();
+                String bare = name.startsWith(".") ? name.substring(1) : name; // temporary files start with a dot
+                int hashEnd = bare.indexOf('.', bare.indexOf('.') + 1); // the readable part and the hash hold no dots
+                String prefix = hashEnd > 0 ? bare.substring(0, hashEnd + 1) : null;
+                if (prefix != null && prefixes.contains(prefix)) {
+                    synchronized (lockFor(prefix)) {
+                        Files.deleteIfExists(file);
+                    }
+                }
+            }
         }
     }
 

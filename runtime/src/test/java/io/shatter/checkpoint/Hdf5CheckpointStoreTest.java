@@ -58,6 +58,26 @@ class Hdf5CheckpointStoreTest {
         }
     }
 
+    /** A fresh run's one-pass discard removes exactly the named shards of its own graph. */
+    @Test
+    void discardAllRemovesOnlyTheNamedShardsOfTheGraph() throws IOException {
+        try (Hdf5CheckpointStore store = new Hdf5CheckpointStore(temp)) {
+            byte[] state = {1, 2, 3};
+            for (String shard : List.of("a", "b", "c")) {
+                store.save("graph-1", shard, 1, 1, state);
+                store.save("graph-1", shard, 1, 2, state);
+            }
+            store.save("graph-2", "a", 1, 1, state);
+
+            store.discardAll("graph-1", List.of("a", "b"));
+
+            assertTrue(store.latest("graph-1", "a").isEmpty());
+            assertTrue(store.latest("graph-1", "b").isEmpty());
+            assertEquals(2, store.latest("graph-1", "c").orElseThrow().step());
+            assertEquals(1, store.latest("graph-2", "a").orElseThrow().step());
+        }
+    }
+
     @Test
     void latestIsTheNewestSaveAndSurvivesReopening() throws IOException {
         byte[] newest = randomBytes(1000, 2);
