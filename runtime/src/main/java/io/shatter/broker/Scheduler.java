@@ -27,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -72,6 +73,13 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private static final int MAX_LOOKAHEAD = 8;
     /** Upper bound on a range chunk's expected run on excess capacity: a revocation loses at most this much. */
     private static final long EXCESS_CHUNK_TARGET_NANOS = 50_000_000;
+    /**
+     * Odds the forecaster must give an excess slot of outliving a range chunk; a chunk is halved
+     * until it has them (a revoked chunk is recomputed, so shorter chunks lose less).
+     */
+    private static final double EXCESS_CHUNK_SURVIVAL = 0.9;
+    /** Shortest chunk the forecaster can ask for: below about a millisecond, round trips cost more than revocations. */
+    private static final long MIN_CHUNK_NANOS = 1_000_000;
     /** A rank that has not said hello by then is missing: fail clearly instead of waiting forever. */
     private static final long JOIN_TIMEOUT_NANOS = 120_000_000_000L;
     /** What a shared-state key never set reads as. */
@@ -428,7 +436,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     /**
      * Adaptive granularity: guided self-scheduling (a share of what remains per active core, so
      * chunks shrink towards the end), halved on excess capacity and again once revocations were
-     * seen, and capped on excess capacity so that a revocation loses little.
+     * seen, and capped on excess capacity so that a revocation loses little. On excess capacity the
+     * forecaster then says how finely to split: the chunk is halved until the slot is likely to
+     * outlive it ({@link #EXCESS_CHUNK_SURVIVAL}).
      */
     private Task carveChunk(Task generator, RankSlot slot) {
         RangeState range = ranges[generator.spec.index()];
@@ -449,6 +459,11 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         long size = (long) Math.ceil(remaining / (factor * Math.max(1, activeCores)));
         if (slot.capacityClass == CapacityClass.EXCESS && range.blockNanos > 0) {
             size = Math.min(size, Math.max(1, EXCESS_CHUNK_TARGET_NANOS / range.blockNanos));
+            long smallest = Math.max(1, MIN_CHUNK_NANOS / range.blockNanos);
+            while (size > smallest
+                    && forecaster.survivalProbability(Duration.ofNanos(size * range.blockNanos)) < EXCESS_CHUNK_SURVIVAL) {
+                size = Math.max(smallest, size / 2);
+            }
         }
         int blocks = (int) Math.max(1, Math.min(size, remaining));
         if (range.restoredChunks > 0) {
