@@ -129,12 +129,11 @@ public final class SwfReader {
                 return "more than " + FIELDS + " fields";
             }
             String token = line.substring(start, i);
-            try {
-                // Some archive logs write fields like 3600.0; the values are whole seconds or counts.
-                out[n] = token.indexOf('.') >= 0 ? Math.round(Double.parseDouble(token)) : Long.parseLong(token);
-            } catch (NumberFormatException e) {
+            long value = parseNumber(token);
+            if (value == NOT_A_NUMBER) {
                 return "field " + (n + 1) + " (\"" + abbreviate(token) + "\") is not a number";
             }
+            out[n] = value;
             n++;
         }
         if (n != FIELDS) {
@@ -144,6 +143,25 @@ public final class SwfReader {
             return "submit time (field 2) is negative";
         }
         return null;
+    }
+
+    private static final long NOT_A_NUMBER = Long.MIN_VALUE;
+
+    /**
+     * A field's value: an integer, or a decimal or exponent form such as {@code 3600.0} or
+     * {@code 1.2e+03}, which some converted logs write (the values are whole seconds or counts).
+     */
+    private static long parseNumber(String token) {
+        try {
+            return Long.parseLong(token);
+        } catch (NumberFormatException notAnInteger) {
+            try {
+                double value = Double.parseDouble(token);
+                return Double.isFinite(value) && token.chars().anyMatch(Character::isDigit) ? Math.round(value) : NOT_A_NUMBER;
+            } catch (NumberFormatException notANumber) {
+                return NOT_A_NUMBER;
+            }
+        }
     }
 
     private static String abbreviate(String token) {

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -42,6 +43,40 @@ class SwfReaderTest {
         assertEquals(338, log.maxProcs());
         assertEquals(2500, log.jobs().size());
         assertEquals(ZoneId.of("US/Eastern"), log.zone());
+    }
+
+    /**
+     * The same real excerpt as a converted or hand-edited copy may come: a byte-order mark, CRLF
+     * line ends, "UNKNOWN" header values and numbers in decimal or exponent form. It reads as the
+     * original does.
+     */
+    @Test
+    void readsTheQuirksOfConvertedLogsAsTheOriginal() throws IOException {
+        SwfLog original = SwfReader.read(Excerpts.kth(), BadLinePolicy.STOP);
+        List<String> lines = Files.readAllLines(Excerpts.kth(), StandardCharsets.ISO_8859_1);
+        StringBuilder edited = new StringBuilder("\u00EF\u00BB\u00BF"); // UTF-8 BOM bytes, as ISO-8859-1 chars
+        for (String line : lines) {
+            String changed = line.startsWith("; UnixStartTime:") ? "; UnixStartTime: UNKNOWN"
+                    : line.startsWith("; TimeZoneString:") ? "; TimeZoneString: UNKNOWN"
+                    : line.startsWith(";") ? line
+                    : line.replaceFirst("^(\\S+\\s+)(\\d+)", "$1$2.0").replaceFirst("\\s1\\s1\\s", " 1e0 1.0E+00 ");
+            edited.append(changed).append("\r\n");
+        }
+        Path converted = dir.resolve("converted.swf");
+        Files.writeString(converted, edited, StandardCharsets.ISO_8859_1);
+
+        SwfLog log = SwfReader.read(converted, BadLinePolicy.STOP);
+        assertEquals(original.maxProcs(), log.maxProcs());
+        assertEquals(0, log.unixStartTime()); // unknown: times stay relative to the log's start
+        assertEquals(ZoneOffset.ofHours(1), log.zone()); // the unknown zone name gives way to the "; TimeZone: 3600" offset
+        assertEquals(original.jobs().size(), log.jobs().size());
+        for (int i = 0; i < log.jobs().size(); i++) {
+            SwfJob a = original.jobs().get(i);
+            SwfJob b = log.jobs().get(i);
+            assertEquals(List.of(a.submitTime(), a.waitTime(), a.runTime(), (long) a.procs(), a.requestedTime(), (long) a.userId()),
+                    List.of(b.submitTime(), b.waitTime(), b.runTime(), (long) b.procs(), b.requestedTime(), (long) b.userId()),
+                    "job on line " + a.lineNumber());
+        }
     }
 
     @Test
