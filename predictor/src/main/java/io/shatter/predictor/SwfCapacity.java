@@ -29,6 +29,13 @@ public final class SwfCapacity {
             throw new PredictorException("Trace " + log.source() + " has no job that ran (no line with a known wait time, "
                     + "a positive run time and processors): there is no capacity history to learn from.");
         }
+        // Archive logs count from 0; converted ones may count from the Unix epoch: start at the first submission either way.
+        long origin = Math.floorDiv(ran.stream().mapToLong(SwfJob::submitTime).min().orElseThrow(), stepSeconds) * stepSeconds;
+        if (origin > 0) {
+            ran = ran.stream().map(job -> new SwfJob(job.jobId(), job.submitTime() - origin, job.waitTime(), job.runTime(),
+                    job.allocatedProcs(), job.requestedProcs(), job.requestedTime(), job.status(), job.userId(),
+                    job.lineNumber())).toList();
+        }
         long lastSubmit = ran.stream().mapToLong(SwfJob::submitTime).max().orElseThrow();
         int n = (int) Math.min(Integer.MAX_VALUE - 1, lastSubmit / stepSeconds + 1);
         int total = log.maxProcs();
@@ -107,7 +114,7 @@ public final class SwfCapacity {
                     "The log's jobs use more than its %d processors at %d of %d steps (%.2f%%): idle cores clamped to 0 there.",
                     total, clamped, n, 100.0 * clamped / n));
         }
-        return new CapacitySeries(log.source(), "swf", log.unixStartTime(), stepSeconds, total, log.zone(), idle, pending,
+        return new CapacitySeries(log.source(), "swf", log.unixStartTime() + origin, stepSeconds, total, log.zone(), idle, pending,
                 queue, clamped, notes);
     }
 

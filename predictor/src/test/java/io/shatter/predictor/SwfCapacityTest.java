@@ -3,6 +3,7 @@ package io.shatter.predictor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,6 +18,23 @@ class SwfCapacityTest {
     @Test
     void idleAndPendingMatchBruteForceOnGzippedCtcAtTenMinutes() {
         checkAgainstBruteForce(SwfReader.read(Excerpts.ctcGzip(), BadLinePolicy.STOP), 600);
+    }
+
+    /** A converted log counting from the Unix epoch gives the same series, starting at its first submission. */
+    @Test
+    void logCountingFromTheEpochStartsAtItsFirstSubmission() {
+        SwfLog original = SwfReader.read(Excerpts.kth(), BadLinePolicy.STOP);
+        long shift = 1_599_999_900L; // a whole number of steps, so the steps fall at the same instants
+        List<SwfJob> shifted = original.jobs().stream().map(j -> new SwfJob(j.jobId(), j.submitTime() + shift, j.waitTime(),
+                j.runTime(), j.allocatedProcs(), j.requestedProcs(), j.requestedTime(), j.status(), j.userId(), j.lineNumber())).toList();
+        SwfLog converted = new SwfLog("converted", original.maxProcs(), 0, original.zone(), shifted, List.of(), List.of());
+
+        CapacitySeries expected = SwfCapacity.series(original, 300);
+        CapacitySeries series = SwfCapacity.series(converted, 300);
+        assertEquals(expected.length(), series.length()); // not 1.6e9 / 300 leading steps of an empty machine
+        assertEquals(shift, series.startEpochSeconds());
+        assertEquals(Arrays.toString(expected.idle()), Arrays.toString(series.idle()));
+        assertEquals(Arrays.toString(expected.pending()), Arrays.toString(series.pending()));
     }
 
     private static void checkAgainstBruteForce(SwfLog log, int step) {
