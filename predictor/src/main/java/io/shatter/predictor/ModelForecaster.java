@@ -231,6 +231,12 @@ public final class ModelForecaster implements CapacityForecaster {
         return probabilityIdleAtLeast(runLength, 1.0);
     }
 
+    /** The placement policy's per-slot question: {@link #probabilityIdleAtLeast}. */
+    @Override
+    public double survivalProbability(Duration runLength, double excessCores) {
+        return probabilityIdleAtLeast(runLength, excessCores);
+    }
+
     /**
      * Probability that the partition keeps at least {@code cores} idle cores throughout the next
      * {@code runLength}, taking the forecast error as Laplace-distributed with the model's
@@ -242,7 +248,7 @@ public final class ModelForecaster implements CapacityForecaster {
      */
     public double probabilityIdleAtLeast(Duration runLength, double cores) {
         if (!warm) {
-            return fallback.survivalProbability(runLength);
+            return fallback.survivalProbability(runLength, cores);
         }
         double least = probabilityAt(runLength, cores);
         long runMinutes = runLength.toMinutes();
