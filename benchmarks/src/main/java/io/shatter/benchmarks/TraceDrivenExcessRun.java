@@ -169,8 +169,9 @@ public final class TraceDrivenExcessRun {
         // Without a model: persistence, the runtime's default (time scale does not matter to it).
         CapacityForecaster forecaster = model == null ? new PersistenceForecaster()
                 : new TraceScaledForecaster(new ModelForecaster(model, series.zone()));
-        // The monitor of a real site would have the past day of samples: so does the forecaster.
-        int warmup = 24 * 12 + 2;
+        // The monitor of a real site would have the past days of samples: so does the forecaster (a
+        // day to fill the model's inputs, a day more to learn how well it has been doing lately).
+        int warmup = 2 * 24 * 12 + 2;
         for (int k = Math.max(0, startStep - warmup); k < startStep; k++) {
             forecaster.observe(series.sampleAt(k));
         }
