@@ -34,14 +34,18 @@ import java.util.Locale;
  * {@link ExcessCapacityFeed} revokes excess ranks when the trace's idle cores fall and restores
  * them when they rise. The same workload (plain shards of a fixed length that restart from
  * scratch when their rank is revoked) runs twice from each of several start points in the
- * trace's held-out last 20%: once with the runtime's default (persistence, which always lets work
- * onto live excess ranks) and once with the trained model answering the placement policy's
- * question "will this excess slot outlive the shard?". Prints lost work (shard-seconds
- * recomputed) and makespan for both, and their ratios.
+ * trace's held-out last 20%: once with the runtime's default forecaster (persistence, which lets
+ * work onto every live excess rank) and once with the trained model answering the default
+ * placement policy's per-slot question "will this excess slot outlive the shard?". Prints lost
+ * work (shard-seconds recomputed) and makespan for both, and their ratios.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved] [min-survival]
+ * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved] [min-survival[,min-survival...]]
  * </pre>
+ *
+ * Without {@code min-survival} both arms use {@link DefaultPlacementPolicy}'s default bar; a
+ * comma-separated list sweeps bars (the persistence arm, whose answers are 0 or 1, runs once per
+ * start, the model's arm once per bar).
  *
  * The model must be a {@code --features capacity} model (the broker sees only capacity samples)
  * trained on the same trace: its training used the first 80% only, and every start is in the rest.

@@ -8,8 +8,9 @@ import java.time.Duration;
 /**
  * DESIGN.md's placement rule. A CRITICAL shard takes reserved capacity, preempting the
  * lowest-priority resumable reserved attempt if it must; any other shard takes reserved capacity if
- * it fits, then excess capacity if it fits and the forecast says the slot should outlive the
- * shard, else waits. Spare ranks are left for shadows (see {@link #shadowRank}). Among the ranks of the chosen class, the
+ * it fits, then excess capacity if it fits and the forecast says that slot should outlive the
+ * shard (asked per slot: a low slot, revoked last, is safer than the top one), else waits. Spare
+ * ranks are left for shadows (see {@link #shadowRank}). Among the ranks of the chosen class, the
  * lowest cost wins: load, plus the cost of moving inputs there, plus capabilities it would waste.
  */
 public final class DefaultPlacementPolicy implements PlacementPolicy {
