@@ -285,10 +285,11 @@ public final class ModelForecaster implements CapacityForecaster {
 
     /**
      * Probability that the partition keeps at least {@code cores} idle cores throughout the next
-     * {@code runLength}, taking the forecast error as Laplace-distributed with the model's
-     * recent mean absolute error (the L1 loss's own noise model; see {@link #errorAt}), at each of the model's horizons within the
-     * run and at its end; the least of those (a dip in the middle of the run revokes the slot as
-     * surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
+     * {@code runLength}, taking the forecast error as Laplace-distributed (the L1 loss's own noise
+     * model) with the model's recent mean absolute error (an exponentially weighted average over
+     * about six hours of its own forecasts, starting from the validation MAE), at each of the
+     * model's horizons within the run and at its end; the least of those (a dip in the middle of
+     * the run revokes the slot as surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
      * asks with {@code cores = c}, or more when other slots would be revoked before it.
      * Without a model, or before a day of samples, it answers like persistence.
      */
