@@ -34,14 +34,18 @@ import java.util.Locale;
  * {@link ExcessCapacityFeed} revokes excess ranks when the trace's idle cores fall and restores
  * them when they rise. The same workload (plain shards of a fixed length that restart from
  * scratch when their rank is revoked) runs twice from each of several start points in the
- * trace's held-out last 20%: once with the runtime's default (persistence, which always lets work
- * onto live excess ranks) and once with the trained model answering the placement policy's
- * question "will this excess slot outlive the shard?". Prints lost work (shard-seconds
- * recomputed) and makespan for both, and their ratios.
+ * trace's held-out last 20%: once with the runtime's default forecaster (persistence, which lets
+ * work onto every live excess rank) and once with the trained model answering the default
+ * placement policy's per-slot question "will this excess slot outlive the shard?". Prints lost
+ * work (shard-seconds recomputed) and makespan for both, and their ratios.
  *
  * <pre>
- * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved] [min-survival]
+ * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved] [min-survival[,min-survival...]]
  * </pre>
+ *
+ * Without {@code min-survival} both arms use {@link DefaultPlacementPolicy}'s default bar; a
+ * comma-separated list sweeps bars (the persistence arm, whose answers are 0 or 1, runs once per
+ * start, the model's arm once per bar).
  *
  * The model must be a {@code --features capacity} model (the broker sees only capacity samples)
  * trained on the same trace: its training used the first 80% only, and every start is in the rest.
@@ -56,7 +60,7 @@ public final class TraceDrivenExcessRun {
     public static void main(String[] args) {
         if (args.length < 2) {
             System.err.println("usage: TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts=6] [shards=48] [shard-minutes=40] "
-                    + "[excess=6] [reserved=2] [min-survival=0.5]");
+                    + "[excess=6] [reserved=2] [min-survival=the placement policy's default]");
             System.exit(2);
         }
         Path tracePath = Path.of(args[0]);
@@ -66,8 +70,22 @@ public final class TraceDrivenExcessRun {
         int shardMinutes = args.length > 4 ? Integer.parseInt(args[4]) : 40;
         int excess = args.length > 5 ? Integer.parseInt(args[5]) : 6;
         int reserved = args.length > 6 ? Integer.parseInt(args[6]) : 2;
-        // The placement policy's bar for excess slots, the same in both arms.
-        double minimumSurvival = args.length > 7 ? Double.parseDouble(args[7]) : 0.5;
+        // The placement policy's bar for excess slots (default: the policy's own). A comma-separated
+        // list sweeps bars: persistence answers only 0 or 1, so its arm is the same at every bar in
+        // (0, 1] and runs once per start; the model's arm runs once per bar.
+        List<Double> bars = new ArrayList<>();
+        if (args.length > 7) {
+            for (String bar : args[7].split(",")) {
+                double value = Double.parseDouble(bar.trim());
+                if (!(value > 0 && value <= 1)) {
+                    System.err.println("min-survival must be in (0, 1], got " + bar);
+                    System.exit(2);
+                }
+                bars.add(value);
+            }
+        } else {
+            bars.add(DefaultPlacementPolicy.DEFAULT_MINIMUM_SURVIVAL);
+        }
 
         CapacitySeries series = Traces.load(tracePath, Traces.Format.AUTO, null, 300, ZoneId.of("UTC"), BadLinePolicy.SKIP);
         CapacityModel model = CapacityModel.load(modelPath);
@@ -82,34 +100,45 @@ public final class TraceDrivenExcessRun {
         }
         System.out.printf(Locale.ROOT, "Trace %s: %d cores; %d excess ranks of %d idle cores each (alive = min(%d, idle/%d)), "
                         + "%d reserved; %d plain shards of %d trace minutes (%.0f ms); 1 trace hour = %.0f ms; %d starts in the "
-                        + "held-out last 20%%; placement needs survival >= %.2f.%n", series.source(), series.totalCores(), excess, coresPerRank, excess, coresPerRank,
-                reserved, shards, shardMinutes, shardNanos / 1e6, 3600 / TIME_SCALE * 1000, starts, minimumSurvival);
-        System.out.printf(Locale.ROOT, "%-22s %10s %10s %12s %12s %8s %8s %10s %10s%n", "start (trace day)", "lost w/o", "lost with",
-                "makespan w/o", "makespan w.", "revoc.", "revoc.", "excess w/o", "excess w.");
+                        + "held-out last 20%%; placement needs survival >= %s (default %s).%n", series.source(), series.totalCores(),
+                excess, coresPerRank, excess, coresPerRank, reserved, shards, shardMinutes, shardNanos / 1e6,
+                3600 / TIME_SCALE * 1000, starts, bars, DefaultPlacementPolicy.DEFAULT_MINIMUM_SURVIVAL);
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-22s %10s %12s %6s %6s", "start (trace day)",
+                "lost w/o", "makespan w/o", "revoc.", "excess"));
+        for (double bar : bars) {
+            header.append(String.format(Locale.ROOT, " | %-41s", "with model, bar " + bar + ": lost, makespan, revoc., excess"));
+        }
+        System.out.println(header);
         double lostWithout = 0;
-        double lostWith = 0;
         double makespanWithout = 0;
-        double makespanWith = 0;
+        double[] lostWith = new double[bars.size()];
+        double[] makespanWith = new double[bars.size()];
         for (int i = 0; i < starts; i++) {
             int startStep = testFrom + (int) ((long) usable * i / Math.max(1, starts - 1));
             if (starts == 1) {
                 startStep = testFrom;
             }
-            RunSummary without = run(series, startStep, null, shards, shardNanos, excess, reserved, coresPerRank, minimumSurvival);
-            RunSummary with = run(series, startStep, model, shards, shardNanos, excess, reserved, coresPerRank, minimumSurvival);
+            RunSummary without = run(series, startStep, null, shards, shardNanos, excess, reserved, coresPerRank, bars.get(0));
             lostWithout += without.lostWorkSeconds();
-            lostWith += with.lostWorkSeconds();
             makespanWithout += without.makespanSeconds();
-            makespanWith += with.makespanSeconds();
-            System.out.printf(Locale.ROOT, "%-22s %9.2fs %9.2fs %11.2fs %11.2fs %8d %8d %9.0f%% %9.0f%%%n",
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-22s %9.2fs %11.2fs %6d %5.0f%%",
                     String.format(Locale.ROOT, "step %d (%.1f)", startStep, startStep * 300 / 86400.0),
-                    without.lostWorkSeconds(), with.lostWorkSeconds(), without.makespanSeconds(), with.makespanSeconds(),
-                    without.revocations(), with.revocations(), 100 * excessShare(without, reserved), 100 * excessShare(with, reserved));
+                    without.lostWorkSeconds(), without.makespanSeconds(), without.revocations(), 100 * excessShare(without, reserved)));
+            for (int b = 0; b < bars.size(); b++) {
+                RunSummary with = run(series, startStep, model, shards, shardNanos, excess, reserved, coresPerRank, bars.get(b));
+                lostWith[b] += with.lostWorkSeconds();
+                makespanWith[b] += with.makespanSeconds();
+                row.append(String.format(Locale.ROOT, " | %9.2fs %10.2fs %6d %5.0f%%          ", with.lostWorkSeconds(),
+                        with.makespanSeconds(), with.revocations(), 100 * excessShare(with, reserved)));
+            }
+            System.out.println(row);
         }
-        System.out.printf(Locale.ROOT, "TOTAL lost work: without forecaster %.2f shard-s, with %.2f shard-s: %.0f%% less "
-                        + "(ratio %.3f). Makespan: without %.2f s, with %.2f s (ratio %.3f).%n",
-                lostWithout, lostWith, 100 * (1 - lostWith / Math.max(1e-9, lostWithout)), lostWith / Math.max(1e-9, lostWithout),
-                makespanWithout, makespanWith, makespanWith / makespanWithout);
+        for (int b = 0; b < bars.size(); b++) {
+            System.out.printf(Locale.ROOT, "TOTAL at bar %s: lost work without forecaster %.2f shard-s, with %.2f shard-s: %.0f%% less "
+                            + "(ratio %.3f). Makespan: without %.2f s, with %.2f s (ratio %.3f).%n", bars.get(b),
+                    lostWithout, lostWith[b], 100 * (1 - lostWith[b] / Math.max(1e-9, lostWithout)),
+                    lostWith[b] / Math.max(1e-9, lostWithout), makespanWithout, makespanWith[b], makespanWith[b] / makespanWithout);
+        }
     }
 
     /** Share of the shards committed by excess ranks (ranks after the reserved ones). */
@@ -141,10 +170,12 @@ public final class TraceDrivenExcessRun {
             }));
         }
         ShardGraph graph = g.build();
-        TraceScaledForecaster forecaster = new TraceScaledForecaster(
-                model == null ? null : new ModelForecaster(model, series.zone()), excess, coresPerRank);
-        // The monitor of a real site would have the past day of samples: so does the forecaster.
-        int warmup = 24 * 12 + 2;
+        // Without a model: persistence, the runtime's default (time scale does not matter to it).
+        CapacityForecaster forecaster = model == null ? new PersistenceForecaster()
+                : new TraceScaledForecaster(new ModelForecaster(model, series.zone()));
+        // The monitor of a real site would have the past days of samples: so does the forecaster (a
+        // day to fill the model's inputs, a day more to learn how well it has been doing lately).
+        int warmup = 2 * 24 * 12 + 2;
         for (int k = Math.max(0, startStep - warmup); k < startStep; k++) {
             forecaster.observe(series.sampleAt(k));
         }
@@ -163,22 +194,15 @@ public final class TraceDrivenExcessRun {
     }
 
     /**
-     * The broker asks in wall-clock time; the trace runs {@link #TIME_SCALE} times faster. Without
-     * a model: persistence, the runtime's default. With one: an excess slot survives if the trace
-     * keeps enough idle cores for every live excess rank (revocations take the highest-numbered
-     * ranks first, but placement may use any live one).
+     * The model's forecaster on the trace's clock: the broker asks in wall-clock time, the trace
+     * runs {@link #TIME_SCALE} times faster. The per-slot question's cores are already the
+     * trace's idle cores (the broker scales excess ranks by the feed's cores per rank).
      */
     private static final class TraceScaledForecaster implements CapacityForecaster {
         private final ModelForecaster model;
-        private final PersistenceForecaster persistence = new PersistenceForecaster();
-        private final int excessRanks;
-        private final int coresPerRank;
-        private CapacitySample last;
 
-        TraceScaledForecaster(ModelForecaster model, int excessRanks, int coresPerRank) {
+        TraceScaledForecaster(ModelForecaster model) {
             this.model = model;
-            this.excessRanks = excessRanks;
-            this.coresPerRank = coresPerRank;
         }
 
         private static Duration toTrace(Duration wall) {
@@ -187,25 +211,22 @@ public final class TraceDrivenExcessRun {
 
         @Override
         public void observe(CapacitySample sample) {
-            last = sample;
-            persistence.observe(sample);
-            if (model != null) {
-                model.observe(sample);
-            }
+            model.observe(sample);
         }
 
         @Override
         public double expectedIdleCores(Duration horizon) {
-            return model == null ? persistence.expectedIdleCores(horizon) : model.expectedIdleCores(toTrace(horizon));
+            return model.expectedIdleCores(toTrace(horizon));
         }
 
         @Override
         public double survivalProbability(Duration runLength) {
-            if (model == null || last == null) {
-                return persistence.survivalProbability(runLength);
-            }
-            int live = Math.max(1, Math.min(excessRanks, last.idleCores() / coresPerRank));
-            return model.probabilityIdleAtLeast(toTrace(runLength), (double) live * coresPerRank);
+            return model.survivalProbability(toTrace(runLength));
+        }
+
+        @Override
+        public double survivalProbability(Duration runLength, double excessCores) {
+            return model.probabilityIdleAtLeast(toTrace(runLength), excessCores);
         }
     }
 }

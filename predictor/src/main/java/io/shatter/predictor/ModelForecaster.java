@@ -6,6 +6,7 @@ import io.shatter.spi.PersistenceForecaster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Arrays;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,6 +31,8 @@ public final class ModelForecaster implements CapacityForecaster {
     public static final String ZONE_PROPERTY = "shatter.predictor.zone";
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelForecaster.class);
+    /** Weight of the newest error in the recent-error averages: about six hours of 5-minute steps. */
+    static final double RECENT_ERROR_WEIGHT = 1.0 / 72;
 
     private final CapacityModel model;
     private final PersistenceForecaster fallback = new PersistenceForecaster();
@@ -42,6 +45,13 @@ public final class ModelForecaster implements CapacityForecaster {
     private final float[] scratch;
     private final float[] changes;
     private final double[] forecastFraction;
+    /** Model steps to each horizon, for scoring past forecasts. */
+    private final int[] horizonSteps;
+    /** The forecasts made at each recent step ([horizon][ring slot]) and the step each slot holds. */
+    private final double[][] pastForecast;
+    private final long[] pastForecastBucket;
+    /** Per horizon: mean absolute error of this forecaster's own recent forecasts, as a fraction. */
+    private final double[] recentError;
     private long lastBucket = Long.MIN_VALUE;
     private long lastEpochSeconds;
     private long filled;
@@ -75,6 +85,19 @@ public final class ModelForecaster implements CapacityForecaster {
         this.scratch = new float[model == null ? 0 : model.inputCount()];
         this.changes = new float[horizonMinutes.length];
         this.forecastFraction = new double[horizonMinutes.length];
+        this.horizonSteps = new int[horizonMinutes.length];
+        int longest = 0;
+        for (int j = 0; j < horizonMinutes.length; j++) {
+            horizonSteps[j] = Math.max(1, horizonMinutes[j] * 60 / step);
+            longest = Math.max(longest, horizonSteps[j]);
+        }
+        this.pastForecast = new double[horizonMinutes.length][longest + 1];
+        this.pastForecastBucket = new long[longest + 1];
+        Arrays.fill(pastForecastBucket, Long.MIN_VALUE);
+        this.recentError = new double[horizonMinutes.length];
+        for (int j = 0; j < horizonMinutes.length; j++) {
+            recentError[j] = model.metadata().validationMae()[j]; // the prior until its own errors are seen
+        }
     }
 
     private static CapacityModel configuredModel() {
@@ -117,6 +140,7 @@ public final class ModelForecaster implements CapacityForecaster {
         double idle = Math.min(1.0, (double) sample.idleCores() / sample.totalCores());
         double pending = (double) sample.pendingCores() / sample.totalCores();
         if (lastBucket != Long.MIN_VALUE && bucket > lastBucket) {
+            scoreForecastsOf(lastBucket, idleFraction[slot(lastBucket)]);
             long gap = Math.min(bucket - lastBucket - 1, capacity);
             double carriedIdle = idleFraction[slot(lastBucket)];
             double carriedPending = pendingFraction[slot(lastBucket)];
@@ -137,8 +161,25 @@ public final class ModelForecaster implements CapacityForecaster {
         warm = filled >= capacity;
         if (warm) {
             model.forecastChanges(history, (int) (bucket - base()), scratch, changes);
+            int ring = (int) Math.floorMod(bucket, pastForecastBucket.length);
             for (int j = 0; j < changes.length; j++) {
                 forecastFraction[j] = Math.max(0, Math.min(1, idle + changes[j]));
+                pastForecast[j][ring] = forecastFraction[j];
+            }
+            pastForecastBucket[ring] = bucket;
+        }
+    }
+
+    /**
+     * Scores the forecasts that were made for step {@code bucket} (now complete, idle fraction
+     * {@code actual}) into the recent errors. Steps filled over a gap in the samples are not scored.
+     */
+    private void scoreForecastsOf(long bucket, double actual) {
+        for (int j = 0; j < horizonSteps.length; j++) {
+            long madeAt = bucket - horizonSteps[j];
+            int ring = (int) Math.floorMod(madeAt, pastForecastBucket.length);
+            if (pastForecastBucket[ring] == madeAt) {
+                recentError[j] += RECENT_ERROR_WEIGHT * (Math.abs(pastForecast[j][ring] - actual) - recentError[j]);
             }
         }
     }
@@ -205,10 +246,15 @@ public final class ModelForecaster implements CapacityForecaster {
         return previousValue; // beyond the furthest horizon: its forecast
     }
 
-    /** The model's typical error (validation MAE, as a fraction) at {@code horizon}, interpolated. */
+    /**
+     * The model's typical error at {@code horizon} lately, as a fraction, interpolated: the mean
+     * absolute error of its own forecasts over about the last six hours (exponentially weighted,
+     * starting from the validation MAE). Errors come in spells (quiet nights, busy mornings), so
+     * the recent error says better than the all-time one how far to trust today's forecast.
+     */
     private double errorAt(Duration horizon) {
         double minutes = Math.max(0, horizon.toMillis() / 60000.0);
-        float[] mae = model.metadata().validationMae();
+        double[] mae = recentError;
         double previousMinutes = 0;
         double previousValue = 0;
         for (int j = 0; j < horizonMinutes.length; j++) {
@@ -231,18 +277,25 @@ public final class ModelForecaster implements CapacityForecaster {
         return probabilityIdleAtLeast(runLength, 1.0);
     }
 
+    /** The placement policy's per-slot question: {@link #probabilityIdleAtLeast}. */
+    @Override
+    public double survivalProbability(Duration runLength, double excessCores) {
+        return probabilityIdleAtLeast(runLength, excessCores);
+    }
+
     /**
      * Probability that the partition keeps at least {@code cores} idle cores throughout the next
-     * {@code runLength}, taking the forecast error as Laplace-distributed with the model's
-     * validation MAE (the L1 loss's own noise model), at each of the model's horizons within the
-     * run and at its end; the least of those (a dip in the middle of the run revokes the slot as
-     * surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
+     * {@code runLength}, taking the forecast error as Laplace-distributed (the L1 loss's own noise
+     * model) with the model's recent mean absolute error (an exponentially weighted average over
+     * about six hours of its own forecasts, starting from the validation MAE), at each of the
+     * model's horizons within the run and at its end; the least of those (a dip in the middle of
+     * the run revokes the slot as surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
      * asks with {@code cores = c}, or more when other slots would be revoked before it.
      * Without a model, or before a day of samples, it answers like persistence.
      */
     public double probabilityIdleAtLeast(Duration runLength, double cores) {
         if (!warm) {
-            return fallback.survivalProbability(runLength);
+            return fallback.survivalProbability(runLength, cores);
         }
         double least = probabilityAt(runLength, cores);
         long runMinutes = runLength.toMinutes();

@@ -164,6 +164,37 @@ class ModelTest {
     }
 
     @Test
+    void survivalOddsUseTheForecastersOwnRecentErrors() {
+        CapacityModel model = capacityModel.model();
+        ModelForecaster forecaster = new ModelForecaster(model, series.zone());
+        int from = split().testFrom();
+        int start = from - 289; // warm, and forecasting, from step from - 1 on
+        int to = from + 300;
+        double[][] batch = model.forecastIdle(series, from - 1, to); // forecasts made at steps from - 1 .. to - 1
+        double total = series.totalCores();
+        // Independently: the 5-minute horizon's error average, from the validation MAE, over each
+        // forecast made at step k - 2 for step k - 1, scored when step k arrives.
+        double error = model.metadata().validationMae()[0];
+        for (int k = start; k < to; k++) {
+            forecaster.observe(series.sampleAt(k));
+            if (k >= from + 1) {
+                double forecast = batch[0][k - 2 - (from - 1)] / total;
+                double actual = (double) series.idle()[k - 1] / total;
+                error += ModelForecaster.RECENT_ERROR_WEIGHT * (Math.abs(forecast - actual) - error);
+            }
+        }
+        assertTrue(Math.abs(error - model.metadata().validationMae()[0]) > 1e-3, "the test needs errors unlike validation's");
+        double forecast = batch[0][to - 1 - (from - 1)];
+        double cores = Math.max(0, forecast - 3);
+        double scale = Math.max(0.5, error * total);
+        double expected = 1 - 0.5 * Math.exp(-(forecast - cores) / scale);
+        // Float sums in BLAS and in plain Java differ in order: forecasts agree to 0.02 cores.
+        assertEquals(expected, forecaster.probabilityIdleAtLeast(Duration.ofMinutes(5), cores), 0.01);
+        assertEquals(forecaster.probabilityIdleAtLeast(Duration.ofMinutes(5), cores),
+                forecaster.survivalProbability(Duration.ofMinutes(5), cores), 1e-12);
+    }
+
+    @Test
     void queueModelsAreRefusedByTheBrokerForecaster() {
         Trainer.Result queue = Trainer.train(series, config.withFeatureSet(FeatureSet.QUEUE).withEpochs(1), Trainer.Progress.NONE);
         PredictorException e = assertThrows(PredictorException.class, () -> new ModelForecaster(queue.model(), series.zone()));

@@ -1348,6 +1348,12 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         return expectedRunNanos;
     }
 
+    @Override
+    public int partitionCoresOf(RankView excessRank) {
+        ExcessCapacityFeed feed = config.excessCapacityFeed();
+        return feed == null ? excessRank.cores() : feed.coresPerExcessRank();
+    }
+
     /** The state of the unit that runs shard {@code index} (for tests and diagnostics); null for range shards. */
     public ShardState stateOf(int index) {
         Task t = taskOfShard[index];

@@ -20,10 +20,21 @@ public interface CapacityForecaster {
     double expectedIdleCores(Duration horizon);
 
     /**
-     * Probability, from 0 to 1, that an excess slot taken now is still there after {@code runLength}:
-     * the broker places a shard on excess capacity only when this is high enough.
+     * Probability, from 0 to 1, that an excess slot taken now is still there after {@code runLength},
+     * for a slot that needs only one idle core to stay (see the per-slot question below).
      */
     double survivalProbability(Duration runLength);
+
+    /**
+     * Probability, from 0 to 1, that at least {@code excessCores} idle cores stay available
+     * throughout the next {@code runLength}. The placement policy asks this per excess slot, with
+     * the idle cores that must remain for that slot to survive given the order in which the site
+     * revokes slots (a low slot, revoked last, needs fewer than the top one), and places a shard on
+     * excess capacity only when the answer is high enough. The default ignores {@code excessCores}.
+     */
+    default double survivalProbability(Duration runLength, double excessCores) {
+        return survivalProbability(runLength);
+    }
 
     /** How many excess workers are worth requesting now, at most {@code maxWorkers}. */
     default int excessWorkersToRequest(int maxWorkers) {

@@ -4,15 +4,14 @@ import java.time.Duration;
 
 /**
  * The baseline forecaster: tomorrow looks like today. Idle cores stay what they were at the last
- * sample, and an excess slot survives as long as idle cores have not been falling.
+ * sample, so an excess slot survives exactly when the last sample's idle cores cover it: this is
+ * placement without a forecast, the baseline a model must beat.
  */
 public final class PersistenceForecaster implements CapacityForecaster {
     private CapacitySample last;
-    private CapacitySample previous;
 
     @Override
     public void observe(CapacitySample sample) {
-        previous = last;
         last = sample;
     }
 
@@ -23,9 +22,12 @@ public final class PersistenceForecaster implements CapacityForecaster {
 
     @Override
     public double survivalProbability(Duration runLength) {
-        if (last == null || previous == null) {
-            return 1.0; // nothing known: do not hold work back
-        }
-        return last.idleCores() >= previous.idleCores() ? 1.0 : 0.5;
+        return survivalProbability(runLength, 1);
+    }
+
+    /** 1 if the last sample's idle cores cover {@code excessCores} (or nothing is known yet: do not hold work back), else 0. */
+    @Override
+    public double survivalProbability(Duration runLength, double excessCores) {
+        return last == null || last.idleCores() >= excessCores ? 1.0 : 0.0;
     }
 }

@@ -1,0 +1,185 @@
+package io.shatter.broker;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.shatter.CapacityClass;
+import io.shatter.Codecs;
+import io.shatter.ShardGraph;
+import io.shatter.graph.ShardSpec;
+import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.CapacitySample;
+import io.shatter.spi.PersistenceForecaster;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The excess-slot rule of {@link DefaultPlacementPolicy}: the survival question is asked per slot. */
+class DefaultPlacementPolicyTest {
+    /** Idle cores each excess rank stands for, as an {@link io.shatter.ExcessCapacityFeed} would map them. */
+    private static final int CORES_PER_EXCESS_RANK = 8;
+
+    private static final ShardSpec SPEC;
+
+    static {
+        ShardGraph.Builder g = ShardGraph.builder("placement");
+        g.shard("only").compute(Codecs.INT, ctx -> 1);
+        SPEC = g.build().shards().get(0);
+    }
+
+    private static final Candidate CANDIDATE = new Candidate() {
+        @Override
+        public ShardSpec spec() {
+            return SPEC;
+        }
+
+        @Override
+        public int avoidRank() {
+            return -1;
+        }
+
+        @Override
+        public long inputBytesMissingOn(int rank) {
+            return 0;
+        }
+    };
+
+    /**
+     * A forecaster whose odds depend on the idle cores asked for: 8 and 16 cores are very likely to
+     * stay, 24 (every excess rank) is not. Records the questions.
+     */
+    private static final class CoreDependentForecaster implements CapacityForecaster {
+        final List<Double> asked = new ArrayList<>();
+
+        @Override
+        public void observe(CapacitySample sample) {
+        }
+
+        @Override
+        public double expectedIdleCores(Duration horizon) {
+            return 20;
+        }
+
+        @Override
+        public double survivalProbability(Duration runLength) {
+            return survivalProbability(runLength, 1);
+        }
+
+        @Override
+        public double survivalProbability(Duration runLength, double excessCores) {
+            asked.add(excessCores);
+            return excessCores <= 8 ? 0.99 : excessCores <= 16 ? 0.95 : 0.3;
+        }
+    }
+
+    private record Rank(int rank, CapacityClass capacityClass, boolean isActive, int freeCores) implements RankView {
+        @Override
+        public int cores() {
+            return 1;
+        }
+
+        @Override
+        public int freeUnits() {
+            return freeCores;
+        }
+
+        @Override
+        public int pipelineDepth() {
+            return 1;
+        }
+
+        @Override
+        public double load() {
+            return 1 - freeCores;
+        }
+
+        @Override
+        public Set<String> capabilities() {
+            return Set.of();
+        }
+
+        @Override
+        public List<? extends AttemptView> attempts() {
+            return List.of();
+        }
+    }
+
+    private record Cluster(List<Rank> ranks, CapacityForecaster forecaster) implements ClusterView {
+        @Override
+        public long expectedRunNanos() {
+            return Duration.ofMinutes(40).toNanos();
+        }
+
+        @Override
+        public int partitionCoresOf(RankView excessRank) {
+            return CORES_PER_EXCESS_RANK;
+        }
+    }
+
+    /** Rank 1 reserved and busy; ranks 2 to 4 excess, active as given, free as given. */
+    private static Cluster cluster(CapacityForecaster forecaster, boolean[] excessActive, boolean[] excessFree) {
+        List<Rank> ranks = new ArrayList<>();
+        ranks.add(new Rank(1, CapacityClass.RESERVED, true, 0));
+        for (int i = 0; i < 3; i++) {
+            ranks.add(new Rank(2 + i, CapacityClass.EXCESS, excessActive[i], excessFree[i] ? 1 : 0));
+        }
+        return new Cluster(ranks, forecaster);
+    }
+
+    @Test
+    void asksPerSlotWithTheCoresOfEveryLiveExcessRankBelowAndTakesTheSafestFreeSlot() {
+        CoreDependentForecaster forecaster = new CoreDependentForecaster();
+        Placement p = new DefaultPlacementPolicy(0.9).place(CANDIDATE,
+                cluster(forecaster, new boolean[] {true, true, true}, new boolean[] {true, true, true}));
+        assertEquals(Placement.on(2), p, "the lowest excess rank, revoked last, is the safest");
+        // Rank 2 survives with 8 idle cores, rank 3 needs rank 2's too, rank 4 needs all three ranks'.
+        assertEquals(List.of(8.0, 16.0, 24.0), forecaster.asked);
+    }
+
+    @Test
+    void takesTheNextSafeSlotWhenTheSafestIsBusy() {
+        Placement p = new DefaultPlacementPolicy(0.9).place(CANDIDATE,
+                cluster(new CoreDependentForecaster(), new boolean[] {true, true, true}, new boolean[] {false, true, true}));
+        assertEquals(Placement.on(3), p, "16 idle cores stay with odds 0.95");
+    }
+
+    @Test
+    void refusesTheRiskyTopSlotAndWaits() {
+        Placement p = new DefaultPlacementPolicy(0.9).place(CANDIDATE,
+                cluster(new CoreDependentForecaster(), new boolean[] {true, true, true}, new boolean[] {false, false, true}));
+        assertEquals(Placement.WAIT, p, "the top slot needs 24 idle cores, odds 0.3 < 0.9");
+    }
+
+    @Test
+    void aRevokedRankBelowDoesNotCountTowardsASlotsNeeds() {
+        CoreDependentForecaster forecaster = new CoreDependentForecaster();
+        Placement p = new DefaultPlacementPolicy(0.9).place(CANDIDATE,
+                cluster(forecaster, new boolean[] {false, false, true}, new boolean[] {true, true, true}));
+        assertEquals(Placement.on(4), p, "with ranks 2 and 3 revoked, rank 4 is the only live one: 8 cores");
+        assertEquals(List.of(8.0), forecaster.asked);
+    }
+
+    @Test
+    void aLowerBarTakesTheRiskyTopSlot() {
+        Placement p = new DefaultPlacementPolicy(0.25).place(CANDIDATE,
+                cluster(new CoreDependentForecaster(), new boolean[] {true, true, true}, new boolean[] {false, false, true}));
+        assertEquals(Placement.on(4), p);
+    }
+
+    @Test
+    void persistenceKeepsASlotExactlyWhenTheLastSampleCoversIt() {
+        PersistenceForecaster persistence = new PersistenceForecaster();
+        Duration run = Duration.ofMinutes(40);
+        assertEquals(1.0, persistence.survivalProbability(run, 24), "nothing known yet: do not hold work back");
+        persistence.observe(new CapacitySample(0, "excess", 100, 16, 0));
+        assertEquals(1.0, persistence.survivalProbability(run, 8));
+        assertEquals(1.0, persistence.survivalProbability(run, 16));
+        assertEquals(0.0, persistence.survivalProbability(run, 24));
+        // With persistence every live slot of a feed is covered: the policy places as if there were no forecast.
+        Placement p = new DefaultPlacementPolicy().place(CANDIDATE,
+                cluster(persistence, new boolean[] {true, true, false}, new boolean[] {false, true, true}));
+        assertEquals(Placement.on(3), p);
+    }
+}
