@@ -1,5 +1,6 @@
 package io.shatter;
 
+import io.shatter.broker.DefaultPlacementPolicy;
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
 import org.junit.jupiter.api.Test;
@@ -32,7 +33,9 @@ class RangeSplitForecastTest {
         ShardGraph.Builder g = ShardGraph.builder("split");
         Shard<Long> sum = g.shard("sum").parallelFor(0, BLOCKS, 1, Codecs.LONG, (from, to, ctx) -> spinThenSquare(from), Long::sum);
         // Excess ranks only, so that every chunk is split by the excess rule.
-        RunResult result = Shatter.run(g.build(), RunConfig.builder().layout(RankLayout.of(0, 2, 0, 1)).forecaster(forecaster).build());
+        // The placement bar is below the forecaster's 60% for long runs, so chunks are placed; the split's own bar (90%) is not.
+        RunResult result = Shatter.run(g.build(), RunConfig.builder().layout(RankLayout.of(0, 2, 0, 1)).forecaster(forecaster)
+                .policy(new DefaultPlacementPolicy(0.5)).build());
         long expected = 0;
         for (long i = 0; i < BLOCKS; i++) {
             expected += i * i;
@@ -49,7 +52,7 @@ class RangeSplitForecastTest {
         return i * i;
     }
 
-    /** Sure that a slot outlives runs up to {@code safe}; gives longer runs 60%: enough to place, not to take long chunks. */
+    /** Sure that a slot outlives runs up to {@code safe}; gives longer runs 60%: enough to place (at a bar of 50%), not to take long chunks. */
     private record FixedOdds(Duration safe) implements CapacityForecaster {
         @Override
         public void observe(CapacitySample sample) {

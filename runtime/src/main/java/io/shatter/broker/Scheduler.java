@@ -144,6 +144,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private ShatterException failure;
     private int timerSequence;
     private boolean feasibilityChecked;
+    /** Whether {@link #warnIfOnlyTheForecastHoldsWorkBack} has spoken since work last ran. */
+    private boolean heldBackWarned;
     /**
      * Whether this run continues an earlier one (from the broker journal): then the checkpoints on
      * disk are its own and running shards resume from them. Checkpoints of committed shards are
@@ -316,6 +318,37 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             }
         }
         startShadows();
+        warnIfOnlyTheForecastHoldsWorkBack();
+    }
+
+    /**
+     * Says so, once, when nothing runs anywhere, shards are ready and excess ranks are free: the
+     * placement policy finds the forecast's odds for those slots too low. The run then waits for the
+     * forecast to improve or for reserved capacity, which a user would otherwise see as a hang.
+     */
+    private void warnIfOnlyTheForecastHoldsWorkBack() {
+        boolean anyReady = false;
+        for (ArrayDeque<Task> queue : ready) {
+            anyReady |= !queue.isEmpty();
+        }
+        if (!anyReady) {
+            return;
+        }
+        boolean freeExcess = false;
+        for (RankSlot s : workerSlots) {
+            if (!s.attempts().isEmpty()) {
+                heldBackWarned = false;
+                return;
+            }
+            freeExcess |= s.isActive() && s.capacityClass == CapacityClass.EXCESS && s.freeCores() > 0;
+        }
+        if (freeExcess && !heldBackWarned) {
+            heldBackWarned = true;
+            LOG.warn("Nothing is running: ready shards wait because the capacity forecaster gives the free excess ranks "
+                    + "too low odds of outliving them (the placement policy's survival bar). They start when the forecast "
+                    + "improves or reserved capacity is free; to use excess ranks regardless, lower the bar "
+                    + "(new DefaultPlacementPolicy(bar)) or run without a capacity model.");
+        }
     }
 
     /**
@@ -444,9 +477,13 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         RangeState range = ranges[generator.spec.index()];
         int remaining = generator.spec.blockCount() - range.next;
         int activeCores = 0;
+        double excessCoresToKeep = 0; // idle cores that must stay for this slot to survive (as the placement policy asks)
         for (RankSlot s : workerSlots) {
             if (s.isActive() && s.capacityClass != CapacityClass.SPARE) {
                 activeCores += s.cores;
+            }
+            if (s.isActive() && s.capacityClass == CapacityClass.EXCESS && s.rank <= slot.rank) {
+                excessCoresToKeep += partitionCoresOf(s);
             }
         }
         double factor = 2;
@@ -461,7 +498,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             size = Math.min(size, Math.max(1, EXCESS_CHUNK_TARGET_NANOS / range.blockNanos));
             long smallest = Math.max(1, MIN_CHUNK_NANOS / range.blockNanos);
             while (size > smallest
-                    && forecaster.survivalProbability(Duration.ofNanos(size * range.blockNanos)) < EXCESS_CHUNK_SURVIVAL) {
+                    && forecaster.survivalProbability(Duration.ofNanos(size * range.blockNanos), excessCoresToKeep)
+                    < EXCESS_CHUNK_SURVIVAL) {
                 size = Math.max(smallest, size / 2);
             }
         }
