@@ -48,9 +48,13 @@ import java.util.Locale;
  * start, the model's arm once per bar).
  *
  * The model must be a {@code --features capacity} model (the broker sees only capacity samples)
- * trained on the same trace: its training used the first 80% only, and every start is in the rest.
+ * trained on the same trace: it learnt from the first 70% and stopped training on the next 10%
+ * (validation), and every start is in the last 20%, or with {@code -Dshatter.bench.period=validation}
+ * in the validation 10%, where a placement bar can be chosen without looking at the test period.
  */
 public final class TraceDrivenExcessRun {
+    /** System property choosing where the starts lie: {@code test} (default) or {@code validation}. */
+    private static final String PERIOD_PROPERTY = "shatter.bench.period";
     /** Trace seconds per wall-clock second: one trace hour per second. */
     private static final double TIME_SCALE = 3600;
 
@@ -91,18 +95,24 @@ public final class TraceDrivenExcessRun {
         CapacityModel model = CapacityModel.load(modelPath);
         int coresPerRank = TraceReplay.defaultCoresPerRank(series, excess);
         long shardNanos = Math.round(shardMinutes * 60 / TIME_SCALE * 1e9);
-        int testFrom = (int) Math.ceil(series.length() * (1 - TimeSplit.TEST_FRACTION));
-        // Room after the last start for a slow run (all work on reserved ranks) to finish within the trace.
+        // Starts in the held-out test period (the last 20%), or with -Dshatter.bench.period=validation in
+        // the 10% before it, where the model stopped training: a bar can be chosen there without the test period.
+        boolean onValidation = "validation".equals(System.getProperty(PERIOD_PROPERTY, "test"));
+        String periodName = onValidation ? "validation period (70-80%)" : "held-out last 20%";
+        int periodFrom = (int) Math.ceil(series.length()
+                * (1 - TimeSplit.TEST_FRACTION - (onValidation ? TimeSplit.VALIDATION_FRACTION : 0)));
+        int periodTo = onValidation ? (int) Math.ceil(series.length() * (1 - TimeSplit.TEST_FRACTION)) : series.length();
+        // Room after the last start for a slow run (all work on reserved ranks) to finish within the period.
         int runSteps = (int) Math.ceil((double) shards * shardMinutes / reserved / 5) + 1;
-        int usable = series.length() - testFrom - runSteps;
+        int usable = periodTo - periodFrom - runSteps;
         if (usable <= 0) {
-            throw new IllegalArgumentException("the trace's last 20% is too short for this workload");
+            throw new IllegalArgumentException("the trace's " + periodName + " is too short for this workload");
         }
         System.out.printf(Locale.ROOT, "Trace %s: %d cores; %d excess ranks of %d idle cores each (alive = min(%d, idle/%d)), "
                         + "%d reserved; %d plain shards of %d trace minutes (%.0f ms); 1 trace hour = %.0f ms; %d starts in the "
-                        + "held-out last 20%%; placement needs survival >= %s (default %s).%n", series.source(), series.totalCores(),
+                        + "%s; placement needs survival >= %s (default %s).%n", series.source(), series.totalCores(),
                 excess, coresPerRank, excess, coresPerRank, reserved, shards, shardMinutes, shardNanos / 1e6,
-                3600 / TIME_SCALE * 1000, starts, bars, DefaultPlacementPolicy.DEFAULT_MINIMUM_SURVIVAL);
+                3600 / TIME_SCALE * 1000, starts, periodName, bars, DefaultPlacementPolicy.DEFAULT_MINIMUM_SURVIVAL);
         StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-22s %10s %12s %6s %6s", "start (trace day)",
                 "lost w/o", "makespan w/o", "revoc.", "excess"));
         for (double bar : bars) {
@@ -114,9 +124,9 @@ public final class TraceDrivenExcessRun {
         double[] lostWith = new double[bars.size()];
         double[] makespanWith = new double[bars.size()];
         for (int i = 0; i < starts; i++) {
-            int startStep = testFrom + (int) ((long) usable * i / Math.max(1, starts - 1));
+            int startStep = periodFrom + (int) ((long) usable * i / Math.max(1, starts - 1));
             if (starts == 1) {
-                startStep = testFrom;
+                startStep = periodFrom;
             }
             RunSummary without = run(series, startStep, null, shards, shardNanos, excess, reserved, coresPerRank, bars.get(0));
             lostWithout += without.lostWorkSeconds();
