@@ -5,7 +5,6 @@ import io.shatter.broker.PlacementPolicy;
 import io.shatter.checkpoint.CheckpointStore;
 import io.shatter.checkpoint.InMemoryCheckpointStore;
 import io.shatter.spi.CapacityForecaster;
-import io.shatter.spi.PersistenceForecaster;
 import io.shatter.spi.TransportProvider;
 import io.shatter.time.Clock;
 import io.shatter.transport.Transport;
@@ -49,8 +48,7 @@ public final class RunConfig {
         this.seed = b.seed;
         this.checkpointEveryNanos = b.checkpointEvery.toNanos();
         this.checkpointStore = b.checkpointStore != null ? b.checkpointStore : new InMemoryCheckpointStore();
-        this.forecaster = b.forecaster != null ? b.forecaster
-                : ServiceLoader.load(CapacityForecaster.class).findFirst().orElseGet(PersistenceForecaster::new);
+        this.forecaster = b.forecaster != null ? b.forecaster : CapacityForecaster.configured();
         this.policy = b.policy != null ? b.policy : new DefaultPlacementPolicy();
         this.progress = b.progress;
         this.recordTrace = b.recordTrace;

@@ -36,6 +36,15 @@ public interface CapacityForecaster {
         return survivalProbability(runLength);
     }
 
+    /**
+     * A new instance of the forecaster the site configured: the first {@link java.util.ServiceLoader}
+     * finds, else {@link PersistenceForecaster}. Each caller gets its own, since a forecaster is used
+     * from one thread.
+     */
+    static CapacityForecaster configured() {
+        return java.util.ServiceLoader.load(CapacityForecaster.class).findFirst().orElseGet(PersistenceForecaster::new);
+    }
+
     /** How many excess workers are worth requesting now, at most {@code maxWorkers}. */
     default int excessWorkersToRequest(int maxWorkers) {
         return (int) Math.max(0, Math.min(maxWorkers, Math.floor(expectedIdleCores(Duration.ofMinutes(30)))));

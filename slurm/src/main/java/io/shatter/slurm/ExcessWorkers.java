@@ -3,7 +3,7 @@ package io.shatter.slurm;
 import io.shatter.slurm.join.JoinServer;
 import io.shatter.slurm.join.JoinSettings;
 import io.shatter.slurm.join.JoinToken;
-import io.shatter.spi.PersistenceForecaster;
+import io.shatter.spi.CapacityForecaster;
 import io.shatter.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,7 +105,7 @@ public final class ExcessWorkers implements Transport {
             return;
         }
         manager = new ExcessWorkerManager(new ExcessWorkerManager.Settings(options.partition(), options.slots(), options.coresEach(),
-                options.pollInterval()), monitor, new PersistenceForecaster(), new SlurmCommands(), script);
+                options.pollInterval()), monitor, CapacityForecaster.configured(), new SlurmCommands(), script);
         // A main job that is itself cancelled or preempted (SIGTERM) must not leave its workers queued.
         cancelOnExit = new Thread(manager::close, "shatter-cancel-excess-workers");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
