@@ -1,5 +1,6 @@
 package io.shatter.broker;
 
+import io.shatter.CapacityClass;
 import io.shatter.spi.CapacityForecaster;
 
 import java.util.List;
@@ -17,6 +18,25 @@ public interface ClusterView {
      */
     default int partitionCoresOf(RankView excessRank) {
         return excessRank.cores();
+    }
+
+    /**
+     * Idle cores the excess partition must keep for {@code excessRank} to survive: its own and
+     * those of every live excess rank below it, since the site revokes the highest-numbered live
+     * excess ranks first ({@link io.shatter.ExcessCapacityFeed}). What the forecaster's per-slot
+     * question asks about.
+     */
+    default double excessCoresToKeep(RankView excessRank) {
+        double cores = 0;
+        for (RankView r : ranks()) {
+            if (r.rank() > excessRank.rank()) {
+                break; // ranks() is in rank order
+            }
+            if (r.capacityClass() == CapacityClass.EXCESS && r.isActive()) {
+                cores += partitionCoresOf(r);
+            }
+        }
+        return cores;
     }
 
     /** The capacity forecaster. */

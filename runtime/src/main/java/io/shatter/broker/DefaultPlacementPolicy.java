@@ -73,7 +73,8 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
         double bestCost = Double.MAX_VALUE;
         double bestSurvival = 0;
         double coresUpToHere = 0;
-        for (RankView r : cluster.ranks()) { // rank order: the cores a slot needs grow with its rank
+        // ClusterView.excessCoresToKeep, summed as the loop goes (rank order) instead of once per rank: this is the hot path.
+        for (RankView r : cluster.ranks()) {
             if (r.capacityClass() != CapacityClass.EXCESS || !r.isActive()) {
                 continue;
             }

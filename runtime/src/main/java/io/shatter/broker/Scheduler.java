@@ -477,13 +477,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         RangeState range = ranges[generator.spec.index()];
         int remaining = generator.spec.blockCount() - range.next;
         int activeCores = 0;
-        double excessCoresToKeep = 0; // idle cores that must stay for this slot to survive (as the placement policy asks)
         for (RankSlot s : workerSlots) {
             if (s.isActive() && s.capacityClass != CapacityClass.SPARE) {
                 activeCores += s.cores;
-            }
-            if (s.isActive() && s.capacityClass == CapacityClass.EXCESS && s.rank <= slot.rank) {
-                excessCoresToKeep += partitionCoresOf(s);
             }
         }
         double factor = 2;
@@ -497,8 +493,9 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (slot.capacityClass == CapacityClass.EXCESS && range.blockNanos > 0) {
             size = Math.min(size, Math.max(1, EXCESS_CHUNK_TARGET_NANOS / range.blockNanos));
             long smallest = Math.max(1, MIN_CHUNK_NANOS / range.blockNanos);
+            double coresToKeep = excessCoresToKeep(slot);
             while (size > smallest
-                    && forecaster.survivalProbability(Duration.ofNanos(size * range.blockNanos), excessCoresToKeep)
+                    && forecaster.survivalProbability(Duration.ofNanos(size * range.blockNanos), coresToKeep)
                     < EXCESS_CHUNK_SURVIVAL) {
                 size = Math.max(smallest, size / 2);
             }

@@ -161,6 +161,15 @@ class DefaultPlacementPolicyTest {
         assertEquals(List.of(8.0), forecaster.asked);
     }
 
+    /** The definition the range splitter uses gives the cores the policy's running sum asks about. */
+    @Test
+    void excessCoresToKeepCountsTheLiveExcessRanksUpToTheSlot() {
+        Cluster c = cluster(new CoreDependentForecaster(), new boolean[] {true, false, true}, new boolean[] {true, true, true});
+        assertEquals(8.0, c.excessCoresToKeep(c.ranks().get(1)));
+        assertEquals(8.0, c.excessCoresToKeep(c.ranks().get(2)), "rank 3 is revoked: its own cores are not counted");
+        assertEquals(16.0, c.excessCoresToKeep(c.ranks().get(3)), "rank 4 needs its own and rank 2's, not revoked rank 3's");
+    }
+
     @Test
     void aLowerBarTakesTheRiskyTopSlot() {
         Placement p = new DefaultPlacementPolicy(0.25).place(CANDIDATE,
