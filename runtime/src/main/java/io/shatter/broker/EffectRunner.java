@@ -1,15 +1,12 @@
 package io.shatter.broker;
 
-import io.shatter.Codec;
 import io.shatter.ShardGraph;
 import io.shatter.broker.core.Command;
 import io.shatter.broker.core.Event;
 import io.shatter.broker.core.SavedState;
 import io.shatter.broker.journal.Journal;
 import io.shatter.checkpoint.CheckpointStore;
-import io.shatter.graph.ShardSpec;
 import io.shatter.protocol.Messages;
-import io.shatter.protocol.WireReader;
 import io.shatter.protocol.WireWriter;
 import io.shatter.spi.ExcessWorkerPool;
 import org.slf4j.Logger;
@@ -20,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executor;
-import java.util.function.BinaryOperator;
 import java.util.function.Consumer;
 
 /**
@@ -76,7 +72,7 @@ final class EffectRunner implements Consumer<Command> {
         } else if (command instanceof Command.DiscardCheckpoints d) {
             checkpointIo.execute(() -> discard(d.shardIds()));
         } else if (command instanceof Command.Reduce r) {
-            completions.accept(new Event.RangeReduced(r.shard(), reduce(graph.shards().get(r.shard()), r.chunkOutputs())));
+            completions.accept(new Event.RangeReduced(r.shard(), RangeReduction.reduce(graph.shards().get(r.shard()), r.chunkOutputs())));
         } else if (command instanceof Command.RequestExcessWorkers w) {
             if (excessWorkers != null) {
                 excessWorkers.request(w.workers());
@@ -168,29 +164,4 @@ final class EffectRunner implements Consumer<Command> {
         }
     }
 
-    /** Left to right in block order, so that the result equals a sequential fold whatever the split. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    static Event.ReduceOutcome reduce(ShardSpec spec, List<byte[]> chunkOutputs) {
-        Codec codec = spec.outputCodec();
-        BinaryOperator reducer = spec.reducer();
-        try {
-            Object acc = null;
-            int partials = 0;
-            for (byte[] chunk : chunkOutputs) {
-                WireReader in = new WireReader(chunk);
-                int count = in.readVarInt();
-                for (int i = 0; i < count; i++) {
-                    Object partial = codec.decode(in.readBytes());
-                    acc = partials++ == 0 ? partial : reducer.apply(acc, partial);
-                }
-            }
-            if (partials != spec.blockCount()) {
-                return new Event.ReduceOutcome.Failed("its chunks returned " + partials + " partial results for "
-                        + spec.blockCount() + " blocks (a worker from another build?)");
-            }
-            return new Event.ReduceOutcome.Reduced(codec.encode(acc));
-        } catch (RuntimeException e) {
-            return new Event.ReduceOutcome.Failed("its reduction threw " + e);
-        }
-    }
 }

@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * <p>Reading order: {@link #start}, {@link #handle} (what each event does), {@link #dispatch}
  * (placement). Collaborators in this package own one concern each: {@link Membership} (ranks
  * joining, leaving, revoked; capacity), {@link CommitPath} (commits, range shards, journal replay),
- * {@link CheckpointQueue} (saving and loading states), {@link RunCounters} (the summary).
+ * {@link CheckpointQueue} (saving and loading states), {@link AttemptOutcomes} (what a worker's
+ * result, failure or yield does, shadow pairs), {@link RunCounters} (the summary).
  */
 public final class BrokerCore implements ClusterView {
     /** Keep about this much work queued per core, so a rank never idles through a round trip to the broker. */
@@ -57,6 +58,7 @@ public final class BrokerCore implements ClusterView {
     final Membership membership;
     final CommitPath commits;
     final CheckpointQueue checkpoints;
+    final AttemptOutcomes attempts;
     final RunCounters counters = new RunCounters();
     final TimerQueue timers = new TimerQueue();
 
@@ -70,7 +72,7 @@ public final class BrokerCore implements ClusterView {
     final ArrayDeque<Task>[] ready = new ArrayDeque[Priority.values().length];
     private final List<Task> deferred = new ArrayList<>();
     /** Running CRITICAL attempts still without a shadow (started as soon as spare or excess cores are free). */
-    private final List<Task> unshadowed = new ArrayList<>();
+    final List<Task> unshadowed = new ArrayList<>();
     final RankSlot[] slots;
     final List<RankSlot> workerSlots;
     final List<TraceEvent> trace = new ArrayList<>();
@@ -115,6 +117,7 @@ public final class BrokerCore implements ClusterView {
         membership = new Membership(this);
         commits = new CommitPath(this);
         checkpoints = new CheckpointQueue(this);
+        attempts = new AttemptOutcomes(this);
     }
 
     void emit(Command command) {
@@ -155,13 +158,13 @@ public final class BrokerCore implements ClusterView {
     public void handle(Event event, long now) {
         this.now = now;
         if (event instanceof Event.AttemptDone e) {
-            onDone(e);
+            attempts.onDone(e);
         } else if (event instanceof Event.CheckpointTaken e) {
             checkpoints.onTaken(e);
         } else if (event instanceof Event.AttemptYielded e) {
-            onYielded(e);
+            attempts.onYielded(e);
         } else if (event instanceof Event.AttemptFailed e) {
-            onFailed(e);
+            attempts.onFailed(e);
         } else if (event instanceof Event.CheckpointDurable e) {
             checkpoints.onDurable(e);
         } else if (event instanceof Event.CheckpointLoaded e) {
@@ -328,6 +331,23 @@ public final class BrokerCore implements ClusterView {
         slot.add(task);
         index.attemptHeld(1);
         counters.attemptsStarted++;
+        if (settings.shadows() && task.spec.priority() == Priority.CRITICAL && task.spec.kind() != ShardKind.RANGE
+                && !task.isShadow()) {
+            unshadowed.add(task);
+        }
+        if (task.spec.kind() == ShardKind.RESUMABLE) {
+            checkpoints.loadThenAssign(task, attempt); // off the loop; the assignment follows the load
+        } else {
+            sendAssignment(task, attempt, Optional.empty());
+        }
+    }
+
+    /**
+     * Sends the assignment, with the inputs its rank does not hold yet. Decided now, not at
+     * placement: an attempt that ended while its checkpoint loaded never reached its rank.
+     */
+    void sendAssignment(Task task, int attempt, Optional<SavedState> resumeFrom) {
+        RankSlot slot = slots[task.rank];
         List<Command.Input> inputs = new ArrayList<>(task.spec.inputs().length);
         for (int in : task.spec.inputs()) {
             if (holders[in] != null && holders[in].get(slot.rank)) {
@@ -337,18 +357,6 @@ public final class BrokerCore implements ClusterView {
                 markHolder(in, slot);
             }
         }
-        if (settings.shadows() && task.spec.priority() == Priority.CRITICAL && task.spec.kind() != ShardKind.RANGE
-                && !task.isShadow()) {
-            unshadowed.add(task);
-        }
-        if (task.spec.kind() == ShardKind.RESUMABLE) {
-            checkpoints.loadThenAssign(task, attempt, inputs); // off the loop; the assignment follows the load
-        } else {
-            sendAssignment(task, attempt, Optional.empty(), inputs);
-        }
-    }
-
-    void sendAssignment(Task task, int attempt, Optional<SavedState> resumeFrom, List<Command.Input> inputs) {
         long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : settings.checkpointEveryNanos();
         emit(new Command.Assign(task.rank, task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
                 resumeFrom, inputs));
@@ -418,84 +426,6 @@ public final class BrokerCore implements ClusterView {
         return tasks.get(taskId);
     }
 
-    private void onDone(Event.AttemptDone e) {
-        Task task = currentTask(e.rank(), e.taskId(), e.attempt());
-        if (task == null) {
-            return;
-        }
-        RankSlot slot = slots[e.rank()];
-        endAttempt(task, e.runNanos(), "completed");
-        task.lifecycle.moveTo(ShardState.COMPLETED);
-        cancelPartner(task);
-        slot.committed++;
-        long run = e.runNanos();
-        expectedRunNanos = expectedRunNanos == 0 ? Math.max(1, run) : (expectedRunNanos * 7 + run) / 8;
-        if (task.spec.kind() == ShardKind.RANGE) {
-            commits.commitChunk(task, e.output(), run);
-        } else {
-            commits.commitShard(task.spec.index(), e.output(), slot);
-        }
-        retireIfDone(task);
-    }
-
-    private void onFailed(Event.AttemptFailed e) {
-        Task task = currentTask(e.rank(), e.taskId(), e.attempt());
-        if (task == null) {
-            return;
-        }
-        endAttempt(task, e.runNanos(), "failed");
-        counters.lostWorkNanos += e.runNanos();
-        task.failures++;
-        if (handOverToPartner(task)) {
-            emit(new Command.Warn("shard " + task.name + " attempt on rank " + e.rank() + " failed (" + e.description()
-                    + "); its shadow pair carries on"));
-            return;
-        }
-        if (task.failures > task.spec.retries()) {
-            task.lifecycle.moveTo(ShardState.FAILED);
-            retireIfDone(task);
-            fail(new io.shatter.ShardFailedException(task.name, e.description(), task.failures));
-            return;
-        }
-        emit(new Command.Warn("shard " + task.name + " attempt " + e.attempt() + " failed on rank " + e.rank() + " ("
-                + e.description() + "); retrying elsewhere"));
-        counters.retries++;
-        task.failedRank = e.rank();
-        task.hasFailedRank = true;
-        task.lifecycle.moveTo(ShardState.QUEUED);
-        requeue(task);
-    }
-
-    private void onYielded(Event.AttemptYielded e) {
-        Task task = currentTask(e.rank(), e.taskId(), e.attempt());
-        if (task == null) {
-            return;
-        }
-        boolean started = e.state().isPresent() || e.runNanos() > 0;
-        endAttempt(task, e.runNanos(), started ? "preempted" : "returned");
-        if (task.isShadow()) {
-            handOverToPartner(task); // a shadow asked to leave just stops; its primary carries on
-            return;
-        }
-        if (e.state().isPresent() && task.spec.kind() == ShardKind.RESUMABLE) {
-            checkpoints.save(task, e.attempt(), e.state().get()); // the preemption ends once this is durable
-        } else {
-            checkpoints.notePreemptionOver(task); // nothing to save: the slot is free now
-        }
-        if (e.state().isEmpty() && started) {
-            counters.lostWorkNanos += e.runNanos(); // a plain shard or range chunk stopped early starts again from scratch
-        }
-        if (started) {
-            counters.preemptions++;
-        }
-        if (handOverToPartner(task)) {
-            return;
-        }
-        task.lifecycle.moveTo(ShardState.PREEMPTED);
-        task.lifecycle.moveTo(ShardState.QUEUED);
-        requeue(task);
-    }
-
     /** Optimistic concurrency: the write applies only if nobody wrote the key since the shard read it. */
     private void onSharedCompareAndSet(Event.SharedCompareAndSet e) {
         SharedState.Entry entry = shared.getOrDefault(e.key(), UNSET);
@@ -505,80 +435,6 @@ public final class BrokerCore implements ClusterView {
             shared.put(e.key(), entry);
         }
         emit(new Command.SharedReply(e.rank(), e.requestId(), applied, entry.version(), entry.value()));
-    }
-
-    /** Takes an attempt off its rank, counting its busy time and recording it in the timeline. */
-    void endAttempt(Task task, long runNanos, String outcome) {
-        RankSlot slot = slots[task.rank];
-        slot.remove(task);
-        index.attemptHeld(-1);
-        counters.attemptEnded(slot.capacityClass, runNanos * task.spec.cores());
-        if (settings.recordTrace()) {
-            long end = now - startedAt;
-            trace.add(new TraceEvent(slot.rank, slot.capacityClass, task.isShadow() ? task.name + " (shadow)" : task.name,
-                    task.spec.priority(), task.lifecycle.attempt(), Math.max(0, end - runNanos), runNanos, outcome));
-        }
-        task.loading = false;
-        task.pendingInputs = null;
-        if (task.preemptedFor != null) {
-            task.preemptedFor.preemptedFor = null; // the CRITICAL shard it made room for may look again
-            task.preemptedFor = null;
-        }
-    }
-
-    void requeue(Task task) {
-        task.onRank = false;
-        if (task.savingCheckpoint) {
-            task.requeueWhenDurable = true; // the next attempt must find the state it just saved
-            return;
-        }
-        ready[task.spec.priority().ordinal()].addFirst(task); // it became ready long ago: keep its place
-    }
-
-    /**
-     * When one attempt of a shadow pair stops without a result (failed, yielded or lost), the other
-     * carries the shard on alone: nothing is requeued. False when {@code task} had no partner.
-     */
-    boolean handOverToPartner(Task task) {
-        Task partner = task.partner();
-        if (partner == null) {
-            return false;
-        }
-        task.lifecycle.moveTo(ShardState.CANCELLED);
-        task.onRank = false;
-        unpair(task, partner);
-        partner.failures = Math.max(partner.failures, task.failures);
-        taskOfShard[partner.spec.index()] = partner;
-        unshadowed.add(partner); // it may get a new shadow when cores free up
-        retireIfDone(task);
-        return true;
-    }
-
-    private static void unpair(Task a, Task b) {
-        a.shadow = null;
-        a.primary = null;
-        b.shadow = null;
-        b.primary = null;
-    }
-
-    /** The winner of a shadow pair finished: its partner is cancelled at once and its cores freed. */
-    private void cancelPartner(Task winner) {
-        Task partner = winner.partner();
-        if (partner == null) {
-            return;
-        }
-        if (winner.isShadow()) {
-            counters.shadowWins++;
-        }
-        unpair(winner, partner);
-        taskOfShard[winner.spec.index()] = winner;
-        if (partner.onRank && partner.lifecycle.state() == ShardState.RUNNING) {
-            emit(new Command.Cancel(partner.rank, partner.id, partner.lifecycle.attempt()));
-            endAttempt(partner, Math.max(0, now - partner.assignedAt), "cancelled");
-            partner.lifecycle.moveTo(ShardState.CANCELLED);
-            partner.onRank = false;
-            retireIfDone(partner);
-        }
     }
 
     // ---------------------------------------------------------------- outcome

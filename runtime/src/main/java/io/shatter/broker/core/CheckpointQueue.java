@@ -34,9 +34,8 @@ final class CheckpointQueue {
         }
     }
 
-    void loadThenAssign(Task task, int attempt, List<Command.Input> inputs) {
+    void loadThenAssign(Task task, int attempt) {
         task.loading = true;
-        task.pendingInputs = inputs;
         core.emit(new Command.LoadCheckpoint(task.id, attempt, task.name));
     }
 
@@ -46,12 +45,10 @@ final class CheckpointQueue {
             return; // the attempt ended while its state was loading (lost, cancelled): nothing to send
         }
         task.loading = false;
-        List<Command.Input> inputs = task.pendingInputs;
-        task.pendingInputs = null;
         if (e.state().isPresent() && !task.isShadow()) {
             core.counters.checkpointRestores++; // a shadow starting from its primary's state is not a recovery
         }
-        core.sendAssignment(task, e.attempt(), e.state(), inputs);
+        core.sendAssignment(task, e.attempt(), e.state());
     }
 
     void onTaken(Event.CheckpointTaken e) {
@@ -103,7 +100,7 @@ final class CheckpointQueue {
         notePreemptionOver(task);
         if (task.requeueWhenDurable) {
             task.requeueWhenDurable = false;
-            core.requeue(task);
+            core.attempts.requeue(task);
         }
         core.retireIfDone(task);
     }

@@ -228,13 +228,13 @@ final class Membership {
             long since = Math.max(task.assignedAt, task.checkpointAt);
             core.counters.lostWorkNanos += Math.max(0, now - since);
             core.counters.lostAttempts++;
-            core.endAttempt(task, Math.max(0, now - task.assignedAt), "lost");
-            if (core.handOverToPartner(task)) {
+            core.attempts.endAttempt(task, Math.max(0, now - task.assignedAt), "lost");
+            if (core.attempts.handOverToPartner(task)) {
                 continue;
             }
             task.lifecycle.moveTo(ShardState.LOST);
             task.lifecycle.moveTo(ShardState.QUEUED);
-            core.requeue(task);
+            core.attempts.requeue(task);
         }
         if (slot.status() == RankSlot.Status.ACTIVE || slot.status() == RankSlot.Status.REVOKING) {
             core.counters.coreTimeAvailable(slot.capacityClass, (now - slot.activeSince) * slot.cores());

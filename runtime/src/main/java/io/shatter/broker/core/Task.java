@@ -7,7 +7,7 @@ import io.shatter.graph.Lifecycle;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
 
-import java.util.List;
+
 
 /**
  * One schedulable unit: a plain or resumable shard, a run of blocks of a range shard, or a range
@@ -37,8 +37,6 @@ final class Task implements Candidate, AttemptView {
     boolean preemptRequested;
     /** Its assignment waits for its checkpoint to load: it cannot be asked to yield yet. */
     boolean loading;
-    /** Inputs of the assignment waiting for the checkpoint load. */
-    List<Command.Input> pendingInputs;
     /** The CRITICAL task waiting for this one to yield, if any. */
     Task preemptedFor;
     long checkpointStep = -1;
