@@ -280,7 +280,8 @@ final class SimulatedCluster {
     private void maybeZombie(Attempt a) {
         if (zombieResults && random.nextInt(3) == 0) {
             zombiesSent++;
-            at(now + 1_000_000L * random.nextInt(10), () -> deliver(new Event.AttemptDone(a.rank, a.assign.taskId(),
+            // Sometimes long after: the rank may be back by then and run the same unit as a newer attempt.
+            at(now + 1_000_000L * random.nextInt(40), () -> deliver(new Event.AttemptDone(a.rank, a.assign.taskId(),
                     a.assign.attempt(), 1, outputOf(a.assign))));
         }
     }
