@@ -281,8 +281,16 @@ final class SimulatedCluster {
         if (zombieResults && random.nextInt(3) == 0) {
             zombiesSent++;
             // Sometimes long after: the rank may be back by then and run the same unit as a newer attempt.
-            at(now + 1_000_000L * random.nextInt(40), () -> deliver(new Event.AttemptDone(a.rank, a.assign.taskId(),
-                    a.assign.attempt(), 1, outputOf(a.assign))));
+            at(now + 1_000_000L * random.nextInt(40), () -> {
+                deliver(new Event.AttemptDone(a.rank, a.assign.taskId(), a.assign.attempt(), 1, outputOf(a.assign)));
+                for (Command c : commands) {
+                    if (c instanceof Command.Reduce || (c instanceof Command.AppendJournal j
+                            && (j.record() instanceof JournalRecord.ShardCommitted || j.record() instanceof JournalRecord.ChunkCommitted))) {
+                        throw new AssertionError("fencing: the late result of attempt " + a.assign.attempt() + " of task "
+                                + a.assign.taskId() + " (" + specs.get(a.assign.shardIndex()).id() + "), given up earlier, was committed");
+                    }
+                }
+            });
         }
     }
 
