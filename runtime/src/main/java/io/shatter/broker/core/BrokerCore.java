@@ -62,9 +62,8 @@ public final class BrokerCore implements ClusterView {
     final RunCounters counters = new RunCounters();
     final TimerQueue timers = new TimerQueue();
 
-    /** Live tasks by id; a task leaves once its attempt is over and nothing more can refer to it. */
-    private final Map<Integer, Task> tasks = new HashMap<>();
-    private int nextTaskId;
+    /** Live tasks by id; a task leaves once its attempt is over and nothing more can refer to it, and its id is reused. */
+    private final TaskTable tasks = new TaskTable();
     final Task[] taskOfShard;
     final int[] lastAttemptOfShard;
     final BitSet[] holders;
@@ -297,8 +296,8 @@ public final class BrokerCore implements ClusterView {
     }
 
     Task newTask(ShardSpec spec, int blockFrom, int blockTo) {
-        Task task = new Task(nextTaskId++, spec, blockFrom, blockTo, false, this);
-        tasks.put(task.id, task);
+        Task task = new Task(tasks.nextId(), spec, blockFrom, blockTo, false, this);
+        tasks.put(task);
         return task;
     }
 
@@ -311,13 +310,13 @@ public final class BrokerCore implements ClusterView {
         ShardState state = task.lifecycle.state();
         boolean over = state == ShardState.COMPLETED || state == ShardState.CANCELLED || state == ShardState.FAILED;
         if (over && !task.savingCheckpoint) {
-            tasks.remove(task.id);
+            tasks.remove(task);
         }
     }
 
     /** Live tasks (for tests). */
     int liveTasks() {
-        return tasks.size();
+        return tasks.live();
     }
 
     private void assign(Task task, RankSlot slot) {
@@ -348,7 +347,7 @@ public final class BrokerCore implements ClusterView {
      */
     void sendAssignment(Task task, int attempt, Optional<SavedState> resumeFrom) {
         RankSlot slot = slots[task.rank];
-        List<Command.Input> inputs = new ArrayList<>(task.spec.inputs().length);
+        List<Command.Input> inputs = task.spec.inputs().length == 0 ? List.of() : new ArrayList<>(task.spec.inputs().length);
         for (int in : task.spec.inputs()) {
             if (holders[in] != null && holders[in].get(slot.rank)) {
                 inputs.add(new Command.Input.Held(in));
@@ -392,7 +391,12 @@ public final class BrokerCore implements ClusterView {
         return missing;
     }
 
+    private static final int[] NO_RANKS = new int[0];
+
     int[] ranksHoldingInputs(ShardSpec spec, int limit) {
+        if (spec.inputs().length == 0) {
+            return NO_RANKS;
+        }
         int[] found = new int[limit];
         int n = 0;
         for (int in : spec.inputs()) {

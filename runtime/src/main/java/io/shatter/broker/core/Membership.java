@@ -21,9 +21,14 @@ final class Membership {
 
     private final BrokerCore core;
     private boolean allJoined;
+    /** Fixed ranks that have not said hello yet (join slots are never waited for). */
+    private int stillJoining;
 
     Membership(BrokerCore core) {
         this.core = core;
+        for (RankSlot s : core.workerSlots) {
+            stillJoining += s.status() == RankSlot.Status.JOINING ? 1 : 0;
+        }
     }
 
     boolean allJoined() {
@@ -82,8 +87,9 @@ final class Membership {
         if (slot.status() == RankSlot.Status.ACTIVE || slot.status() == RankSlot.Status.REVOKING) {
             return; // a duplicate hello changes nothing
         }
+        boolean firstHello = slot.status() == RankSlot.Status.JOINING && !allJoined;
         slot.joined(e.cores(), Set.copyOf(e.capabilities()), core.now);
-        if (!allJoined && core.workerSlots.stream().noneMatch(s -> s.status() == RankSlot.Status.JOINING)) {
+        if (firstHello && --stillJoining == 0) {
             allJoined = true;
             checkFeasibility();
         }

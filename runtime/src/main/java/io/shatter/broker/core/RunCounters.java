@@ -30,23 +30,17 @@ final class RunCounters {
     long placementsHeldByForecast;
     private long finishedAt;
     private boolean finished;
-    private final Map<CapacityClass, Long> busyCoreNanos = new EnumMap<>(CapacityClass.class);
-    private final Map<CapacityClass, Long> availableCoreNanos = new EnumMap<>(CapacityClass.class);
-
-    RunCounters() {
-        for (CapacityClass c : CapacityClass.values()) {
-            busyCoreNanos.put(c, 0L);
-            availableCoreNanos.put(c, 0L);
-        }
-    }
+    /** Per capacity class (by ordinal): core-time busy, and core-time of ranks that left. */
+    private final long[] busyCoreNanos = new long[CapacityClass.values().length];
+    private final long[] availableCoreNanos = new long[CapacityClass.values().length];
 
     void attemptEnded(CapacityClass capacityClass, long busyCoreNanosOfAttempt) {
         attemptsEnded++;
-        busyCoreNanos.merge(capacityClass, busyCoreNanosOfAttempt, Long::sum);
+        busyCoreNanos[capacityClass.ordinal()] += busyCoreNanosOfAttempt;
     }
 
     void coreTimeAvailable(CapacityClass capacityClass, long coreNanos) {
-        availableCoreNanos.merge(capacityClass, coreNanos, Long::sum);
+        availableCoreNanos[capacityClass.ordinal()] += coreNanos;
     }
 
     void finishedAt(long now) {
@@ -56,21 +50,21 @@ final class RunCounters {
 
     RunSummary summary(BrokerCore core, long brokerCpuNanos, long now) {
         long end = finished ? finishedAt : now;
-        Map<CapacityClass, Long> available = new EnumMap<>(availableCoreNanos);
+        long[] available = availableCoreNanos.clone();
         Set<CapacityClass> present = new HashSet<>();
         Map<Integer, Long> byRank = new TreeMap<>();
         for (RankSlot s : core.workerSlots) {
             present.add(s.capacityClass);
             byRank.put(s.rank, s.committed);
             if (s.status() == RankSlot.Status.ACTIVE || s.status() == RankSlot.Status.REVOKING) {
-                available.merge(s.capacityClass, (end - s.activeSince) * s.cores(), Long::sum);
+                available[s.capacityClass.ordinal()] += (end - s.activeSince) * s.cores();
             }
         }
         Map<CapacityClass, Double> busy = new EnumMap<>(CapacityClass.class);
         for (CapacityClass c : CapacityClass.values()) {
             if (present.contains(c)) {
-                long avail = available.get(c);
-                busy.put(c, avail <= 0 ? 0.0 : Math.min(1.0, (double) busyCoreNanos.get(c) / avail));
+                long avail = available[c.ordinal()];
+                busy.put(c, avail <= 0 ? 0.0 : Math.min(1.0, (double) busyCoreNanos[c.ordinal()] / avail));
             }
         }
         String failedShard = core.failure instanceof ShardFailedException f ? f.shardId() : null;

@@ -5,6 +5,7 @@ import io.shatter.Priority;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -29,7 +30,7 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
      * Ranks with room looked at per class and placement, besides those holding the shard's inputs:
      * enough to balance load, few enough that placing costs the same at 10,000 ranks as at 16.
      */
-    static final int RANKS_LOOKED_AT = 32;
+    static final int RANKS_LOOKED_AT = 16;
     /** Ranks holding the shard's inputs looked at per placement. */
     private static final int HOLDERS_LOOKED_AT = 8;
 
@@ -108,8 +109,13 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
      * order, plus those of the class that hold the shard's inputs (moving nothing is cheapest).
      */
     private static List<RankView> candidates(Candidate candidate, ClusterView cluster, CapacityClass wanted) {
-        List<RankView> found = new ArrayList<>(cluster.ranksWithRoom(wanted, RANKS_LOOKED_AT));
-        for (int holder : candidate.ranksHoldingInputs(HOLDERS_LOOKED_AT)) {
+        List<? extends RankView> withRoom = cluster.ranksWithRoom(wanted, RANKS_LOOKED_AT);
+        int[] holders = candidate.ranksHoldingInputs(HOLDERS_LOOKED_AT);
+        if (holders.length == 0) {
+            return Collections.unmodifiableList(withRoom);
+        }
+        List<RankView> found = new ArrayList<>(withRoom);
+        for (int holder : holders) {
             RankView r = cluster.rank(holder);
             if (r.capacityClass() == wanted && r.isActive() && r.freeUnits() > 0 && !found.contains(r)) {
                 found.add(r);
