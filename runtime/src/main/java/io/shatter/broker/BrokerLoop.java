@@ -198,7 +198,7 @@ public final class BrokerLoop implements Transport.Receiver {
 
     private void loop() {
         int total = graph.size();
-        long lastProgress = Long.MIN_VALUE;
+        long lastProgress = clock.nanoTime() - PROGRESS_EVERY_NANOS - 1; // the first batch reports at once
         while (true) {
             Inbound in;
             while ((in = inbox.poll()) != null) {
