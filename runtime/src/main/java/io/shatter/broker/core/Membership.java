@@ -4,6 +4,7 @@ import io.shatter.CapacityClass;
 import io.shatter.ShatterException;
 import io.shatter.graph.ShardSpec;
 import io.shatter.graph.ShardState;
+import io.shatter.spi.CapacitySample;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -186,7 +187,8 @@ final class Membership {
      */
     private void onCapacity(Event.CapacityObserved e) {
         core.counters.capacitySamples++;
-        core.forecaster.observe(e.sample());
+        int held = coresHeldByExcessWorkers();
+        core.forecaster.observe(availableToThisRun(e.sample(), held));
         if (core.isFinished()) {
             return;
         }
@@ -196,11 +198,39 @@ final class Membership {
         int slots = core.settings.excessWorkerSlots();
         if (slots > 0) {
             int each = core.settings.coresPerExcessWorker();
-            int wanted = Math.max(0, Math.min(slots, core.forecaster.excessWorkersToRequest(slots * each) / each));
+            // The forecast counts the cores the run's workers hold: what is worth asking for more is the rest.
+            int moreCores = core.forecaster.excessWorkersToRequest(slots * each + held) - held;
+            int wanted = Math.max(0, Math.min(slots, moreCores / each));
             if (wanted > 0) {
                 core.emit(new Command.RequestExcessWorkers(wanted));
             }
         }
+    }
+
+    /**
+     * What the forecaster learns: the excess partition's cores this run can have. With excess
+     * workers (batch jobs that joined), the cores they hold are not idle in the partition but are
+     * the run's until the batch system takes them back, which it does only once the idle cores are
+     * gone; so they count, and a slot survives while idle plus held cover it and the live slots
+     * below it. With a capacity feed the excess ranks stand for idle cores, which count alone.
+     */
+    private static CapacitySample availableToThisRun(CapacitySample sample, int held) {
+        return held == 0 ? sample : new CapacitySample(sample.epochSeconds(), sample.partition(), sample.totalCores(),
+                sample.idleCores() + held, sample.pendingCores());
+    }
+
+    /** Cores of the excess partition that the run's joined workers hold (their batch jobs' cores). */
+    private int coresHeldByExcessWorkers() {
+        if (core.settings.excessWorkerSlots() == 0) {
+            return 0;
+        }
+        int held = 0;
+        for (RankSlot s : core.workerSlots) {
+            if (s.joinSlot && (s.status() == RankSlot.Status.ACTIVE || s.status() == RankSlot.Status.REVOKING)) {
+                held += core.settings.coresPerExcessWorker();
+            }
+        }
+        return held;
     }
 
     private void followCapacity(int idleCores, int coresPerRank) {
