@@ -4,7 +4,6 @@ import io.shatter.CapacityClass;
 import io.shatter.Priority;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
-import io.shatter.SharedState;
 import io.shatter.TraceEvent;
 import io.shatter.broker.policy.ClusterView;
 import io.shatter.broker.policy.Placement;
@@ -18,9 +17,7 @@ import io.shatter.spi.CapacityForecaster;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
@@ -46,7 +43,6 @@ public final class BrokerCore implements ClusterView {
     private static final int MAX_PIPELINE_DEPTH = 1024;
     /** How many waiting shards one priority level may skip over to fill a slot (bounded backfill). */
     private static final int MAX_LOOKAHEAD = 8;
-    private static final SharedState.Entry UNSET = new SharedState.Entry(0, new byte[0]);
 
     final ShardGraph graph;
     final List<ShardSpec> specs;
@@ -75,7 +71,7 @@ public final class BrokerCore implements ClusterView {
     final RankSlot[] slots;
     final List<RankSlot> workerSlots;
     final List<TraceEvent> trace = new ArrayList<>();
-    private final Map<String, SharedState.Entry> shared = new HashMap<>();
+    private final SharedStore shared = new SharedStore();
 
     /** The time of the event being handled. */
     long now;
@@ -171,10 +167,9 @@ public final class BrokerCore implements ClusterView {
         } else if (event instanceof Event.RangeReduced e) {
             commits.onReduced(e);
         } else if (event instanceof Event.SharedGet e) {
-            SharedState.Entry entry = shared.getOrDefault(e.key(), UNSET);
-            emit(new Command.SharedReply(e.rank(), e.requestId(), false, entry.version(), entry.value()));
+            emit(shared.get(e));
         } else if (event instanceof Event.SharedCompareAndSet e) {
-            onSharedCompareAndSet(e);
+            emit(shared.compareAndSet(e));
         } else if (event instanceof Event.TimerDue) {
             fireDueTimers();
         } else if (event instanceof Event.JournalFailed e) {
@@ -381,31 +376,11 @@ public final class BrokerCore implements ClusterView {
     }
 
     long inputBytesMissingOn(ShardSpec spec, int rank) {
-        long missing = 0;
-        for (int in : spec.inputs()) {
-            byte[] output = commits.output(in);
-            if (output != null && (holders[in] == null || !holders[in].get(rank))) {
-                missing += output.length;
-            }
-        }
-        return missing;
+        return InputHolders.bytesMissingOn(spec, rank, holders, commits::output);
     }
 
-    private static final int[] NO_RANKS = new int[0];
-
     int[] ranksHoldingInputs(ShardSpec spec, int limit) {
-        if (spec.inputs().length == 0) {
-            return NO_RANKS;
-        }
-        int[] found = new int[limit];
-        int n = 0;
-        for (int in : spec.inputs()) {
-            BitSet h = holders[in];
-            for (int r = h == null ? -1 : h.nextSetBit(0); r >= 0 && n < limit; r = h.nextSetBit(r + 1)) {
-                found[n++] = r;
-            }
-        }
-        return java.util.Arrays.copyOf(found, n);
+        return InputHolders.ranksHolding(spec, limit, holders);
     }
 
     // ---------------------------------------------------------------- worker results
@@ -428,17 +403,6 @@ public final class BrokerCore implements ClusterView {
 
     Task taskById(int taskId) {
         return tasks.get(taskId);
-    }
-
-    /** Optimistic concurrency: the write applies only if nobody wrote the key since the shard read it. */
-    private void onSharedCompareAndSet(Event.SharedCompareAndSet e) {
-        SharedState.Entry entry = shared.getOrDefault(e.key(), UNSET);
-        boolean applied = entry.version() == e.expectedVersion();
-        if (applied) {
-            entry = new SharedState.Entry(e.expectedVersion() + 1, e.value());
-            shared.put(e.key(), entry);
-        }
-        emit(new Command.SharedReply(e.rank(), e.requestId(), applied, entry.version(), entry.value()));
     }
 
     // ---------------------------------------------------------------- outcome

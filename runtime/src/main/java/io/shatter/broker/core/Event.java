@@ -94,10 +94,6 @@ public sealed interface Event {
         record Written(long bytes) implements SaveOutcome {
         }
 
-        /** Not written: its shard committed meanwhile, so nothing would resume from it. */
-        record Skipped() implements SaveOutcome {
-        }
-
         /** The write failed; the previous checkpoint stays. */
         record Failed(String message) implements SaveOutcome {
         }
