@@ -273,8 +273,8 @@ final class CommitPath {
         } else {
             core.emit(new Command.AppendJournal(new JournalRecord.ShardCommitted(index, output)));
         }
-        if (producer != null) {
-            core.markHolder(index, producer);
+        if (producer != null && core.graph.dependentsOf(index).length > 0) {
+            core.markHolder(index, producer); // the worker keeps an output that a dependent will read, and only then
         }
         for (int dependent : core.graph.dependentsOf(index)) {
             if (--pendingDependencies[dependent] == 0 && !replaying) {

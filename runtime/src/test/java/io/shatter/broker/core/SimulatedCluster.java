@@ -423,7 +423,7 @@ final class SimulatedCluster {
                 deliver(new Event.AttemptFailed(attempt.rank, a.taskId(), a.attempt(), duration, "simulated failure"));
             } else {
                 byte[] output = outputOf(a);
-                if (spec.kind() != ShardKind.RANGE) {
+                if (spec.kind() != ShardKind.RANGE && graph.dependentsOf(a.shardIndex()).length > 0) {
                     cached.get(attempt.rank).put(a.shardIndex(), output); // as the worker does: the broker counts it a holder
                 }
                 deliver(new Event.AttemptDone(attempt.rank, a.taskId(), a.attempt(), duration, output));
