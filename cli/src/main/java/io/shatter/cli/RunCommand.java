@@ -1,5 +1,6 @@
 package io.shatter.cli;
 
+import io.shatter.cli.workloads.AnnotatedHeatCommand;
 import io.shatter.cli.workloads.BenchCommand;
 import io.shatter.cli.workloads.CholeskyCommand;
 import io.shatter.cli.workloads.HeatCommand;
@@ -11,7 +12,7 @@ import picocli.CommandLine.Command;
 /** {@code shatter run WORKLOAD}: runs one of the built-in workloads. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a built-in workload: montecarlo, heat, heat-annotated, cholesky, tasks or bench. 'shatter run WORKLOAD --help' lists its options.",
-        subcommands = {MonteCarloCommand.class, HeatCommand.class, CholeskyCommand.class, TasksCommand.class, BenchCommand.class})
+        subcommands = {MonteCarloCommand.class, HeatCommand.class, AnnotatedHeatCommand.class, CholeskyCommand.class, TasksCommand.class, BenchCommand.class})
 public final class RunCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
