@@ -210,7 +210,7 @@ public final class Recorder {
             return;
         }
         for (String reader : d.readers) {
-            if (!after.contains(reader)) {
+            if (!after.contains(reader) && !isInput(reader, inputs, inputCount)) {
                 after.add(reader);
                 writeAfterRead++;
             }
