@@ -19,7 +19,7 @@ public final class Data<T> {
     final Recorder recorder;
     private final String name;
     final Codec<T> codec;
-    private final Supplier<T> blank; // null: the length is only known once the value is computed
+    private final Source.Blank blank; // null: the length is only known once the value is computed
     Version version;
     /** The epoch whose shard made {@link #version}, so a handle is listed once among that epoch's outputs. */
     int producedInEpoch = -1;
@@ -35,7 +35,7 @@ public final class Data<T> {
         this.recorder = recorder;
         this.name = name;
         this.codec = codec;
-        this.blank = blank;
+        this.blank = blank == null ? null : new Source.Blank(blank);
         this.version = version;
     }
 
@@ -49,8 +49,8 @@ public final class Data<T> {
         return codec;
     }
 
-    /** A fresh blank value of the same shape, for a {@link Write} parameter. */
-    Optional<Supplier<T>> blank() {
+    /** Where a {@link Write} parameter gets a fresh blank value of the same shape. */
+    Optional<Source.Blank> blank() {
         return Optional.ofNullable(blank);
     }
 

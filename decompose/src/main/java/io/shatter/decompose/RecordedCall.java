@@ -7,32 +7,12 @@ import io.shatter.ShardContext;
 import io.shatter.ShardFunction;
 
 import java.nio.ByteBuffer;
-import java.util.function.Supplier;
 
 /**
  * One recorded call as its shard runs it, on whichever rank: where each argument comes from, the
  * kernel to call, and how its written parameters and return value become the shard's output slots.
  */
-final class RecordedCall {
-
-    /** Where one argument's value comes from when the shard runs. */
-    sealed interface Source {
-        /** A constant recorded with the call. */
-        record Constant(Object value) implements Source {
-        }
-
-        /** A value every rank holds (decoded afresh each time, so a kernel may change its copy). */
-        record Known(byte[] bytes, Codec<?> codec) implements Source {
-        }
-
-        /** A slot of an input shard's output. */
-        record Input(Shard<Slots> shard, int slot, Codec<?> codec) implements Source {
-        }
-
-        /** A blank value for a write-only parameter. */
-        record Blank(Supplier<?> blank) implements Source {
-        }
-    }
+final class RecordedCall implements ShardFunction<Slots> {
 
     private final Kernel kernel;
     private final Source[] sources;
@@ -54,9 +34,9 @@ final class RecordedCall {
     private static Object resolve(Source source, ShardContext ctx) {
         if (source instanceof Source.Constant c) {
             return c.value();
-        } else if (source instanceof Source.Known k) {
+        } else if (source instanceof Version.Known k) {
             return k.codec().decode(ByteBuffer.wrap(k.bytes()));
-        } else if (source instanceof Source.Input in) {
+        } else if (source instanceof Version.Produced in) {
             return ctx.input(in.shard()).decode(in.slot(), in.codec());
         } else {
             return ((Source.Blank) source).blank().get();
@@ -90,13 +70,10 @@ final class RecordedCall {
     }
 
     /** The body of a plain kernel's shard. */
-    ShardFunction<Slots> function() {
-        Kernel.Call call = (Kernel.Call) kernel.body();
-        return ctx -> {
-            Object[] args = arguments(ctx);
-            Object returned = call.call(args);
-            return outputs(args, returned);
-        };
+    @Override
+    public Slots compute(ShardContext ctx) throws Exception {
+        Object[] args = arguments(ctx);
+        return outputs(args, ((Kernel.Call) kernel.body()).call(args));
     }
 
     /**

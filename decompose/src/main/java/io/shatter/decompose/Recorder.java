@@ -83,7 +83,7 @@ public final class Recorder {
     public <T> Data<T> data(String dataName, Codec<T> codec, T value) {
         Objects.requireNonNull(codec, "codec");
         Objects.requireNonNull(value, () -> "data '" + dataName + "' needs a value");
-        return new Data<>(this, dataName, codec, blankLike(value), new Version.Known(codec.encode(value)));
+        return new Data<>(this, dataName, codec, blankLike(value), new Version.Known(codec.encode(value), codec));
     }
 
     @SuppressWarnings("unchecked")
@@ -122,7 +122,7 @@ public final class Recorder {
             throw new IllegalArgumentException("kernel '" + kernel.id() + "' takes " + params.size() + " arguments, got " + args.length);
         }
         String id = kernel.id() + "-" + calls;
-        RecordedCall.Source[] sources = new RecordedCall.Source[args.length];
+        Source[] sources = new Source[args.length];
         Shard<?>[] inputs = new Shard<?>[args.length];
         int inputCount = 0;
         List<String> after = renaming ? List.of() : new ArrayList<>();
@@ -130,23 +130,20 @@ public final class Recorder {
             Param p = params.get(i);
             Access access = p.access();
             if (access == Access.VALUE) {
-                sources[i] = new RecordedCall.Source.Constant(args[i]);
+                sources[i] = new Source.Constant(args[i]);
                 continue;
             }
             Data<?> d = dataArgument(kernel, p, args[i]);
             checkAliasing(kernel, params, args, i, d);
             if (access.reads()) {
+                sources[i] = d.version;
                 if (d.version instanceof Version.Produced produced) {
-                    sources[i] = new RecordedCall.Source.Input(produced.shard(), produced.slot(), d.codec);
                     inputCount = addOnce(inputs, inputCount, produced.shard());
-                } else {
-                    sources[i] = new RecordedCall.Source.Known(((Version.Known) d.version).bytes(), d.codec);
                 }
             } else {
-                Supplier<?> blank = d.blank().orElseThrow(() -> new IllegalArgumentException("kernel '" + kernel.id()
+                sources[i] = d.blank().orElseThrow(() -> new IllegalArgumentException("kernel '" + kernel.id()
                         + "' writes '" + d.name() + "' through @Write parameter '" + p.name() + "', but the length of '" + d.name()
                         + "' is only known once it is computed; make the parameter @ReadWrite"));
-                sources[i] = new RecordedCall.Source.Blank(blank);
             }
             if (access.writes()) {
                 orderAfterEarlierAccesses(d, after, inputs, inputCount);
@@ -164,7 +161,7 @@ public final class Recorder {
         RecordedCall call = new RecordedCall(kernel, sources);
         Shard<Slots> recorded = kernel.resumable()
                 ? shard.resumable(call.stateCodec(), Slots.CODEC, call.resumable())
-                : shard.compute(Slots.CODEC, call.function());
+                : shard.compute(Slots.CODEC, call);
         calls++;
         return newVersions(kernel, args, id, recorded);
     }
@@ -241,7 +238,7 @@ public final class Recorder {
             }
             Data<?> d = (Data<?>) args[i];
             if (access.writes()) {
-                d.version = new Version.Produced(recorded, slot++);
+                d.version = new Version.Produced(recorded, slot++, d.codec);
                 d.readsSinceWrite = 0;
                 d.writtenThisEpoch = true;
                 if (!renaming) {
@@ -262,7 +259,7 @@ public final class Recorder {
         if (kernel.returns().isEmpty()) {
             return null;
         }
-        Data<?> result = new Data<>(this, id + ".result", kernel.returns().get(), null, new Version.Produced(recorded, slot));
+        Data<?> result = new Data<>(this, id + ".result", kernel.returns().get(), null, new Version.Produced(recorded, slot, kernel.returns().get()));
         result.producedInEpoch = epoch;
         producedThisEpoch.add(result);
         return result;
@@ -344,7 +341,7 @@ public final class Recorder {
         }
         for (int i = 0; i < values.size(); i++) {
             Data<?> d = producedThisEpoch.get(i);
-            d.version = new Version.Known(values.get(i));
+            d.version = new Version.Known(values.get(i), d.codec);
         }
         for (Data<?> d : producedThisEpoch) {
             d.writtenThisEpoch = false;
