@@ -21,8 +21,10 @@ public final class Data<T> {
     final Codec<T> codec;
     private final Source.Blank blank; // null: the length is only known once the value is computed
     Version version;
-    /** The epoch whose shard made {@link #version}, so a handle is listed once among that epoch's outputs. */
-    int producedInEpoch = -1;
+    /** Whether a shard of the current epoch made {@link #version}, so a handle is listed once among that epoch's outputs. */
+    boolean producedThisEpoch;
+    /** Whether a call of the current epoch read or wrote it, so its per-epoch bookkeeping is reset when the epoch runs. */
+    boolean touchedThisEpoch;
     /** Reads of the current version recorded in the current epoch (write-after-read pairs, renamed or not). */
     int readsSinceWrite;
     /** Whether a shard of the current epoch wrote this data (a later write is a write-after-write pair). */

@@ -89,7 +89,7 @@ final class EpochStore {
                 values.add(v);
             }
             return Optional.of(values);
-        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
+        } catch (IllegalArgumentException | java.nio.BufferUnderflowException | NegativeArraySizeException e) {
             setAside(file, e.getMessage());
             return Optional.empty();
         }

@@ -49,6 +49,8 @@ public final class Recorder {
     /** Handles whose version a shard of the current epoch makes: the values to read back after it runs. */
     private List<Data<?>> producedThisEpoch = new ArrayList<>();
     private long callsBeforeEpoch;
+    /** Handles read or written in the current epoch: their access history ends with it. */
+    private List<Data<?>> touchedThisEpoch = new ArrayList<>();
 
     private long calls;
     private long readAfterWrite;
@@ -237,6 +239,10 @@ public final class Recorder {
                 continue;
             }
             Data<?> d = (Data<?>) args[i];
+            if (!d.touchedThisEpoch) {
+                d.touchedThisEpoch = true;
+                touchedThisEpoch.add(d);
+            }
             if (access.writes()) {
                 d.version = new Version.Produced(recorded, slot++, d.codec);
                 d.readsSinceWrite = 0;
@@ -245,8 +251,8 @@ public final class Recorder {
                     d.readers.clear();
                     d.lastWriter = id;
                 }
-                if (d.producedInEpoch != epoch) {
-                    d.producedInEpoch = epoch;
+                if (!d.producedThisEpoch) {
+                    d.producedThisEpoch = true;
                     producedThisEpoch.add(d);
                 }
             } else {
@@ -260,7 +266,7 @@ public final class Recorder {
             return null;
         }
         Data<?> result = new Data<>(this, id + ".result", kernel.returns().get(), null, new Version.Produced(recorded, slot, kernel.returns().get()));
-        result.producedInEpoch = epoch;
+        result.producedThisEpoch = true;
         producedThisEpoch.add(result);
         return result;
     }
@@ -344,11 +350,16 @@ public final class Recorder {
             d.version = new Version.Known(values.get(i), d.codec);
         }
         for (Data<?> d : producedThisEpoch) {
+            d.producedThisEpoch = false;
+        }
+        for (Data<?> d : touchedThisEpoch) { // what ran is complete: nothing later waits for it
+            d.touchedThisEpoch = false;
             d.writtenThisEpoch = false;
             d.readsSinceWrite = 0;
             d.lastWriter = null;
             d.readers.clear();
         }
+        touchedThisEpoch = new ArrayList<>();
         epoch++;
         callsBeforeEpoch = calls;
         producedThisEpoch = new ArrayList<>();

@@ -140,6 +140,26 @@ class GrowingGraphTest {
     }
 
     @Test
+    void withoutRenamingEpochsOnlyOrderAfterCallsOfTheirOwn() {
+        Recorder r = Recorder.builder("jacobi").renaming(false).runner((graph, epoch) -> Shatter.run(graph, config().build())).build();
+        Outcome inPlace = solve(r);
+        assertEquals(sequential().residuals(), inPlace.residuals());
+        assertTrue(r.stats().writeAfterWrite() > 0, "ping-pong buffers give write-after-write edges without renaming: " + r.stats());
+    }
+
+    @Test
+    void aWriteAfterAReadOfAnEarlierEpochNeedsNoEdge() {
+        Recorder r = Recorder.builder("war").renaming(false).runner((graph, epoch) -> Shatter.run(graph, config().build())).build();
+        Data<double[]> a = r.data("a", Codecs.DOUBLES, new double[] {1, 2});
+        Data<double[]> b = r.data("b", Codecs.DOUBLES, new double[] {3, 4});
+        Data<Double> first = TestKernels.residual(r, a, b);   // epoch 0 reads a
+        assertEquals(TestKernels.residual(new double[] {1, 2}, new double[] {3, 4}), first.get());
+        r.record(TestKernels.SCALE, new Object[] {a, 2.0});    // epoch 1 overwrites a: the reader has run already
+        assertArrayEquals(new double[] {2, 4}, a.get(), 0.0);
+        assertEquals(0, r.stats().writeAfterRead());
+    }
+
+    @Test
     void anotherProgramsEpochsAreRefused() {
         Path epochs = dir.resolve("epochs");
         Recorder first = Recorder.builder("jacobi").epochDirectory(epochs)
