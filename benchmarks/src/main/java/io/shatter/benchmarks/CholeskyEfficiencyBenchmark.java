@@ -167,9 +167,9 @@ public class CholeskyEfficiencyBenchmark {
         return a;
     }
 
+    @SuppressWarnings({"unchecked", "rawtypes"}) // Java has no generic arrays of Data
     private Object shatter(double[][][] a) {
         Recorder recorder = Recorder.create("cholesky");
-        @SuppressWarnings("unchecked")
         Data<double[]>[][] handles = new Data[tiles][];
         for (int i = 0; i < tiles; i++) {
             handles[i] = new Data[i + 1];

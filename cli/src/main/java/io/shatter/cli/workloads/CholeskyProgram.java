@@ -57,7 +57,7 @@ public final class CholeskyProgram {
     }
 
     /** The lower tiles' handles, {@code a[i][j]} for i >= j, with the input values. */
-    @SuppressWarnings("unchecked")
+    @SuppressWarnings({"unchecked", "rawtypes"}) // Java has no generic arrays
     public Data<double[]>[][] inputs(Recorder recorder) {
         Data<double[]>[][] a = new Data[tiles][];
         for (int i = 0; i < tiles; i++) {

@@ -18,7 +18,7 @@ final class HeatProgram {
     static Data<double[]>[] record(Recorder recorder, HeatModel model, int steps, int sweeps) {
         int t = model.tiles;
         Data<double[]> edge = recorder.data("edge", Codecs.DOUBLES, new double[0]);
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"}) // Java has no generic arrays
         Data<double[]>[][] plates = new Data[2][t * t];
         for (int ty = 0; ty < t; ty++) {
             for (int tx = 0; tx < t; tx++) {
