@@ -35,9 +35,13 @@ import java.util.concurrent.TimeUnit;
  *       ranks (plus the broker), recording and graph validation included in the time.</li>
  * </ul>
  * Efficiency on 2 cores is sequential / (2 x time); the bar is shatter's at least 80% of barrier's,
- * i.e. barrier time / shatter time >= 0.8.
+ * i.e. barrier time / shatter time >= 0.8. On a machine shared with other work, the separate
+ * variants drift with the load; {@code paired} runs barrier and shatter back to back in each
+ * invocation (alternating which goes first) and prints, at the end, the median of the per-pair
+ * ratios barrier / shatter, which such drift affects far less (its own score is the pair's sum).
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar CholeskyEfficiencyBenchmark -f 1 -wi 1 -i 3</pre>
+ * <pre>java -jar benchmarks/target/benchmarks.jar CholeskyEfficiencyBenchmark -f 1 -wi 1 -i 3
+ * java -jar benchmarks/target/benchmarks.jar CholeskyEfficiencyBenchmark -p variant=paired -f 1 -wi 2 -i 10</pre>
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)
@@ -47,6 +51,16 @@ public class CholeskyEfficiencyBenchmark {
 
     @Param({"sequential", "barrier", "shatter"})
     String variant;
+
+    /** Barrier and shatter seconds of each paired invocation. */
+    private final List<double[]> pairs = new ArrayList<>();
+    private int invocations;
+    private boolean measuring;
+
+    @Setup(Level.Iteration)
+    public void phase(org.openjdk.jmh.infra.IterationParams iteration) {
+        measuring = iteration.getType() == org.openjdk.jmh.runner.IterationType.MEASUREMENT;
+    }
 
     @Param({"16"})
     int tiles;
@@ -95,9 +109,48 @@ public class CholeskyEfficiencyBenchmark {
                 return sequential(fresh);
             case "barrier":
                 return barrier(fresh);
+            case "paired":
+                return paired();
             default:
                 return shatter(fresh);
         }
+    }
+
+    private Object paired() throws Exception {
+        boolean barrierFirst = invocations++ % 2 == 0;
+        double[] seconds = new double[2];
+        for (int round = 0; round < 2; round++) {
+            boolean runBarrier = (round == 0) == barrierFirst;
+            double[][][] a = round == 0 ? fresh : copy();
+            long start = System.nanoTime();
+            Object out = runBarrier ? barrier(a) : shatter(a);
+            seconds[runBarrier ? 0 : 1] = (System.nanoTime() - start) / 1e9;
+            if (out == null) {
+                throw new IllegalStateException("no result");
+            }
+        }
+        if (measuring) {
+            pairs.add(seconds);
+        }
+        return seconds;
+    }
+
+    /** The paired figures: every pair, and the median of barrier / shatter over the measured ones. */
+    @org.openjdk.jmh.annotations.TearDown(Level.Trial)
+    public void reportPairs() {
+        if (pairs.isEmpty()) {
+            return;
+        }
+        double[] ratios = new double[pairs.size()];
+        StringBuilder all = new StringBuilder();
+        for (int i = 0; i < pairs.size(); i++) {
+            ratios[i] = pairs.get(i)[0] / pairs.get(i)[1];
+            all.append(String.format(java.util.Locale.ROOT, " (%.2f s, %.2f s)", pairs.get(i)[0], pairs.get(i)[1]));
+        }
+        double[] sorted = ratios.clone();
+        java.util.Arrays.sort(sorted);
+        System.out.printf(java.util.Locale.ROOT, "%npairs (barrier, shatter):%s%nmedian barrier/shatter over %d pairs: %.3f%n",
+                all, sorted.length, sorted[sorted.length / 2]);
     }
 
     private static double[][][] sequential(double[][][] a) {
