@@ -43,16 +43,21 @@ final class RecordedCall implements ShardFunction<Slots> {
         }
     }
 
-    /** The output: each written parameter in order, then the return value if the kernel has one. */
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    Slots outputs(Object[] args, Object returned) {
+    /** Slots of the output: the written parameters, and the return value if the kernel has one. */
+    static int slotCount(Kernel kernel) {
         int count = kernel.returns().isPresent() ? 1 : 0;
         for (Param p : kernel.params()) {
             if (p.access().writes()) {
                 count++;
             }
         }
-        byte[][] values = new byte[count][];
+        return count;
+    }
+
+    /** The output: each written parameter in order, then the return value if the kernel has one. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    Slots outputs(Object[] args, Object returned) {
+        byte[][] values = new byte[slotCount(kernel)][];
         int slot = 0;
         for (int i = 0; i < args.length; i++) {
             Param p = kernel.params().get(i);
@@ -66,7 +71,7 @@ final class RecordedCall implements ShardFunction<Slots> {
             }
             values[slot] = ((Codec) kernel.returns().get()).encode(returned);
         }
-        return Slots.of(Slots.pack(values));
+        return Slots.of(values);
     }
 
     /** The body of a plain kernel's shard. */
@@ -129,13 +134,27 @@ final class RecordedCall implements ShardFunction<Slots> {
         };
     }
 
+    /** The encoded written parameters (a resumable kernel's state), in parameter order. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private byte[][] writtenValues(Object[] args) {
+        byte[][] values = new byte[slotCount(kernel)][];
+        int slot = 0;
+        for (int i = 0; i < args.length; i++) {
+            Param p = kernel.params().get(i);
+            if (p.access().writes()) {
+                values[slot++] = ((Codec) p.codec()).encode(args[i]);
+            }
+        }
+        return values;
+    }
+
     /** Checkpoints a resumable kernel's state: {@code [step][more][written parameters as slots]}. */
     Codec<StepState> stateCodec() {
         return new Codec<>() {
             @Override
             @SuppressWarnings({"unchecked", "rawtypes"})
             public byte[] encode(StepState state) {
-                byte[] written = outputs(state.args, null).encoded();
+                byte[] written = Slots.pack(writtenValues(state.args));
                 ByteBuffer out = ByteBuffer.allocate(9 + written.length);
                 out.putLong(state.step).put((byte) (state.more ? 1 : 0)).put(written);
                 return out.array();

@@ -161,9 +161,10 @@ public final class Recorder {
             shard.after(after.toArray(new String[0]));
         }
         RecordedCall call = new RecordedCall(kernel, sources);
+        Codec<Slots> output = Slots.codecFor(RecordedCall.slotCount(kernel));
         Shard<Slots> recorded = kernel.resumable()
-                ? shard.resumable(call.stateCodec(), Slots.CODEC, call.resumable())
-                : shard.compute(Slots.CODEC, call);
+                ? shard.resumable(call.stateCodec(), output, call.resumable())
+                : shard.compute(output, call);
         calls++;
         return newVersions(kernel, args, id, recorded);
     }

@@ -7,7 +7,9 @@ import java.nio.ByteBuffer;
 /**
  * The output of a recorded shard: one encoded value per slot (each written parameter, in parameter
  * order, then the return value). Decoding a {@code Slots} only wraps the bytes; a slot is decoded
- * on demand, so a reader of one slot pays for that slot alone.
+ * on demand, so a reader of one slot pays for that slot alone. A shard with a single slot (most
+ * kernels write one tile) outputs that value's bytes as they are ({@link #SINGLE}): no header, so
+ * no copy of a large tile just to frame it; every reader knows the producer's codec from its handle.
  */
 final class Slots {
     private final byte[] bytes;
@@ -33,11 +35,6 @@ final class Slots {
             out.put(v);
         }
         return out.array();
-    }
-
-    /** The packed bytes (not a copy). */
-    byte[] encoded() {
-        return bytes;
     }
 
     int count() {
@@ -94,8 +91,36 @@ final class Slots {
         }
     };
 
-    /** Wraps already-packed bytes (for the output a body returns). */
-    static Slots of(byte[] packed) {
-        return CODEC.decode(ByteBuffer.wrap(packed));
+    /** The codec of a shard with one slot: the value's own bytes. */
+    static final Codec<Slots> SINGLE = new Codec<>() {
+        @Override
+        public byte[] encode(Slots value) {
+            return value.bytes;
+        }
+
+        @Override
+        public Slots decode(ByteBuffer in) {
+            byte[] bytes;
+            if (in.hasArray() && in.arrayOffset() == 0 && in.position() == 0 && in.remaining() == in.array().length) {
+                bytes = in.array();
+            } else {
+                bytes = new byte[in.remaining()];
+                in.get(bytes);
+            }
+            return new Slots(bytes, new int[] {0, bytes.length});
+        }
+    };
+
+    /** The codec for a shard with {@code slots} slots. */
+    static Codec<Slots> codecFor(int slots) {
+        return slots == 1 ? SINGLE : CODEC;
+    }
+
+    /** The output made of these encoded values, framed as {@link #codecFor} their count expects. */
+    static Slots of(byte[][] values) {
+        if (values.length == 1) {
+            return new Slots(values[0], new int[] {0, values[0].length});
+        }
+        return CODEC.decode(ByteBuffer.wrap(pack(values)));
     }
 }
