@@ -149,8 +149,10 @@ public class CholeskyEfficiencyBenchmark {
         }
         double[] sorted = ratios.clone();
         java.util.Arrays.sort(sorted);
+        int n = sorted.length;
+        double median = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
         System.out.printf(java.util.Locale.ROOT, "%npairs (barrier, shatter):%s%nmedian barrier/shatter over %d pairs: %.3f%n",
-                all, sorted.length, sorted[sorted.length / 2]);
+                all, n, median);
     }
 
     private static double[][][] sequential(double[][][] a) {
