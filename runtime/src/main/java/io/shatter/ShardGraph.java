@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -79,33 +78,57 @@ public final class ShardGraph {
         return fingerprint;
     }
 
+    /** Dependents of each shard, in increasing index order; counted first, so no boxing and no per-shard list. */
     private static int[][] invert(List<ShardSpec> shards) {
-        List<List<Integer>> lists = new ArrayList<>();
-        for (int i = 0; i < shards.size(); i++) {
-            lists.add(new ArrayList<>());
-        }
+        int[] counts = new int[shards.size()];
         for (ShardSpec s : shards) {
             for (int d : s.dependencies()) {
-                lists.get(d).add(s.index());
+                counts[d]++;
             }
         }
         int[][] out = new int[shards.size()][];
         for (int i = 0; i < out.length; i++) {
-            out[i] = lists.get(i).stream().mapToInt(Integer::intValue).toArray();
+            out[i] = counts[i] == 0 ? NO_INDICES : new int[counts[i]];
+            counts[i] = 0;
+        }
+        for (ShardSpec s : shards) {
+            for (int d : s.dependencies()) {
+                out[d][counts[d]++] = s.index();
+            }
         }
         return out;
     }
 
+    private static final int[] NO_INDICES = new int[0];
+
+    /**
+     * SHA-256 of one line per shard, {@code id|kind|priority|cores|[capabilities]|[inputs]|[dependencies]|start|end|grain};
+     * the lines are appended to one buffer hashed in large pieces, so a million-shard graph makes no
+     * garbage per shard.
+     */
     private static String fingerprintOf(String name, List<ShardSpec> shards) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(name.getBytes(StandardCharsets.UTF_8));
+            StringBuilder lines = new StringBuilder(1 << 16);
             for (ShardSpec s : shards) {
-                String line = s.id() + '|' + s.kind() + '|' + s.priority() + '|' + s.cores() + '|' + new TreeSet<>(s.capabilities())
-                        + '|' + Arrays.toString(s.inputs()) + '|' + Arrays.toString(s.dependencies())
-                        + '|' + s.rangeStart() + '|' + s.rangeEnd() + '|' + s.grain() + '\n';
-                digest.update(line.getBytes(StandardCharsets.UTF_8));
+                lines.append(s.id()).append('|').append(s.kind()).append('|').append(s.priority()).append('|').append(s.cores()).append('|');
+                if (s.capabilities().size() <= 1) {
+                    lines.append(s.capabilities());
+                } else {
+                    lines.append(new TreeSet<>(s.capabilities()));
+                }
+                lines.append('|');
+                appendIndices(lines, s.inputs());
+                lines.append('|');
+                appendIndices(lines, s.dependencies());
+                lines.append('|').append(s.rangeStart()).append('|').append(s.rangeEnd()).append('|').append(s.grain()).append('\n');
+                if (lines.length() >= 1 << 16) {
+                    digest.update(lines.toString().getBytes(StandardCharsets.UTF_8));
+                    lines.setLength(0);
+                }
             }
+            digest.update(lines.toString().getBytes(StandardCharsets.UTF_8));
             StringBuilder hex = new StringBuilder();
             for (byte b : Arrays.copyOf(digest.digest(), 8)) {
                 hex.append(String.format("%02x", b));
@@ -114,6 +137,18 @@ public final class ShardGraph {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
+    }
+
+    /** What {@link Arrays#toString(int[])} writes, without the intermediate string. */
+    private static void appendIndices(StringBuilder out, int[] indices) {
+        out.append('[');
+        for (int i = 0; i < indices.length; i++) {
+            if (i > 0) {
+                out.append(", ");
+            }
+            out.append(indices[i]);
+        }
+        out.append(']');
     }
 
     /**
@@ -170,10 +205,8 @@ public final class ShardGraph {
             List<ShardSpec> specs = new ArrayList<>(drafts.size());
             for (int i = 0; i < drafts.size(); i++) {
                 Draft d = drafts.get(i);
-                Set<Integer> deps = new TreeSet<>();
-                for (int in : d.inputs) {
-                    deps.add(in);
-                }
+                int[] deps = Arrays.copyOf(d.inputs, d.inputs.length + d.after.size());
+                int n = d.inputs.length;
                 for (String after : d.after) {
                     Integer target = ids.get(after);
                     if (target == null) {
@@ -182,10 +215,10 @@ public final class ShardGraph {
                     if (target == i) {
                         throw new GraphException("shard '" + d.id + "' depends on itself", List.of(d.id));
                     }
-                    deps.add(target);
+                    deps[n++] = target;
                 }
-                specs.add(new ShardSpec(d.id, i, d.kind, d.priority, d.cores, Set.copyOf(d.capabilities), d.inputs,
-                        deps.stream().mapToInt(Integer::intValue).toArray(), d.retries < 0 ? defaultRetries : d.retries,
+                specs.add(new ShardSpec(d.id, i, d.kind, d.priority, d.cores, d.capabilities.isEmpty() ? Set.of() : Set.copyOf(d.capabilities),
+                        d.inputs, sortedDistinct(deps), d.retries < 0 ? defaultRetries : d.retries,
                         d.checkpointEvery, d.checkpointEverySteps, d.outputCodec, d.function, d.resumable, d.stateCodec, d.rangeBody, d.reducer,
                         d.rangeStart, d.rangeEnd, d.grain));
             }
@@ -198,33 +231,44 @@ public final class ShardGraph {
             return new ShardGraph(name, specs);
         }
 
+        /** The indices sorted, each once (in place; returns a shorter copy when there were repeats). */
+        private static int[] sortedDistinct(int[] indices) {
+            if (indices.length < 2) {
+                return indices;
+            }
+            Arrays.sort(indices);
+            int n = 1;
+            for (int i = 1; i < indices.length; i++) {
+                if (indices[i] != indices[n - 1]) {
+                    indices[n++] = indices[i];
+                }
+            }
+            return n == indices.length ? indices : Arrays.copyOf(indices, n);
+        }
+
         /** Kahn's algorithm; whatever it cannot order lies on or behind a cycle, which a walk then extracts. */
         private static List<String> findCycle(List<ShardSpec> specs) {
             int n = specs.size();
             int[] pending = new int[n];
-            List<List<Integer>> dependents = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                dependents.add(new ArrayList<>());
-            }
+            int[][] dependents = invert(specs);
             for (ShardSpec s : specs) {
                 pending[s.index()] = s.dependencies().length;
-                for (int d : s.dependencies()) {
-                    dependents.get(d).add(s.index());
-                }
             }
-            ArrayDeque<Integer> ready = new ArrayDeque<>();
+            int[] ready = new int[n]; // a FIFO queue: each shard enters it once
+            int head = 0;
+            int tail = 0;
             for (int i = 0; i < n; i++) {
                 if (pending[i] == 0) {
-                    ready.add(i);
+                    ready[tail++] = i;
                 }
             }
             int ordered = 0;
-            while (!ready.isEmpty()) {
-                int i = ready.poll();
+            while (head < tail) {
+                int i = ready[head++];
                 ordered++;
-                for (int dep : dependents.get(i)) {
+                for (int dep : dependents[i]) {
                     if (--pending[dep] == 0) {
-                        ready.add(dep);
+                        ready[tail++] = dep;
                     }
                 }
             }
@@ -289,18 +333,22 @@ public final class ShardGraph {
 
         /** Labels a rank must offer to run this shard, for example {@code bigmem}. */
         public ShardBuilder requires(String... capabilities) {
+            if (draft.capabilities.isEmpty()) {
+                draft.capabilities = new LinkedHashSet<>();
+            }
             draft.capabilities.addAll(Arrays.asList(capabilities));
             return this;
         }
 
         /** Shards whose outputs this one reads; each becomes a dependency. */
         public ShardBuilder inputs(Shard<?>... inputs) {
+            int n = draft.inputs.length;
+            draft.inputs = Arrays.copyOf(draft.inputs, n + inputs.length);
             for (Shard<?> in : inputs) {
                 if (in.owner() != graph) {
                     throw new GraphException("shard '" + draft.id + "' reads '" + in.id() + "' from another graph", List.of(draft.id, in.id()));
                 }
-                draft.inputs = Arrays.copyOf(draft.inputs, draft.inputs.length + 1);
-                draft.inputs[draft.inputs.length - 1] = in.index();
+                draft.inputs[n++] = in.index();
             }
             return this;
         }
@@ -397,7 +445,7 @@ public final class ShardGraph {
         ShardKind kind;
         Priority priority = Priority.MEDIUM;
         int cores = 1;
-        final Set<String> capabilities = new LinkedHashSet<>();
+        Set<String> capabilities = Set.of(); // made a LinkedHashSet by the first requires(): most shards have none
         int[] inputs = new int[0];
         final List<String> after = new ArrayList<>();
         int retries = -1;

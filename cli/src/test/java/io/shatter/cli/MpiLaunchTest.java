@@ -50,6 +50,25 @@ class MpiLaunchTest {
         assertEquals(1, count(mpi.output(), "verified:"), "only rank 0 reports:\n" + mpi.output());
     }
 
+    /** The recorded graph under mpirun: every rank replays the Cholesky loop, records the same graph, and the result is local ranks'. */
+    @Test
+    void inferredCholeskyUnderMpirunMatchesLocalRanks() throws Exception {
+        Path mpiJar = requireOpenMpi();
+        String[] cholesky = {"run", "cholesky", "--tiles", "16", "--tile-size", "48", "--verify", "--no-progress"};
+        List<String> cmd = mpirun(4, mpiJar);
+        cmd.addAll(List.of(cholesky));
+        Run mpi = Run.start(cmd).await(180);
+        assertEquals(0, mpi.exitCode, mpi.output());
+        assertTrue(mpi.output().contains("verified: L equals the sequential loop's bit for bit (16x16 tiles of 48)"), mpi.output());
+        List<String> localCmd = new ArrayList<>(List.of(java(), "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        localCmd.addAll(List.of(cholesky));
+        localCmd.addAll(List.of("--ranks", "3"));
+        Run local = Run.start(localCmd).await(180);
+        assertEquals(0, local.exitCode, local.output());
+        java.util.function.Function<String, String> line = out -> out.lines().filter(l -> l.startsWith("cholesky:")).findFirst().orElse("none in:\n" + out);
+        assertEquals(line.apply(local.output()), line.apply(mpi.output()));
+    }
+
     @Test
     void ranksMismatchUnderMpirunIsAClearError() throws Exception {
         Path mpiJar = requireOpenMpi();

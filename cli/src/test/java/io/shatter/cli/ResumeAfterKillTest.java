@@ -108,7 +108,7 @@ class ResumeAfterKillTest {
      * the file): the 8-byte magic, a 4-byte version, then frames of {@code [length][crc][payload]},
      * the first of them the header; a commit's payload starts with type 1. A torn frame ends the count.
      */
-    private static int countCommits(Path journal) throws IOException {
+    static int countCommits(Path journal) throws IOException {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(journal);
