@@ -256,10 +256,12 @@ cmd_start() {
   sinfo -N -o '%N %P %T %C'
 }
 
-# Kills every process in the node's namespace at once (SIGKILL), then removes the namespace and
-# its veth: to the rest of the cluster the node is gone, as after a power loss.
+# Cuts the node off the network (its link first, so that its processes' deaths send no FIN or RST:
+# to the rest of the cluster it falls silent, as after a power loss), kills every process in its
+# namespace at once (SIGKILL), then removes the namespace.
 destroy_node() {
   local n="$1" ns pids; ns="$(ns_of "$n")"
+  ip link del "shv-$n" 2>/dev/null || true
   if ns_exists "$n"; then
     pids="$(ip netns pids "$ns" 2>/dev/null || true)"
     [ -n "$pids" ] && kill -KILL $pids 2>/dev/null || true
@@ -267,7 +269,6 @@ destroy_node() {
     while [ -n "$(ip netns pids "$ns" 2>/dev/null)" ] && [ "$SECONDS" -lt "$deadline" ]; do sleep 0.1; done
     ip netns del "$ns"
   fi
-  ip link del "shv-$n" 2>/dev/null || true  # normally gone with the namespace
   rm -f "$DIR/run/slurmd-$n.pid"
 }
 

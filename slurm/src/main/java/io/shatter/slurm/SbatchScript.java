@@ -177,6 +177,9 @@ public final class SbatchScript {
         s.append("address=\"$(cat ").append(quote(addressFile.toString())).append(" 2>/dev/null)\" || {\n");
         s.append("  echo \"shatter worker: no broker address in ").append(addressFile.toString().replace("\"", ""))
                 .append(": the main job is not running\" >&2; exit 1; }\n");
+        s.append("# sbatch passed on the broker's environment, which under mpirun holds Open MPI's: without this the worker\n");
+        s.append("# would take itself for an MPI rank and fail in MPI_Init.\n");
+        s.append("for v in $(compgen -e | grep -E '^(OMPI|PMIX|OPAL|PRTE)_' || true); do unset \"$v\"; done\n");
         s.append("# exec: the worker itself is the batch process, so it is the one that gets SIGTERM.\n");
         List<String> command = new ArrayList<>(job.shatter());
         command.addAll(job.runArguments());
