@@ -76,7 +76,7 @@ log "run directory $RUN; node has $TOTAL CPUs: main job $RANKS, up to $WORKERS e
 START=$(now_ms)
 OUT=$("$JAVA" -jar "$JAR" submit heat --ranks "$RANKS" --grid 256 --tiles 4 --steps 6 --sweeps 12000 \
   --checkpoint-every 1s --verify --no-progress --summary-json "$RUN/s.json" --trace "$RUN/trace.json" \
-  --excess-workers "$WORKERS" --worker-cores 2 --worker-command "$JAVA $LOGTIME -cp $JAR io.shatter.cli.Main" \
+  --excess-workers "$WORKERS" --worker-cores 2 --capacity-interval 2s --worker-command "$JAVA $LOGTIME -cp $JAR io.shatter.cli.Main" \
   --run-dir "$RUN" --no-mpirun --shatter-command "$JAVA $LOGTIME -jar $JAR")
 echo "$OUT"
 MAIN=$(echo "$OUT" | sed -n 's/^submitted job \([0-9]*\).*/\1/p')

@@ -145,6 +145,7 @@ EOF
 # every other node's name (Open MPI and the join address use host names).
 write_hosts() {
   local n m
+  [ -d /etc/netns ] || touch "$DIR/run/etc-netns.created-by-shatter" # so that 'stop' removes it again
   for n in $(node_names); do
     mkdir -p "/etc/netns/$(ns_of "$n")"
     {
@@ -302,6 +303,7 @@ cmd_stop() {
   fi
   if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link del "$BRIDGE"; fi
   rm -rf /etc/netns/"$NS_PREFIX"sn*
+  if [ -f "$DIR/run/etc-netns.created-by-shatter" ]; then rmdir /etc/netns 2>/dev/null || true; fi
   if [ -f "$MUNGE_OURS" ]; then # started by us, and local-slurm.sh's Slurm does not run on it
     if pid="$(live_pid "$MUNGE_PID" munged)"; then kill -TERM "$pid"; fi
   fi

@@ -8,9 +8,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -110,6 +112,15 @@ public final class SubmitCommand implements Callable<Integer> {
                     !noMpirun));
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage() + "; nothing was written");
+        }
+        if (!Files.exists(dir)) {
+            // The run's token, results and checkpoints go there: readable by this user only.
+            try {
+                Files.createDirectories(dir.getParent());
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            } catch (IOException e) {
+                throw new UserException("cannot create --run-dir " + dir + ": " + e.getMessage());
+            }
         }
         Path file = SbatchScript.write(dir.resolve("shatter-" + workload + ".sbatch"), script);
         if (dryRun) {

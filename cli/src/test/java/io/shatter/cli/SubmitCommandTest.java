@@ -78,6 +78,8 @@ class SubmitCommandTest {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
         }
         assertFalse(text.contains("--ranks"), "the ranks come from mpirun's world, not from this machine: " + text);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir)),
+                "the run directory (token, results) is private to the user");
     }
 
     @Test
