@@ -47,6 +47,7 @@ export SLURM_CONF="$CONF"
 
 log() { echo "[local-cluster] $*"; }
 die() { echo "[local-cluster] ERROR: $*" >&2; exit 1; }
+bad() { echo "[local-cluster] ERROR: $*" >&2; exit 2; } # wrong input
 usage() { echo "usage: $0 start [--nodes N] [--cpus C] | stop | status | kill-node NODE | env" >&2; exit 2; }
 
 require_root() { [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, daemons as root). Rerun with sudo."; }
@@ -82,7 +83,7 @@ ns_of() { echo "$NS_PREFIX$1"; }
 ns_exists() { [ -e "/var/run/netns/$(ns_of "$1")" ]; }
 load_state() { [ -f "$STATE" ] && . "$STATE"; }
 
-check_name() { [[ "$1" =~ ^sn[0-9]+$ ]] || die "'$1' is not a node of this cluster (sn1..snN)"; }
+check_name() { [[ "$1" =~ ^sn[0-9]+$ ]] || bad "'$1' is not a node of this cluster (sn1..snN)"; }
 
 write_conf() {
   local excess_first=$((NODES - NODES / 2 + 1)) n reserved_nodes excess_nodes
@@ -225,6 +226,8 @@ cmd_start() {
       *) usage ;;
     esac
   done
+  [ -z "$want_nodes" ] || [[ "$want_nodes" =~ ^[0-9]+$ ]] || bad "--nodes must be 2..64, got '$want_nodes'"
+  [ -z "$want_cpus" ] || [[ "$want_cpus" =~ ^[0-9]+$ ]] || bad "--cpus must be 1..256, got '$want_cpus'"
   NODES=4 CPUS=2
   load_state || true
   # A running cluster of another shape is stopped first (its nodes, jobs and state).
@@ -233,9 +236,10 @@ cmd_start() {
     cmd_stop
   fi
   NODES="${want_nodes:-$NODES}" CPUS="${want_cpus:-$CPUS}"
-  [[ "$NODES" =~ ^[0-9]+$ ]] && [ "$NODES" -ge 2 ] && [ "$NODES" -le 64 ] || die "--nodes must be 2..64, got '$NODES'"
-  [[ "$CPUS" =~ ^[0-9]+$ ]] && [ "$CPUS" -ge 1 ] && [ "$CPUS" -le 256 ] || die "--cpus must be 1..256, got '$CPUS'"
-  [[ "$NET" =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || die "SHATTER_CLUSTER_NET must be three octets, got '$NET'"
+  [[ "$NODES" =~ ^[0-9]+$ ]] && [ "$NODES" -ge 2 ] && [ "$NODES" -le 64 ] || bad "--nodes must be 2..64, got '$NODES'"
+  [[ "$CPUS" =~ ^[0-9]+$ ]] && [ "$CPUS" -ge 1 ] && [ "$CPUS" -le 256 ] || bad "--cpus must be 1..256, got '$CPUS'"
+  [[ "$NET" =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || bad "SHATTER_CLUSTER_NET must be three octets, got '$NET'"
+  [[ "$PORT" =~ ^[0-9]+$ ]] && [ "$PORT" -ge 1024 ] && [ "$PORT" -le 65534 ] || bad "SHATTER_CLUSTER_PORT must be 1024..65534, got '$PORT'"
   ensure_packages munge slurmctld slurmd slurm-client iproute2 util-linux
   mkdir -p "$DIR"
   printf 'NODES=%s\nCPUS=%s\n' "$NODES" "$CPUS" >"$STATE"
