@@ -20,12 +20,12 @@
 #
 # Env: SHATTER_E2E_TIMEOUT  seconds to wait for the main job (default 400)
 #      SHATTER_E2E_KEEP=1   keep the run directory (default: kept only on failure)
-#      SHATTER_E2E_STEPS    heat steps (default 50: long enough for preemption, rejoin and the kill)
+#      SHATTER_E2E_STEPS    heat steps (default 64: the run outlasts preemption, rejoin and the kill by ~30 s)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 CLUSTER="$ROOT/scripts/local-cluster.sh"
 TIMEOUT="${SHATTER_E2E_TIMEOUT:-400}"
-STEPS="${SHATTER_E2E_STEPS:-50}"
+STEPS="${SHATTER_E2E_STEPS:-64}"
 
 log() { echo "[e2e-cluster] $(date +%T) $*"; }
 fail() { echo "[e2e-cluster] FAILED: $*" >&2; FAILED=1; exit 1; }

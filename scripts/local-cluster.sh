@@ -5,7 +5,10 @@
 # as on a real cluster. It lives beside the single-node Slurm of local-slurm.sh: its own slurm.conf
 # (export SLURM_CONF to use it), ports, state, spool and logs; munged is shared.
 #
-# Usage: scripts/local-cluster.sh start  [--nodes N] [--cpus C]   N nodes sn1..snN of C CPUs
+# Usage: scripts/local-cluster.sh start  [--nodes N] [--cpus C] [--cpuset LIST]
+#                                          N nodes sn1..snN of C CPUs; with --cpuset every node's
+#                                          processes run on those real CPUs only (taskset -c LIST),
+#                                          so that a test behaves the same on a machine with more cores
 #        scripts/local-cluster.sh stop                            removes everything 'start' made
 #        scripts/local-cluster.sh status                          exit 0 when every node is up
 #        scripts/local-cluster.sh kill-node NODE                  kills every process of NODE at
@@ -48,7 +51,7 @@ export SLURM_CONF="$CONF"
 log() { echo "[local-cluster] $*"; }
 die() { echo "[local-cluster] ERROR: $*" >&2; exit 1; }
 bad() { echo "[local-cluster] ERROR: $*" >&2; exit 2; } # wrong input
-usage() { echo "usage: $0 start [--nodes N] [--cpus C] | stop | status | kill-node NODE | env" >&2; exit 2; }
+usage() { echo "usage: $0 start [--nodes N] [--cpus C] [--cpuset LIST] | stop | status | kill-node NODE | env" >&2; exit 2; }
 
 require_root() { [ "$(id -u)" = 0 ] || die "must run as root (network namespaces, daemons as root). Rerun with sudo."; }
 is_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
@@ -202,7 +205,7 @@ make_node() {
     # Its own hostname (UTS namespace) and network; slurmd daemonizes and writes its pid file.
     # nsenter, not 'ip netns exec': that remounts /sys, hiding /sys/fs/cgroup, which slurmd 22.05
     # needs even with proctrack/linuxproc. A private mount namespace carries the node's /etc/hosts.
-    nsenter --net="/var/run/netns/$ns" -- unshare --uts --mount --propagation private -- sh -c \
+    ${CPUSET:+taskset -c "$CPUSET"} nsenter --net="/var/run/netns/$ns" -- unshare --uts --mount --propagation private -- sh -c \
       'hostname "$1" && mount --bind "/etc/netns/$2/hosts" /etc/hosts && exec /usr/sbin/slurmd -N "$1" -f "$3"' \
       sh "$n" "$ns" "$CONF" || die "slurmd of $n failed to start; see $DIR/log/slurmd-$n.log"
   fi
@@ -218,11 +221,14 @@ all_up() {
 
 cmd_start() {
   require_root
-  local want_nodes="" want_cpus=""
+  local want_nodes="" want_cpus="" want_cpuset="" pid
   while [ $# -gt 0 ]; do
     case "$1" in
       --nodes) want_nodes="${2:-}"; shift 2 || usage ;;
       --cpus) want_cpus="${2:-}"; shift 2 || usage ;;
+      --cpuset) want_cpuset="${2:-}"; shift 2 || usage
+        [[ "$want_cpuset" =~ ^[0-9]+([-,][0-9]+)*$ ]] && [ "$(tr -- '-,' '\n\n' <<<"$want_cpuset" | sort -n | tail -n1)" -lt "$(nproc)" ] \
+          || bad "--cpuset '$want_cpuset' is not a list of this machine's CPUs (taskset -c syntax, e.g. 0-1; this machine has $(nproc))" ;;
       *) usage ;;
     esac
   done
@@ -235,14 +241,14 @@ cmd_start() {
     log "reshaping the cluster ($NODES x $CPUS -> ${want_nodes:-$NODES} x ${want_cpus:-$CPUS}): stopping it first"
     cmd_stop
   fi
-  NODES="${want_nodes:-$NODES}" CPUS="${want_cpus:-$CPUS}"
+  NODES="${want_nodes:-$NODES}" CPUS="${want_cpus:-$CPUS}" CPUSET="${want_cpuset:-${CPUSET:-}}"
   [[ "$NODES" =~ ^[0-9]+$ ]] && [ "$NODES" -ge 2 ] && [ "$NODES" -le 64 ] || bad "--nodes must be 2..64, got '$NODES'"
   [[ "$CPUS" =~ ^[0-9]+$ ]] && [ "$CPUS" -ge 1 ] && [ "$CPUS" -le 256 ] || bad "--cpus must be 1..256, got '$CPUS'"
   [[ "$NET" =~ ^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$ ]] || bad "SHATTER_CLUSTER_NET must be three octets, got '$NET'"
   [[ "$PORT" =~ ^[0-9]+$ ]] && [ "$PORT" -ge 1024 ] && [ "$PORT" -le 65534 ] || bad "SHATTER_CLUSTER_PORT must be 1024..65534, got '$PORT'"
   ensure_packages munge slurmctld slurmd slurm-client iproute2 util-linux
   mkdir -p "$DIR"
-  printf 'NODES=%s\nCPUS=%s\n' "$NODES" "$CPUS" >"$STATE"
+  printf 'NODES=%s\nCPUS=%s\nCPUSET=%s\n' "$NODES" "$CPUS" "$CPUSET" >"$STATE"
   write_conf
   write_hosts
   start_munge
@@ -253,6 +259,11 @@ cmd_start() {
   fi
   local n
   for n in $(node_names); do make_node "$n"; done
+  if [ -n "$CPUSET" ]; then # slurmds already running move too (their jobs inherit it from them)
+    for n in $(node_names); do
+      if pid="$(live_pid "$DIR/run/slurmd-$n.pid" slurmd)"; then taskset -a -p -c "$CPUSET" "$pid" >/dev/null; fi
+    done
+  fi
   for n in $(node_names); do # a node killed earlier comes back as soon as its slurmd registers
     case "$(node_state "$n")" in down*|drain*|fail*) scontrol update NodeName="$n" State=RESUME 2>/dev/null || true ;; esac
   done
