@@ -9,7 +9,7 @@
 #    submitted to 'reserved': Slurm preempts (SIGTERM, then requeue) the excess workers, which
 #    checkpoint their tiles and leave; the tiles resume from those checkpoints on other ranks.
 # 3. Exits 0 only when: the run printed 'verified:'; s.json has preemptions > 0,
-#    checkpoint_restores > 0 and excess ranks that ran shards; afterwards squeue shows no job of
+#    checkpoint_restores > 0, capacity_samples > 0 and excess ranks that ran shards; afterwards squeue shows no job of
 #    the run and no worker process is left. Prints the figures (run time, preemption timings).
 #
 # Env: SHATTER_E2E_TIMEOUT  seconds to wait for the main job (default 300)
@@ -128,10 +128,13 @@ s = json.load(open(sys.argv[1]))
 fixed = int(sys.argv[2])
 excess_shards = sum(n for r, n in s["shards_by_rank"].items() if int(r) > fixed)
 print(f"[e2e-slurm] preemptions={s['preemptions']} checkpoint_restores={s['checkpoint_restores']} "
+      f"capacity_samples={s.get('capacity_samples')} placements_held_by_forecast={s.get('placements_held_by_forecast')} "
       f"busy_fraction.excess={s['busy_fraction'].get('excess', 0):.3f} shards_by_rank={s['shards_by_rank']}")
 ok = True
 for what, good in (("preemptions > 0", s["preemptions"] > 0), ("checkpoint_restores > 0", s["checkpoint_restores"] > 0),
                    ("excess ranks ran shards", excess_shards > 0),
+                   ("capacity_samples > 0 (the Slurm monitor's samples reach the broker's forecaster)",
+                    s.get("capacity_samples", 0) > 0),
                    ("busy_fraction.excess > 0", s["busy_fraction"].get("excess", 0) > 0)):
     if not good:
         print(f"[e2e-slurm] missing: {what}", file=sys.stderr)

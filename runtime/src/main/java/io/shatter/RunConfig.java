@@ -1,10 +1,11 @@
 package io.shatter;
 
-import io.shatter.broker.DefaultPlacementPolicy;
-import io.shatter.broker.PlacementPolicy;
+import io.shatter.broker.policy.DefaultPlacementPolicy;
+import io.shatter.broker.policy.PlacementPolicy;
 import io.shatter.checkpoint.CheckpointStore;
 import io.shatter.checkpoint.InMemoryCheckpointStore;
 import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.ExcessWorkerPool;
 import io.shatter.spi.TransportProvider;
 import io.shatter.time.Clock;
 import io.shatter.transport.Transport;
@@ -37,6 +38,7 @@ public final class RunConfig {
     private final Path runDirectory;
     private final String runIdentity;
     private final ExcessCapacityFeed excessCapacityFeed;
+    private final ExcessWorkerPool excessWorkers;
 
     private RunConfig(Builder b) {
         this.layout = b.layout;
@@ -58,6 +60,7 @@ public final class RunConfig {
         this.runDirectory = b.runDirectory;
         this.runIdentity = b.runIdentity;
         this.excessCapacityFeed = b.excessCapacityFeed;
+        this.excessWorkers = b.excessWorkers;
     }
 
     /** The transport of the launcher that started this process (say mpirun), if a provider recognises one. */
@@ -169,6 +172,11 @@ public final class RunConfig {
         return excessCapacityFeed;
     }
 
+    /** Excess worker jobs whose samples feed the broker's forecaster and whose count the broker decides, or null. */
+    public ExcessWorkerPool excessWorkers() {
+        return excessWorkers;
+    }
+
     /** Builds a {@link RunConfig}. */
     public static final class Builder {
         private RankLayout layout = RankLayout.of(2, 0, 0, 1);
@@ -189,6 +197,7 @@ public final class RunConfig {
         private Path runDirectory;
         private String runIdentity = "";
         private ExcessCapacityFeed excessCapacityFeed;
+        private ExcessWorkerPool excessWorkers;
 
         private Builder() {
         }
@@ -329,6 +338,12 @@ public final class RunConfig {
         /** Revoke and restore excess ranks as a capacity source's idle cores fall and rise, feeding the forecaster. */
         public Builder excessCapacityFeed(ExcessCapacityFeed feed) {
             this.excessCapacityFeed = feed;
+            return this;
+        }
+
+        /** Excess worker jobs: their capacity samples reach the broker's forecaster, which decides how many to request. */
+        public Builder excessWorkers(ExcessWorkerPool pool) {
+            this.excessWorkers = pool;
             return this;
         }
 

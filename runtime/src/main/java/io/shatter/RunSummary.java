@@ -29,6 +29,9 @@ import java.util.Map;
  * @param shadowWins          shards whose shadow finished first (the primary was cancelled)
  * @param preemptionLatencyMaxSeconds longest time from a preemption request to the slot being free
  *                            with the shard's checkpoint durable
+ * @param capacitySamples     capacity samples the broker's forecaster learnt from (Slurm monitor, trace replay, capacity feed)
+ * @param placementsHeldByForecast placements that waited although an excess rank had room, because the forecast
+ *                            gave that slot too low odds of outliving the shard
  */
 public record RunSummary(
         String graph,
@@ -52,5 +55,7 @@ public record RunSummary(
         String failedShard,
         long shadowAttempts,
         long shadowWins,
-        double preemptionLatencyMaxSeconds) {
+        double preemptionLatencyMaxSeconds,
+        long capacitySamples,
+        long placementsHeldByForecast) {
 }

@@ -1,7 +1,7 @@
 package io.shatter;
 
 import io.shatter.broker.BrokerLoop;
-import io.shatter.broker.Scheduler;
+import io.shatter.broker.core.BrokerCore;
 import io.shatter.transport.CompositeTransport;
 import io.shatter.transport.LocalCluster;
 import io.shatter.transport.Transport;
@@ -98,13 +98,13 @@ public final class Shatter {
                 config.joinChannel().close(); // joined workers heard the shutdown; free the port
             }
         }
-        Scheduler scheduler = loop.scheduler();
-        RunSummary summary = scheduler.summary(loop.brokerCpuNanos());
-        ShatterException failure = scheduler.failure();
-        if (failure != null) {
+        BrokerCore core = loop.core();
+        RunSummary summary = loop.summary();
+        if (core.failure().isPresent()) {
+            ShatterException failure = core.failure().get();
             failure.attachSummary(summary);
             throw failure;
         }
-        return new RunResult(graph, scheduler::output, summary, scheduler.trace());
+        return new RunResult(graph, core::output, summary, core.trace());
     }
 }

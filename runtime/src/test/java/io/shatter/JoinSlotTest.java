@@ -66,8 +66,8 @@ class JoinSlotTest {
         for (long k = 0; k < n; k++) {
             expected += k * k;
         }
-        assertEquals(expected, io.shatter.Codecs.LONG.decode(loop.scheduler().output(sum.index())));
-        RunSummary summary = loop.scheduler().summary(0);
+        assertEquals(expected, io.shatter.Codecs.LONG.decode(loop.core().output(sum.index())));
+        RunSummary summary = loop.summary();
         assertTrue(summary.shardsByRank().get(2) > 0, "the joined worker ran shards: " + summary.shardsByRank());
         assertEquals(0L, summary.shardsByRank().get(3), "nobody joined rank 3");
     }

@@ -1,6 +1,6 @@
 package io.shatter;
 
-import io.shatter.broker.DefaultPlacementPolicy;
+import io.shatter.broker.policy.DefaultPlacementPolicy;
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
 import org.junit.jupiter.api.Test;
@@ -64,7 +64,7 @@ class RangeSplitForecastTest {
         }
 
         @Override
-        public double survivalProbability(Duration runLength) {
+        public double survivalProbability(Duration runLength, double excessCores) {
             return runLength.compareTo(safe) <= 0 ? 1.0 : 0.6;
         }
     }

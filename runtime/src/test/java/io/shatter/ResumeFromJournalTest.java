@@ -1,6 +1,8 @@
 package io.shatter;
 
-import io.shatter.broker.Journal;
+import io.shatter.broker.core.JournalRecord;
+import io.shatter.broker.journal.Journal;
+import io.shatter.broker.journal.JournalFormat;
 import io.shatter.protocol.WireWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -148,7 +150,7 @@ class ResumeFromJournalTest {
         RunResult again = Shatter.run(third.graph, config());
         assertEquals(0, again.summary().resumedFromJournal());
         assertEquals(1, third.executionsOf("leaf-0"));
-        assertTrue(Files.exists(dir.resolve("run").resolve(Journal.FINISHED_FILE_NAME)));
+        assertTrue(Files.exists(dir.resolve("run").resolve(JournalFormat.FINISHED_FILE_NAME)));
     }
 
     @Test
@@ -157,16 +159,9 @@ class ResumeFromJournalTest {
         int harmonic = indexOf(pipeline.graph, "harmonic");
         List<int[]> restored = List.of(new int[] {3, 7}, new int[] {10, 11}, new int[] {50, 60}, new int[] {119, 120});
         // What a killed broker would have journaled: committed chunks with the partial sum of each block.
-        try (Journal journal = Journal.open(dir.resolve("run"), pipeline.graph.name(), pipeline.graph.fingerprint(), "test",
-                new Journal.Replay() {
-                    @Override
-                    public void shardCommitted(int shard, byte[] output) {
-                    }
-
-                    @Override
-                    public void chunkCommitted(int shard, int blockFrom, int blockTo, byte[] output) {
-                    }
-                })) {
+        Journal journal = Journal.open(dir.resolve("run"), pipeline.graph.name(), pipeline.graph.fingerprint(), "test",
+                record -> { }, 0);
+        try {
             for (int[] chunk : restored) {
                 WireWriter partials = new WireWriter(64);
                 partials.writeVarInt(chunk[1] - chunk[0]);
@@ -174,8 +169,10 @@ class ResumeFromJournalTest {
                     long from = 1 + b * GRAIN;
                     partials.writeBytes(Codecs.DOUBLE.encode(LocalRunTest.harmonic(from, Math.min(RANGE_END, from + GRAIN))));
                 }
-                journal.chunkCommitted(harmonic, chunk[0], chunk[1], partials.toFrame());
+                journal.append(new JournalRecord.ChunkCommitted(harmonic, chunk[0], chunk[1], partials.toFrame()));
             }
+        } finally {
+            journal.close();
         }
 
         RunResult result = Shatter.run(pipeline.graph, config());
@@ -199,7 +196,7 @@ class ResumeFromJournalTest {
         Pipeline first = new Pipeline();
         first.gateFails.set(true);
         assertThrows(ShardFailedException.class, () -> Shatter.run(first.graph, config()));
-        Path journal = dir.resolve("run").resolve(Journal.FILE_NAME);
+        Path journal = dir.resolve("run").resolve(JournalFormat.FILE_NAME);
         byte[] before = Files.readAllBytes(journal);
 
         ShardGraph.Builder g = ShardGraph.builder("other");

@@ -9,7 +9,7 @@ import io.shatter.RunSummary;
 import io.shatter.Shard;
 import io.shatter.ShardGraph;
 import io.shatter.Shatter;
-import io.shatter.broker.DefaultPlacementPolicy;
+import io.shatter.broker.policy.DefaultPlacementPolicy;
 import io.shatter.predictor.BadLinePolicy;
 import io.shatter.predictor.CapacityModel;
 import io.shatter.predictor.CapacitySeries;
@@ -227,11 +227,6 @@ public final class TraceDrivenExcessRun {
         @Override
         public double expectedIdleCores(Duration horizon) {
             return model.expectedIdleCores(toTrace(horizon));
-        }
-
-        @Override
-        public double survivalProbability(Duration runLength) {
-            return model.survivalProbability(toTrace(runLength));
         }
 
         @Override

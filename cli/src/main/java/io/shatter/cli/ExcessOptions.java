@@ -129,7 +129,7 @@ public final class ExcessOptions {
         } catch (SlurmException | IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        config.layout(layout.withJoinSlots(excessWorkers, coresEach)).joinChannel(channel);
+        config.layout(layout.withJoinSlots(excessWorkers, coresEach)).joinChannel(channel).excessWorkers(channel);
         return channel;
     }
 

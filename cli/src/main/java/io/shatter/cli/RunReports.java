@@ -44,6 +44,8 @@ final class RunReports {
         out.put("preemption_latency_max_s", s.preemptionLatencyMaxSeconds());
         out.put("shadow_attempts", s.shadowAttempts());
         out.put("shadow_wins", s.shadowWins());
+        out.put("capacity_samples", s.capacitySamples());
+        out.put("placements_held_by_forecast", s.placementsHeldByForecast());
         Map<String, Object> busy = new LinkedHashMap<>();
         s.busyFraction().forEach((c, f) -> busy.put(c.name().toLowerCase(Locale.ROOT), f));
         out.put("busy_fraction", busy);

@@ -268,15 +268,6 @@ public final class ModelForecaster implements CapacityForecaster {
         return previousValue;
     }
 
-    /**
-     * Probability that at least one core is still idle after {@code runLength}: see
-     * {@link #probabilityIdleAtLeast}.
-     */
-    @Override
-    public double survivalProbability(Duration runLength) {
-        return probabilityIdleAtLeast(runLength, 1.0);
-    }
-
     /** The placement policy's per-slot question: {@link #probabilityIdleAtLeast}. */
     @Override
     public double survivalProbability(Duration runLength, double excessCores) {

@@ -1,10 +1,16 @@
 package io.shatter.broker;
 
 import io.shatter.RunConfig;
+import io.shatter.RunSummary;
 import io.shatter.ShardGraph;
+import io.shatter.ShatterException;
+import io.shatter.broker.core.BrokerCore;
+import io.shatter.broker.core.CoreSettings;
+import io.shatter.broker.core.Event;
+import io.shatter.broker.journal.Journal;
 import io.shatter.protocol.Messages;
 import io.shatter.protocol.ProtocolException;
-import io.shatter.protocol.WireWriter;
+import io.shatter.time.Clock;
 import io.shatter.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -14,93 +20,119 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Consumer;
-import java.util.function.Supplier;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * The broker's event loop on rank 0: one thread, one queue. Frames from the transport and lost-peer
- * notices arrive on the queue from any thread; the loop drains everything that is there, lets the
- * {@link Scheduler} handle it, places ready shards once for the whole batch, and sends one frame per
- * rank. Batching like this (as the LMAX Disruptor does) is what makes tiny shards cheap.
+ * The broker's shell on rank 0: one thread owns the {@link BrokerCore}. Frames from the transport,
+ * lost peers and effect completions arrive on one queue from any thread; the loop drains everything
+ * that is there, turns it into events for the core, places ready shards once for the whole batch,
+ * writes the journal and sends one frame per rank. Batching like this (as the LMAX Disruptor does)
+ * is what makes tiny shards cheap. The shell owns every side effect: the transport, the checkpoint
+ * store (on its IO thread), the journal (opened and replayed here, forced on the injected clock),
+ * excess workers, capacity polling and fault injection.
  */
 public final class BrokerLoop implements Transport.Receiver {
     private static final Logger LOG = LoggerFactory.getLogger(BrokerLoop.class);
     private static final long PROGRESS_EVERY_NANOS = 200_000_000;
     private static final long FINISH_IO_TIMEOUT_NANOS = 300_000_000_000L;
+    /** An idle broker still makes the last commits durable within about this long. */
+    private static final long JOURNAL_FORCE_NANOS = 1_000_000_000L;
 
     private final ShardGraph graph;
     private final RunConfig config;
     private final Transport transport;
-    private final Scheduler scheduler;
-    private final WireWriter[] outgoing;
-    private final List<Integer> dirty = new ArrayList<>();
+    private final Clock clock;
+    private final BrokerCore core;
+    private final EffectRunner effects;
     private final ConcurrentLinkedQueue<Inbound> inbox = new ConcurrentLinkedQueue<>();
     private final ExecutorService checkpointIo;
     private final AtomicInteger checkpointIoInFlight = new AtomicInteger();
+    private final List<EventSource> sources = new ArrayList<>();
+    private final FrameEvents frameEvents;
     private volatile Thread owner;
     private volatile boolean parked;
     private long brokerCpuNanos;
+    private long journalForceDue = Long.MAX_VALUE;
+    /** When the frame being decoded was taken from the inbox: the time of each of its events. */
+    private long frameTime;
+
+    /** What the loop hears, from any thread. */
+    private sealed interface Inbound {
+        record Frame(int source, byte[] bytes) implements Inbound {
+        }
+
+        record Lost(int rank, String reason) implements Inbound {
+        }
+
+        /** An effect's completion, or a sample from the excess-worker pool's thread. */
+        record Happened(Event event) implements Inbound {
+        }
+    }
 
     /** A loop for {@code graph} over {@code transport}, whose rank must be 0. */
     public BrokerLoop(ShardGraph graph, RunConfig config, Transport transport) {
         this.graph = graph;
         this.config = config;
         this.transport = transport;
-        this.outgoing = new WireWriter[transport.size()];
+        this.clock = config.clock();
         this.checkpointIo = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "shatter-checkpoint-io");
             t.setDaemon(true);
             return t;
         });
-        this.scheduler = new Scheduler(graph, config, this::outbox, config.clock(), this::submitCheckpointIo);
+        this.effects = new EffectRunner(graph, config.checkpointStore(), this::runOffLoop, this::offer,
+                config.excessWorkers(), transport.size());
+        this.core = new BrokerCore(graph, CoreSettings.of(config), config.policy(), config.forecaster(), effects);
+        this.frameEvents = new FrameEvents(this::deliver);
     }
 
     /** Checkpoint file IO runs on its own thread; its outcome comes back through the inbox like any event. */
-    private void submitCheckpointIo(Supplier<IOException> io, Consumer<IOException> onLoop) {
+    private void runOffLoop(Runnable io) {
         checkpointIoInFlight.incrementAndGet();
         checkpointIo.execute(() -> {
-            IOException error = io.get();
-            inbox.add(new Inbound(-1, null, null, () -> onLoop.accept(error)));
-            checkpointIoInFlight.decrementAndGet(); // after the completion is queued: zero means nothing more will come
-            wakeUp();
+            try {
+                io.run();
+            } finally {
+                checkpointIoInFlight.decrementAndGet(); // after the completion is queued: zero means nothing more will come
+                wakeUp();
+            }
         });
     }
 
-    private WireWriter outbox(int rank) {
-        WireWriter w = outgoing[rank];
-        if (w == null) {
-            w = outgoing[rank] = new WireWriter(1 << 12);
-        }
-        if (w.isEmpty()) {
-            dirty.add(rank);
-        }
-        return w;
+    /** Queues an event from any thread. */
+    private void offer(Event event) {
+        inbox.add(new Inbound.Happened(event));
+        wakeUp();
     }
 
-    /** The scheduler (for results and the summary once {@link #run()} returned). */
-    public Scheduler scheduler() {
-        return scheduler;
+    private void deliver(Event event) {
+        core.handle(event, frameTime);
     }
 
-    /** Broker thread CPU time spent in the loop. */
-    public long brokerCpuNanos() {
-        return brokerCpuNanos;
+    /** The core (for results once {@link #run()} returned). */
+    public BrokerCore core() {
+        return core;
+    }
+
+    /** The run's figures. */
+    public RunSummary summary() {
+        return core.summary(brokerCpuNanos, clock.nanoTime());
     }
 
     @Override
     public void onFrame(int source, byte[] frame) {
-        inbox.add(new Inbound(source, frame, null, null));
+        inbox.add(new Inbound.Frame(source, frame));
         wakeUp();
     }
 
     @Override
     public void onPeerLost(int rank, String reason) {
-        inbox.add(new Inbound(rank, null, reason, null));
+        inbox.add(new Inbound.Lost(rank, reason));
         wakeUp();
     }
 
@@ -116,41 +148,80 @@ public final class BrokerLoop implements Transport.Receiver {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         boolean cpuTime = threads.isCurrentThreadCpuTimeSupported();
         long cpuStart = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
-        transport.start(this);
         try {
-            loop(threads, cpuTime, cpuStart);
+            openJournal();
+            startSources();
+            transport.start(this);
+            loop();
+            brokerCpuNanos = cpuTime ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
+            core.shutdownAll();
+            flush();
+            if (config.joinChannel() != null) {
+                // Joined workers have their shutdown: admit no more (and cancel their jobs) before waiting for checkpoint writes.
+                config.joinChannel().close();
+            }
+            if (config.excessWorkers() != null) {
+                config.excessWorkers().close();
+            }
+            finishCheckpointIo();
         } finally {
-            scheduler.closeJournal();
+            closeJournal();
         }
     }
 
-    private void loop(ThreadMXBean threads, boolean cpuTime, long cpuStart) {
-        scheduler.start();
+    /** Opens the run directory's journal and replays it into the core, through its commit path. */
+    private void openJournal() {
+        if (config.runDirectory() == null) {
+            return;
+        }
+        try {
+            effects.useJournal(Journal.open(config.runDirectory(), graph.name(), graph.fingerprint(), config.runIdentity(),
+                    core::replay, clock.nanoTime()));
+        } catch (ShatterException e) {
+            core.abort(e);
+        }
+    }
+
+    private void startSources() {
+        long now = clock.nanoTime();
+        core.start(now);
+        if (config.revokeEveryNanos() > 0) {
+            sources.add(new ChaosRevoker(now, config.revokeEveryNanos(), config.revokeGraceNanos(), config.layout(), config.seed()));
+        }
+        if (config.excessCapacityFeed() != null) {
+            sources.add(new CapacityFeedPoller(config.excessCapacityFeed(), now));
+        }
+        if (config.excessWorkers() != null) {
+            config.excessWorkers().start(sample -> offer(new Event.CapacityObserved(sample)));
+        }
+    }
+
+    private void loop() {
         int total = graph.size();
-        long lastProgress = 0;
+        long lastProgress = clock.nanoTime() - PROGRESS_EVERY_NANOS - 1; // the first batch reports at once
         while (true) {
             Inbound in;
             while ((in = inbox.poll()) != null) {
                 handle(in);
             }
-            scheduler.runDueTimers();
-            scheduler.dispatch();
+            long now = clock.nanoTime();
+            fireDue(now);
+            core.dispatch(now);
             flush();
-            long now = System.nanoTime();
-            if (now - lastProgress > PROGRESS_EVERY_NANOS || scheduler.isFinished()) {
-                config.progress().onProgress(scheduler.shardsCompleted(), total);
+            if (now - lastProgress > PROGRESS_EVERY_NANOS || core.isFinished()) {
+                config.progress().onProgress(core.shardsCompleted(), total);
                 lastProgress = now;
             }
-            if (scheduler.isFinished()) {
+            if (core.isFinished()) {
                 break;
             }
             parked = true;
             if (inbox.isEmpty()) {
-                long deadline = scheduler.nextDeadline();
+                long deadline = nextDeadline();
                 if (deadline == Long.MAX_VALUE) {
                     LockSupport.park(this);
                 } else {
-                    long wait = deadline - config.clock().nanoTime();
+                    long wait = deadline - clock.nanoTime();
                     if (wait > 0) {
                         LockSupport.parkNanos(this, wait);
                     }
@@ -158,29 +229,105 @@ public final class BrokerLoop implements Transport.Receiver {
             }
             parked = false;
         }
-        brokerCpuNanos = cpuTime ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
-        scheduler.shutdownAll();
-        flush();
-        if (config.joinChannel() != null) {
-            // Joined workers have their shutdown: admit no more (and cancel their jobs) before waiting for checkpoint writes.
-            config.joinChannel().close();
+    }
+
+    private void fireDue(long now) {
+        OptionalLong coreDue = core.nextDeadline();
+        if (coreDue.isPresent() && coreDue.getAsLong() <= now) {
+            core.handle(new Event.TimerDue(), now);
         }
-        finishCheckpointIo();
+        for (EventSource source : sources) {
+            if (source.nextDueNanos() <= now) {
+                source.fire(now, core, event -> core.handle(event, now));
+            }
+        }
+        if (journalForceDue <= now) {
+            journalForceDue = Long.MAX_VALUE;
+            flushJournal(now);
+        }
+    }
+
+    private long nextDeadline() {
+        long next = Math.min(journalForceDue, core.nextDeadline().orElse(Long.MAX_VALUE));
+        for (EventSource source : sources) {
+            next = Math.min(next, source.nextDueNanos());
+        }
+        return next;
+    }
+
+    private void handle(Inbound in) {
+        if (in instanceof Inbound.Happened h) {
+            core.handle(h.event(), clock.nanoTime());
+        } else if (in instanceof Inbound.Lost l) {
+            core.handle(new Event.PeerLost(l.rank(), l.reason()), clock.nanoTime());
+        } else if (in instanceof Inbound.Frame f) {
+            frameTime = clock.nanoTime();
+            try {
+                Messages.readBrokerFrame(f.source(), f.bytes(), frameEvents);
+            } catch (ProtocolException e) {
+                LOG.error("rank {} sent a malformed frame ({}); treating the rank as lost", f.source(), e.getMessage());
+                core.handle(new Event.PeerLost(f.source(), "malformed frame: " + e.getMessage()), clock.nanoTime());
+            }
+        }
+    }
+
+    private void flush() {
+        flushJournal(clock.nanoTime()); // first: a journal write error cancels attempts, which goes out in this flush
+        effects.sendBatch(transport);
+    }
+
+    /** Hands this batch's journal records to the OS; a write error stops the run, keeping what was recorded. */
+    private void flushJournal(long now) {
+        Journal journal = effects.journal();
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.flush(now);
+        } catch (IOException e) {
+            effects.useJournal(null);
+            try {
+                journal.close();
+            } catch (IOException | RuntimeException ignored) {
+                // the write error already reported is the one that matters
+            }
+            core.handle(new Event.JournalFailed("cannot write the journal " + journal.file() + " (" + e.getMessage()
+                    + "): the run stops; what it recorded before is kept, so free space and run the same command again to resume"),
+                    now);
+            return;
+        }
+        if (journal.hasUnforcedRecords() && journalForceDue == Long.MAX_VALUE) {
+            journalForceDue = now + JOURNAL_FORCE_NANOS;
+        }
+    }
+
+    private void closeJournal() {
+        Journal journal = effects.journal();
+        if (journal == null) {
+            return;
+        }
+        try {
+            journal.close();
+        } catch (IOException e) {
+            LOG.warn("cannot close the journal {} ({}); a new run in this directory may replay it", journal.file(), e.getMessage());
+        }
+        effects.useJournal(null);
     }
 
     /**
      * Lets saves and discards already submitted finish (state saved before a failure must stay
-     * durable), running their completions, which may submit the next waiting save of a shard.
+     * durable), handing their completions to the core, which may ask for the next waiting save.
      */
     private void finishCheckpointIo() {
         long deadline = System.nanoTime() + FINISH_IO_TIMEOUT_NANOS;
         while (true) {
             Inbound in;
             while ((in = inbox.poll()) != null) {
-                if (in.action != null) {
-                    in.action.run(); // completions update the summary's checkpoint figures
+                if (in instanceof Inbound.Happened h) {
+                    core.handle(h.event(), clock.nanoTime()); // completions update the summary's checkpoint figures
                 }
             }
+            flushJournal(clock.nanoTime());
             if (checkpointIoInFlight.get() == 0 && inbox.isEmpty()) {
                 break;
             }
@@ -195,38 +342,5 @@ public final class BrokerLoop implements Transport.Receiver {
             parked = false;
         }
         checkpointIo.shutdown();
-    }
-
-    private void handle(Inbound in) {
-        if (in.action != null) {
-            in.action.run();
-            return;
-        }
-        if (in.frame == null) {
-            scheduler.onPeerLost(in.source, in.lostReason);
-            return;
-        }
-        try {
-            Messages.readBrokerFrame(in.source, in.frame, scheduler);
-        } catch (ProtocolException e) {
-            LOG.error("rank {} sent a malformed frame ({}); treating the rank as lost", in.source, e.getMessage());
-            scheduler.onPeerLost(in.source, "malformed frame: " + e.getMessage());
-        }
-    }
-
-    private void flush() {
-        scheduler.flushJournal(); // first: a journal write error cancels attempts, which goes out in this flush
-        for (int rank : dirty) {
-            WireWriter w = outgoing[rank];
-            if (!w.isEmpty()) {
-                transport.send(rank, w.toFrame());
-                w.reset();
-            }
-        }
-        dirty.clear();
-    }
-
-    /** One event for the loop: a frame, a lost peer, or an action such as a finished checkpoint write. */
-    private record Inbound(int source, byte[] frame, String lostReason, Runnable action) {
     }
 }

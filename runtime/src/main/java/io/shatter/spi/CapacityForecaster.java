@@ -20,21 +20,22 @@ public interface CapacityForecaster {
     double expectedIdleCores(Duration horizon);
 
     /**
-     * Probability, from 0 to 1, that an excess slot taken now is still there after {@code runLength},
-     * for a slot that needs only one idle core to stay (see the per-slot question below).
+     * Probability, from 0 to 1, that an excess slot needing one idle core is still there after
+     * {@code runLength}: the per-slot question below, for one core.
      */
-    double survivalProbability(Duration runLength);
+    default double survivalProbability(Duration runLength) {
+        return survivalProbability(runLength, 1);
+    }
 
     /**
      * Probability, from 0 to 1, that at least {@code excessCores} idle cores stay available
      * throughout the next {@code runLength}. The placement policy asks this per excess slot, with
      * the idle cores that must remain for that slot to survive given the order in which the site
      * revokes slots (a low slot, revoked last, needs fewer than the top one), and places a shard on
-     * excess capacity only when the answer is high enough. The default ignores {@code excessCores}.
+     * excess capacity only when the answer is high enough; range splitting asks it too. This is the
+     * question the broker asks.
      */
-    default double survivalProbability(Duration runLength, double excessCores) {
-        return survivalProbability(runLength);
-    }
+    double survivalProbability(Duration runLength, double excessCores);
 
     /**
      * A new instance of the forecaster the site configured: the first {@link java.util.ServiceLoader}

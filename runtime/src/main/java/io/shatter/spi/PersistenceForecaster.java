@@ -20,11 +20,6 @@ public final class PersistenceForecaster implements CapacityForecaster {
         return last == null ? 0 : last.idleCores();
     }
 
-    @Override
-    public double survivalProbability(Duration runLength) {
-        return survivalProbability(runLength, 1);
-    }
-
     /** 1 if the last sample's idle cores cover {@code excessCores} (or nothing is known yet: do not hold work back), else 0. */
     @Override
     public double survivalProbability(Duration runLength, double excessCores) {

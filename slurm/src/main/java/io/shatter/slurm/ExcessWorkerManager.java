@@ -1,7 +1,7 @@
 package io.shatter.slurm;
 
-import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
+import io.shatter.spi.ExcessWorkerPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,20 +16,22 @@ import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
- * Grows a run onto the excess partition: at each poll it samples capacity ({@link CapacityMonitor},
- * which also records the history), asks a {@link CapacityForecaster} how many workers the idle cores
- * are worth, submits that many worker jobs ({@code sbatch}, the script from {@link SbatchScript#workerJob}),
- * and remembers their job ids. {@link #close()} cancels every one of them ({@code scancel}), so no
- * job of the run is left behind, whether the run finished, failed or was itself terminated.
+ * Carries out the broker's decisions about excess workers on Slurm; decides nothing itself. At each
+ * poll it samples capacity ({@link CapacityMonitor}, which also records the history) and hands the
+ * excess partition's samples to the broker, whose forecaster learns from them and decides how many
+ * workers to request; {@link #request} then submits that many worker jobs ({@code sbatch}, the script
+ * from {@link SbatchScript#workerJob}), none while one is still pending, and remembers their job ids.
+ * {@link #close()} cancels every one of them ({@code scancel}), so no job of the run is left behind,
+ * whether the run finished, failed or was itself terminated.
  *
  * <p>Runs on its own daemon thread, not the broker's loop: Slurm commands take tens of milliseconds
- * to seconds. It does not talk to the broker at all; the workers it starts do, through the join
- * channel. When Slurm cannot be used (no {@code sbatch}, slurmctld down) it logs one warning and
+ * to seconds. When Slurm cannot be used (no {@code sbatch}, slurmctld down) it logs one warning and
  * submits nothing more: the run goes on with the ranks it has.
  */
-public final class ExcessWorkerManager implements AutoCloseable {
+public final class ExcessWorkerManager implements ExcessWorkerPool {
     private static final Logger LOG = LoggerFactory.getLogger(ExcessWorkerManager.class);
 
     /**
@@ -48,7 +50,9 @@ public final class ExcessWorkerManager implements AutoCloseable {
 
     private final Settings settings;
     private final CapacityMonitor monitor;
-    private final CapacityForecaster forecaster;
+    private Consumer<CapacitySample> samples = sample -> { };
+    /** Whether a worker job was still waiting for cores at the last look (then asking for more would not help). */
+    private boolean anyPending;
     private final SlurmCommands commands;
     private final Path workerScript;
     private final String user = System.getProperty("user.name");
@@ -60,28 +64,35 @@ public final class ExcessWorkerManager implements AutoCloseable {
     private boolean warnedNoSamples;
     private boolean closed;
 
-    /**
-     * A manager that submits {@code workerScript} (already written) for each worker.
-     *
-     * @param forecaster used from the manager's thread only (give it its own instance, not the broker's)
-     */
-    public ExcessWorkerManager(Settings settings, CapacityMonitor monitor, CapacityForecaster forecaster, SlurmCommands commands,
-                               Path workerScript) {
+    /** A manager that submits {@code workerScript} (already written) for each worker. */
+    public ExcessWorkerManager(Settings settings, CapacityMonitor monitor, SlurmCommands commands, Path workerScript) {
         this.settings = settings;
         this.monitor = monitor;
-        this.forecaster = forecaster;
         this.commands = commands;
         this.workerScript = workerScript;
     }
 
+    @Override
+    public int maxWorkers() {
+        return settings.maxWorkers();
+    }
+
+    @Override
+    public int coresEach() {
+        return settings.coresEach();
+    }
+
     /**
-     * Polls every {@link Settings#pollInterval()}, the first time at once; after a slow or failed poll it
-     * waits longer ({@link #nextDelay}), so that a struggling slurmctld is not asked more often than it answers.
+     * Polls every {@link Settings#pollInterval()}, the first time at once; the excess partition's samples go to
+     * {@code samples}. After a slow or failed poll it waits longer ({@link #nextDelay}), so that a struggling
+     * slurmctld is not asked more often than it answers.
      */
-    public synchronized void start() {
+    @Override
+    public synchronized void start(Consumer<CapacitySample> samples) {
         if (timer != null || closed) {
             return;
         }
+        this.samples = samples;
         timer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "shatter-excess-workers");
             t.setDaemon(true);
@@ -129,50 +140,68 @@ public final class ExcessWorkerManager implements AutoCloseable {
     }
 
     /**
-     * One round: sample, forget worker jobs that are over, and submit as many new ones as the
-     * forecast says the idle excess cores are worth. Returns how many were submitted.
+     * One round: sample (the excess partition's samples go to the broker) and forget worker jobs
+     * that are over. Returns the samples of the excess partition.
      */
-    public int poll() {
+    public List<CapacitySample> poll() {
         if (disabledBecause != null || isClosed()) {
-            return 0;
+            return List.of();
         }
-        List<CapacitySample> samples = monitor.sampleNow();
-        if (samples.isEmpty()) {
+        List<CapacitySample> all = monitor.sampleNow();
+        if (all.isEmpty()) {
             if (monitor.problem() != null && !warnedNoSamples) {
                 warnedNoSamples = true;
                 LOG.warn("Excess workers: Slurm cannot be asked for capacity ({}); none are submitted until it can,"
                         + " and the run goes on with its reserved ranks", monitor.problem());
             }
-            return 0; // the next poll tries again
+            return List.of(); // the next poll tries again
         }
-        boolean partitionSeen = false;
-        for (CapacitySample s : samples) {
-            if (s.partition().equals(settings.partition())) {
-                forecaster.observe(s);
-                partitionSeen = true;
-            }
-        }
-        if (!partitionSeen) {
+        List<CapacitySample> excess = all.stream().filter(s -> s.partition().equals(settings.partition())).toList();
+        if (excess.isEmpty()) {
             disable("Slurm has no partition '" + settings.partition() + "' (sinfo shows "
-                    + samples.stream().map(CapacitySample::partition).distinct().toList()
+                    + all.stream().map(CapacitySample::partition).distinct().toList()
                     + "); give the excess partition with --excess-partition");
-            return 0;
+            return List.of();
         }
-        Map<String, String> states;
         try {
-            states = jobStates();
+            Map<String, String> states = jobStates();
+            synchronized (this) {
+                jobs.retainAll(states.keySet()); // the others finished or were cancelled
+                anyPending = jobs.stream().anyMatch(id -> !"RUNNING".equals(states.get(id)));
+            }
         } catch (SlurmException e) {
             LOG.warn("Excess workers: cannot list the worker jobs ({}); trying again at the next poll", e.getMessage());
+            synchronized (this) {
+                anyPending = true; // unknown: do not pile up jobs
+            }
+        }
+        excess.forEach(samples);
+        return excess;
+    }
+
+    /** The broker asks for {@code workers} more: carried out on the manager's thread, never on the caller's. */
+    @Override
+    public synchronized void request(int workers) {
+        if (timer != null && !closed) {
+            timer.execute(() -> submit(workers));
+        }
+    }
+
+    /**
+     * Submits up to {@code workers} worker jobs, never more than the run's slots at once and none
+     * while one is still pending (or requeued after a preemption). Returns how many were submitted.
+     */
+    public int submit(int workers) {
+        if (disabledBecause != null || isClosed()) {
             return 0;
         }
         int wanted;
         synchronized (this) {
-            jobs.retainAll(states.keySet()); // the others finished or were cancelled
-            if (jobs.stream().anyMatch(id -> !"RUNNING".equals(states.get(id)))) {
-                return 0; // one is still waiting for cores (or requeued after a preemption): asking for more would not help
+            if (anyPending) {
+                return 0;
             }
-            int byForecast = forecaster.excessWorkersToRequest(settings.maxWorkers() * settings.coresEach()) / settings.coresEach();
-            wanted = Math.max(0, Math.min(settings.maxWorkers() - jobs.size(), byForecast));
+            wanted = Math.max(0, Math.min(settings.maxWorkers() - jobs.size(), workers));
+            anyPending = wanted > 0; // until the next poll says otherwise
         }
         int submitted = 0;
         for (int i = 0; i < wanted; i++) {

@@ -3,7 +3,8 @@ package io.shatter.slurm;
 import io.shatter.slurm.join.JoinServer;
 import io.shatter.slurm.join.JoinSettings;
 import io.shatter.slurm.join.JoinToken;
-import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.CapacitySample;
+import io.shatter.spi.ExcessWorkerPool;
 import io.shatter.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +22,18 @@ import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * The broker's side of excess workers, as the join channel the runtime schedules them through
  * ({@code RunConfig.Builder.joinChannel}): a {@link JoinServer} for the run's join slots with a fresh
  * token in {@code RUN_DIR/join.token}, the address workers connect to in {@code RUN_DIR/join.addr},
  * and, when asked to, an {@link ExcessWorkerManager} that submits worker jobs to the excess partition
- * once the server listens and cancels them all when the run closes the channel.
+ * once the server listens and cancels them all when the run closes the channel. As the run's
+ * {@link ExcessWorkerPool} it hands the manager's capacity samples to the broker and carries out
+ * the broker's requests for workers.
  */
-public final class ExcessWorkers implements Transport {
+public final class ExcessWorkers implements Transport, ExcessWorkerPool {
     private static final Logger LOG = LoggerFactory.getLogger(ExcessWorkers.class);
     /** The file that holds {@code HOST:PORT} of the join server once it listens. */
     public static final String ADDRESS_FILE = "join.addr";
@@ -62,6 +66,7 @@ public final class ExcessWorkers implements Transport {
     private final Path tokenFile;
     private ExcessWorkerManager manager;
     private Thread cancelOnExit;
+    private Consumer<CapacitySample> samples = sample -> { };
 
     private ExcessWorkers(Options options, JoinServer server, Path tokenFile) {
         this.options = options;
@@ -110,11 +115,34 @@ public final class ExcessWorkers implements Transport {
             return;
         }
         manager = new ExcessWorkerManager(new ExcessWorkerManager.Settings(options.partition(), options.slots(), options.coresEach(),
-                options.pollInterval()), monitor, CapacityForecaster.configured(), new SlurmCommands(), script);
+                options.pollInterval()), monitor, new SlurmCommands(), script);
         // A main job that is itself cancelled or preempted (SIGTERM) must not leave its workers queued.
         cancelOnExit = new Thread(manager::close, "shatter-cancel-excess-workers");
         Runtime.getRuntime().addShutdownHook(cancelOnExit);
-        manager.start();
+        manager.start(samples);
+    }
+
+    @Override
+    public int maxWorkers() {
+        return options.slots();
+    }
+
+    @Override
+    public int coresEach() {
+        return options.coresEach();
+    }
+
+    /** Where the manager's samples go; called by the broker before the transport starts. */
+    @Override
+    public synchronized void start(Consumer<CapacitySample> samples) {
+        this.samples = samples;
+    }
+
+    @Override
+    public synchronized void request(int workers) {
+        if (manager != null) {
+            manager.request(workers);
+        }
     }
 
     /** The manager, once started with job submission on; else null. */

@@ -1,9 +1,13 @@
-package io.shatter.broker;
+package io.shatter.broker.policy;
 
 import io.shatter.CapacityClass;
 import io.shatter.Priority;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.OptionalInt;
 
 /**
  * DESIGN.md's placement rule. A CRITICAL shard takes reserved capacity, preempting the
@@ -12,6 +16,8 @@ import java.time.Duration;
  * shard (asked per slot: a low slot, revoked last, is safer than the top one), else waits. Spare
  * ranks are left for shadows (see {@link #shadowRank}). Among the ranks of the chosen class, the
  * lowest cost wins: load, plus the cost of moving inputs there, plus capabilities it would waste.
+ * It looks at a bounded number of ranks (the first with room, and those holding the inputs), so a
+ * placement costs the same on 16 ranks as on 10,000.
  */
 public final class DefaultPlacementPolicy implements PlacementPolicy {
     /** Input bytes that cost as much as one fully loaded rank: moving 64 MiB ~ a busy core. */
@@ -20,6 +26,13 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
     private static final double UNUSED_CAPABILITY_COST = 0.25;
     /** Cost of going back to the rank the last attempt failed on. */
     private static final double FAILED_RANK_COST = 100;
+    /**
+     * Ranks with room looked at per class and placement, besides those holding the shard's inputs:
+     * enough to balance load, few enough that placing costs the same at 10,000 ranks as at 16.
+     */
+    static final int RANKS_LOOKED_AT = 16;
+    /** Ranks holding the shard's inputs looked at per placement. */
+    private static final int HOLDERS_LOOKED_AT = 8;
 
     /**
      * The odds an excess slot must have of outliving the shard, by default. Without a model the
@@ -53,8 +66,7 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
                 return preemption;
             }
         }
-        int excess = safeExcess(candidate, cluster);
-        return excess >= 0 ? Placement.on(excess) : Placement.WAIT;
+        return safeExcess(candidate, cluster);
     }
 
     /**
@@ -67,57 +79,76 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
      * order: the batch system does not tell which job it will preempt, and the highest ranks are
      * the ones the broker fills last.
      */
-    private int safeExcess(Candidate candidate, ClusterView cluster) {
+    private Placement safeExcess(Candidate candidate, ClusterView cluster) {
         Duration run = Duration.ofNanos(cluster.expectedRunNanos());
         int best = -1;
         double bestCost = Double.MAX_VALUE;
         double bestSurvival = 0;
-        double coresUpToHere = 0;
-        // ClusterView.excessCoresToKeep, summed as the loop goes (rank order) instead of once per rank: this is the hot path.
-        for (RankView r : cluster.ranks()) {
-            if (r.capacityClass() != CapacityClass.EXCESS || !r.isActive()) {
-                continue;
-            }
-            coresUpToHere += cluster.partitionCoresOf(r);
+        boolean heldByForecast = false;
+        for (RankView r : candidates(candidate, cluster, CapacityClass.EXCESS)) {
             if (!fits(candidate, r)) {
                 continue;
             }
-            double survival = cluster.forecaster().survivalProbability(run, coresUpToHere);
+            double survival = cluster.forecaster().survivalProbability(run, cluster.excessCoresToKeep(r));
+            if (survival < minimumSurvival) {
+                heldByForecast = true;
+                continue;
+            }
             double cost = cost(candidate, r);
-            if (survival >= minimumSurvival && (cost < bestCost || (cost == bestCost && survival > bestSurvival))) {
+            if (cost < bestCost || (cost == bestCost && survival > bestSurvival)) {
                 best = r.rank();
                 bestCost = cost;
                 bestSurvival = survival;
             }
         }
-        return best;
+        return best >= 0 ? Placement.on(best) : heldByForecast ? Placement.HELD_BY_FORECAST : Placement.WAIT;
+    }
+
+    /**
+     * The ranks of a class worth looking at: the first {@link #RANKS_LOOKED_AT} with room, in rank
+     * order, plus those of the class that hold the shard's inputs (moving nothing is cheapest).
+     */
+    private static List<RankView> candidates(Candidate candidate, ClusterView cluster, CapacityClass wanted) {
+        List<? extends RankView> withRoom = cluster.ranksWithRoom(wanted, RANKS_LOOKED_AT);
+        int[] holders = candidate.ranksHoldingInputs(HOLDERS_LOOKED_AT);
+        if (holders.length == 0) {
+            return Collections.unmodifiableList(withRoom);
+        }
+        List<RankView> found = new ArrayList<>(withRoom);
+        for (int holder : holders) {
+            RankView r = cluster.rank(holder);
+            if (r.capacityClass() == wanted && r.isActive() && r.freeUnits() > 0 && !found.contains(r)) {
+                found.add(r);
+            }
+        }
+        return found;
     }
 
     /** Spare capacity first (kept for this), else excess; never the primary's own rank, never a queue slot. */
     @Override
-    public int shadowRank(Candidate candidate, ClusterView cluster, int primaryRank) {
+    public OptionalInt shadowRank(Candidate candidate, ClusterView cluster, int primaryRank) {
         for (CapacityClass wanted : new CapacityClass[] {CapacityClass.SPARE, CapacityClass.EXCESS}) {
             int best = -1;
             double bestLoad = Double.MAX_VALUE;
-            for (RankView r : cluster.ranks()) {
-                if (r.capacityClass() == wanted && r.isActive() && r.rank() != primaryRank && r.freeCores() >= candidate.cores()
+            for (RankView r : cluster.ranksWithRoom(wanted, RANKS_LOOKED_AT)) {
+                if (r.rank() != primaryRank && r.freeCores() >= candidate.cores()
                         && r.capabilities().containsAll(candidate.spec().capabilities()) && r.load() < bestLoad) {
                     bestLoad = r.load();
                     best = r.rank();
                 }
             }
             if (best >= 0) {
-                return best;
+                return OptionalInt.of(best);
             }
         }
-        return -1;
+        return OptionalInt.empty();
     }
 
     private static int cheapest(Candidate candidate, ClusterView cluster, CapacityClass wanted) {
         int best = -1;
         double bestCost = Double.MAX_VALUE;
-        for (RankView r : cluster.ranks()) {
-            if (r.capacityClass() != wanted || !r.isActive() || !fits(candidate, r)) {
+        for (RankView r : candidates(candidate, cluster, wanted)) {
+            if (!fits(candidate, r)) {
                 continue;
             }
             double cost = cost(candidate, r);
@@ -142,10 +173,14 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
         return r.load()
                 + candidate.inputBytesMissingOn(r.rank()) / BYTES_PER_LOAD_UNIT
                 + UNUSED_CAPABILITY_COST * (r.capabilities().size() - candidate.spec().capabilities().size())
-                + (r.rank() == candidate.avoidRank() ? FAILED_RANK_COST : 0);
+                + (candidate.failedOn(r.rank()) ? FAILED_RANK_COST : 0);
     }
 
-    /** The lowest-priority resumable attempt on a reserved rank that would make room; the newest if tied (least work to save). */
+    /**
+     * The lowest-priority resumable attempt on a reserved rank that would make room; the newest if
+     * tied (least work to save). Scans the reserved ranks: only CRITICAL shards finding no free
+     * reserved core come here.
+     */
     private static Placement preemption(Candidate candidate, ClusterView cluster) {
         RankView bestRank = null;
         AttemptView bestVictim = null;

@@ -1,4 +1,4 @@
-package io.shatter.broker;
+package io.shatter.broker.policy;
 
 import io.shatter.graph.ShardSpec;
 
@@ -13,9 +13,14 @@ public interface Candidate {
         return spec().cores();
     }
 
-    /** A rank to avoid (the one its last attempt failed on), or -1. */
-    int avoidRank();
+    /** Whether its last attempt failed on {@code rank} (go elsewhere if possible). */
+    boolean failedOn(int rank);
 
     /** Bytes of its inputs that would have to be sent to {@code rank} (zero if the rank holds them all). */
     long inputBytesMissingOn(int rank);
+
+    /** Ranks that already hold at least one of its inputs, at most {@code limit}, in rank order (cheap to move there). */
+    default int[] ranksHoldingInputs(int limit) {
+        return new int[0];
+    }
 }

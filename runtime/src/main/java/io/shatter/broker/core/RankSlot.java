@@ -1,14 +1,17 @@
-package io.shatter.broker;
+package io.shatter.broker.core;
 
 import io.shatter.CapacityClass;
+import io.shatter.broker.policy.AttemptView;
+import io.shatter.broker.policy.RankView;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The broker's record of one worker rank: its class, cores, status and the attempts it holds.
- * Belongs to the broker's event loop.
+ * The core's record of one worker rank: its class, cores, status and the attempts it holds. Every
+ * change that could change whether it has room goes through a method here, which tells the
+ * {@link CapacityIndex}.
  */
 final class RankSlot implements RankView {
     /**
@@ -19,31 +22,52 @@ final class RankSlot implements RankView {
 
     final int rank;
     final CapacityClass capacityClass;
-    int cores;
-    Set<String> capabilities = Set.of();
-    Status status = Status.JOINING;
-    int heldCores;
-    int pipelineDepth = 1;
+    /** Whether workers outside the MPI world take this rank by joining (it is never waited for). */
+    final boolean joinSlot;
+    private final CapacityIndex index;
+    private int cores;
+    private Set<String> capabilities = Set.of();
+    private Status status;
+    private int heldCores;
     final List<Task> attempts = new ArrayList<>();
     long activeSince;
     long committed;
+    /** Revocations so far: a grace timer of an earlier one finds another number and does nothing. */
+    int revocationEpoch;
     /** Shards whose outputs this rank caches; forgotten when it leaves. */
     final List<Integer> cachedOutputs = new ArrayList<>();
 
-    /** Whether workers outside the MPI world take this rank by joining (it is never waited for). */
-    final boolean joinSlot;
-
-    RankSlot(int rank, CapacityClass capacityClass, boolean joinSlot) {
+    RankSlot(int rank, CapacityClass capacityClass, boolean joinSlot, CapacityIndex index) {
         this.rank = rank;
         this.capacityClass = capacityClass;
         this.joinSlot = joinSlot;
+        this.index = index;
         this.status = joinSlot ? Status.VACANT : Status.JOINING;
+    }
+
+    Status status() {
+        return status;
+    }
+
+    void setStatus(Status next) {
+        boolean wasActive = isActive();
+        status = next;
+        index.changed(this, wasActive);
+    }
+
+    /** A worker said hello with these cores and capabilities. */
+    void joined(int cores, Set<String> capabilities, long now) {
+        this.cores = cores;
+        this.capabilities = capabilities;
+        this.activeSince = now;
+        setStatus(Status.ACTIVE);
     }
 
     void add(Task task) {
         task.indexOnRank = attempts.size();
         attempts.add(task);
         heldCores += task.spec.cores();
+        index.changed(this, isActive());
     }
 
     void remove(Task task) {
@@ -55,6 +79,7 @@ final class RankSlot implements RankView {
         }
         task.indexOnRank = -1;
         heldCores -= task.spec.cores();
+        index.changed(this, isActive());
     }
 
     @Override
@@ -79,7 +104,7 @@ final class RankSlot implements RankView {
 
     @Override
     public int freeUnits() {
-        return cores * pipelineDepth - heldCores;
+        return cores * index.pipelineDepth() - heldCores;
     }
 
     @Override
@@ -89,7 +114,7 @@ final class RankSlot implements RankView {
 
     @Override
     public int pipelineDepth() {
-        return pipelineDepth;
+        return index.pipelineDepth();
     }
 
     @Override
@@ -105,5 +130,10 @@ final class RankSlot implements RankView {
     @Override
     public List<? extends AttemptView> attempts() {
         return attempts;
+    }
+
+    @Override
+    public String toString() {
+        return "rank " + rank + " (" + capacityClass + ", " + status + ", " + heldCores + "/" + cores + " cores held)";
     }
 }

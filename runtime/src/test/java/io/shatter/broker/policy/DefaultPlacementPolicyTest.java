@@ -1,4 +1,4 @@
-package io.shatter.broker;
+package io.shatter.broker.policy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -36,8 +36,8 @@ class DefaultPlacementPolicyTest {
         }
 
         @Override
-        public int avoidRank() {
-            return -1;
+        public boolean failedOn(int rank) {
+            return false;
         }
 
         @Override
@@ -60,11 +60,6 @@ class DefaultPlacementPolicyTest {
         @Override
         public double expectedIdleCores(Duration horizon) {
             return 20;
-        }
-
-        @Override
-        public double survivalProbability(Duration runLength) {
-            return survivalProbability(runLength, 1);
         }
 
         @Override
@@ -149,7 +144,7 @@ class DefaultPlacementPolicyTest {
     void refusesTheRiskyTopSlotAndWaits() {
         Placement p = new DefaultPlacementPolicy(0.9).place(CANDIDATE,
                 cluster(new CoreDependentForecaster(), new boolean[] {true, true, true}, new boolean[] {false, false, true}));
-        assertEquals(Placement.WAIT, p, "the top slot needs 24 idle cores, odds 0.3 < 0.9");
+        assertEquals(Placement.HELD_BY_FORECAST, p, "the top slot needs 24 idle cores, odds 0.3 < 0.9: held back by the forecast");
     }
 
     @Test

@@ -1,8 +1,9 @@
-package io.shatter.broker;
+package io.shatter.broker.policy;
 
 import io.shatter.CapacityClass;
 import io.shatter.spi.CapacityForecaster;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /** The ranks and the forecast, as a placement policy sees them. */
@@ -12,9 +13,32 @@ public interface ClusterView {
     List<? extends RankView> ranks();
 
     /**
+     * Active ranks of class {@code capacityClass} that can take at least one more attempt now
+     * ({@link RankView#freeUnits()} above zero), in rank order, at most {@code limit} of them. The
+     * broker answers from an index, so this costs the same at 16 ranks as at 10,000.
+     */
+    default List<? extends RankView> ranksWithRoom(CapacityClass capacityClass, int limit) {
+        List<RankView> found = new ArrayList<>();
+        for (RankView r : ranks()) {
+            if (found.size() >= limit) {
+                break;
+            }
+            if (r.capacityClass() == capacityClass && r.isActive() && r.freeUnits() > 0) {
+                found.add(r);
+            }
+        }
+        return found;
+    }
+
+    /** The rank numbered {@code rank}. */
+    default RankView rank(int rank) {
+        return ranks().get(rank - 1);
+    }
+
+    /**
      * Idle cores of the excess partition that an excess rank stands for, the unit of the
-     * forecaster's per-slot question: the rank's own cores, unless an
-     * {@link io.shatter.ExcessCapacityFeed} maps each excess rank to its {@code coresPerExcessRank}.
+     * forecaster's per-slot question: the rank's own cores, unless the run maps each excess rank to
+     * a number of the partition's cores ({@link io.shatter.ExcessCapacityFeed#coresPerExcessRank}).
      */
     default int partitionCoresOf(RankView excessRank) {
         return excessRank.cores();

@@ -1,6 +1,7 @@
-package io.shatter.broker;
+package io.shatter.broker.journal;
 
 import io.shatter.RunDirectoryException;
+import io.shatter.broker.core.JournalRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,6 +14,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,42 +28,38 @@ class JournalTest {
     Path dir;
 
     /** Collects replayed records as readable lines. */
-    private static final class Recorded implements Journal.Replay {
+    private static final class Recorded implements Consumer<JournalRecord> {
         final List<String> lines = new ArrayList<>();
         final List<byte[]> outputs = new ArrayList<>();
 
         @Override
-        public void shardCommitted(int shard, byte[] output) {
-            lines.add("shard " + shard);
-            outputs.add(output);
-        }
-
-        @Override
-        public void chunkCommitted(int shard, int blockFrom, int blockTo, byte[] output) {
-            lines.add("chunk " + shard + " [" + blockFrom + "," + blockTo + ")");
-            outputs.add(output);
-        }
-
-        @Override
-        public void checkpointSaved(String task, int attempt, long step) {
-            lines.add("checkpoint " + task + " #" + attempt + " @" + step);
+        public void accept(JournalRecord record) {
+            if (record instanceof JournalRecord.ShardCommitted r) {
+                lines.add("shard " + r.shard());
+                outputs.add(r.output());
+            } else if (record instanceof JournalRecord.ChunkCommitted r) {
+                lines.add("chunk " + r.shard() + " [" + r.blockFrom() + "," + r.blockTo() + ")");
+                outputs.add(r.output());
+            } else if (record instanceof JournalRecord.CheckpointSaved r) {
+                lines.add("checkpoint " + r.task() + " #" + r.attempt() + " @" + r.step());
+            }
         }
     }
 
     private Journal open(Recorded into) {
-        return Journal.open(dir, "g", "f00d", "--size 3", into);
+        return Journal.open(dir, "g", "f00d", "--size 3", into, 0);
     }
 
     private void writeSample() throws IOException {
         try (Journal j = open(new Recorded())) {
-            j.shardCommitted(0, new byte[] {1, 2, 3});
-            j.flush();
-            j.chunkCommitted(4, 2, 5, new byte[] {9});
-            j.checkpointSaved("tile-1-0-0", 2, 17);
-            j.shardCommitted(1, new byte[0]);
+            j.append(new JournalRecord.ShardCommitted(0, new byte[] {1, 2, 3}));
+            j.flush(0);
+            j.append(new JournalRecord.ChunkCommitted(4, 2, 5, new byte[] {9}));
+            j.append(new JournalRecord.CheckpointSaved("tile-1-0-0", 2, 17));
+            j.append(new JournalRecord.ShardCommitted(1, new byte[0]));
             byte[] big = new byte[300_000]; // larger than the initial batch buffer
             Arrays.fill(big, (byte) 7);
-            j.shardCommitted(2, big);
+            j.append(new JournalRecord.ShardCommitted(2, big));
         }
     }
 
@@ -84,7 +82,7 @@ class JournalTest {
     void appendsAfterAReplayAreReplayedNextTime() throws IOException {
         writeSample();
         try (Journal j = open(new Recorded())) {
-            j.shardCommitted(3, new byte[] {42});
+            j.append(new JournalRecord.ShardCommitted(3, new byte[] {42}));
         }
         Recorded replayed = new Recorded();
         open(replayed).close();
@@ -95,10 +93,10 @@ class JournalTest {
     @Test
     void tornLastRecordIsDroppedAndTheFileTruncated() throws IOException {
         writeSample();
-        Path file = dir.resolve(Journal.FILE_NAME);
+        Path file = dir.resolve(JournalFormat.FILE_NAME);
         long complete = Files.size(file);
         try (Journal j = open(new Recorded())) {
-            j.shardCommitted(3, new byte[100]);
+            j.append(new JournalRecord.ShardCommitted(3, new byte[100]));
         }
         // The process died in the middle of the last write: half of the record reached the file.
         try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
@@ -108,36 +106,36 @@ class JournalTest {
         open(replayed).close();
         assertEquals(5, replayed.lines.size(), replayed.lines.toString());
         assertEquals(complete, Files.size(file), "truncated to the last good record");
-        assertFalse(Files.exists(dir.resolve(Journal.FILE_NAME + ".damaged")), "a torn tail is not damage");
+        assertFalse(Files.exists(dir.resolve(JournalFormat.FILE_NAME + ".damaged")), "a torn tail is not damage");
     }
 
     @Test
     void damagedRecordInTheMiddleKeepsACopyAndTheRecordsBeforeIt() throws IOException {
         writeSample();
-        Path file = dir.resolve(Journal.FILE_NAME);
+        Path file = dir.resolve(JournalFormat.FILE_NAME);
         byte[] bytes = Files.readAllBytes(file);
-        int firstRecordPayload = firstRecordOffset(bytes) + Journal.FRAME_BYTES;
+        int firstRecordPayload = firstRecordOffset(bytes) + JournalFormat.FRAME_BYTES;
         byte[] damaged = bytes.clone();
-        int secondRecordPayload = firstRecordPayload + readInt(bytes, firstRecordPayload - 8) + Journal.FRAME_BYTES;
+        int secondRecordPayload = firstRecordPayload + readInt(bytes, firstRecordPayload - 8) + JournalFormat.FRAME_BYTES;
         damaged[secondRecordPayload + 1] ^= 0x55; // a flipped bit in the chunk record
         Files.write(file, damaged);
         Recorded replayed = new Recorded();
         open(replayed).close();
         assertEquals(List.of("shard 0"), replayed.lines);
-        assertArrayEquals(damaged, Files.readAllBytes(dir.resolve(Journal.FILE_NAME + ".damaged")));
+        assertArrayEquals(damaged, Files.readAllBytes(dir.resolve(JournalFormat.FILE_NAME + ".damaged")));
     }
 
     @Test
     void journalOfAnotherGraphIsRefusedAndLeftAlone() throws IOException {
         writeSample();
-        Path file = dir.resolve(Journal.FILE_NAME);
+        Path file = dir.resolve(JournalFormat.FILE_NAME);
         byte[] before = Files.readAllBytes(file);
         RunDirectoryException e = assertThrows(RunDirectoryException.class,
-                () -> Journal.open(dir, "other", "beef", "--size 3", new Recorded()));
+                () -> Journal.open(dir, "other", "beef", "--size 3", new Recorded(), 0));
         assertTrue(e.getMessage().contains("unfinished run of graph 'g'") && e.getMessage().contains(dir.toString())
                 && e.getMessage().contains("run the same command to resume it"), e.getMessage());
         RunDirectoryException args = assertThrows(RunDirectoryException.class,
-                () -> Journal.open(dir, "g", "f00d", "--size 4", new Recorded()));
+                () -> Journal.open(dir, "g", "f00d", "--size 4", new Recorded(), 0));
         assertTrue(args.getMessage().contains("other arguments (--size 3, now --size 4)"), args.getMessage());
         assertArrayEquals(before, Files.readAllBytes(file));
     }
@@ -145,37 +143,37 @@ class JournalTest {
     @Test
     void journalOfAnotherFormatVersionIsRefusedAndLeftAlone() throws IOException {
         writeSample();
-        Path file = dir.resolve(Journal.FILE_NAME);
+        Path file = dir.resolve(JournalFormat.FILE_NAME);
         byte[] bytes = Files.readAllBytes(file);
-        bytes[Journal.MAGIC.length + 3] = (byte) (Journal.FORMAT_VERSION + 1);
+        bytes[JournalFormat.MAGIC.length + 3] = (byte) (JournalFormat.FORMAT_VERSION + 1);
         Files.write(file, bytes);
         RunDirectoryException e = assertThrows(RunDirectoryException.class, () -> open(new Recorded()));
-        assertTrue(e.getMessage().contains("format version " + (Journal.FORMAT_VERSION + 1)), e.getMessage());
+        assertTrue(e.getMessage().contains("format version " + (JournalFormat.FORMAT_VERSION + 1)), e.getMessage());
         assertArrayEquals(bytes, Files.readAllBytes(file));
     }
 
     @Test
     void aFileThatIsNotAJournalIsRefused() throws IOException {
-        Files.writeString(dir.resolve(Journal.FILE_NAME), "hello, I am someone's notes");
+        Files.writeString(dir.resolve(JournalFormat.FILE_NAME), "hello, I am someone's notes");
         RunDirectoryException e = assertThrows(RunDirectoryException.class, () -> open(new Recorded()));
         assertTrue(e.getMessage().contains("is not a Shatter journal"), e.getMessage());
-        assertEquals("hello, I am someone's notes", Files.readString(dir.resolve(Journal.FILE_NAME)));
+        assertEquals("hello, I am someone's notes", Files.readString(dir.resolve(JournalFormat.FILE_NAME)));
     }
 
     @Test
     void finishedRunIsMovedAsideAndANewRunStarts() throws IOException {
         writeSample();
         try (Journal j = open(new Recorded())) {
-            j.runFinished(3);
+            j.append(new JournalRecord.RunFinished(3));
         }
         Recorded replayed = new Recorded();
         try (Journal j = open(replayed)) {
             assertEquals(0, j.recordsReplayed());
         }
         assertTrue(replayed.lines.isEmpty(), replayed.lines.toString());
-        assertTrue(Files.size(dir.resolve(Journal.FINISHED_FILE_NAME)) > 300_000, "the finished journal is kept");
+        assertTrue(Files.size(dir.resolve(JournalFormat.FINISHED_FILE_NAME)) > 300_000, "the finished journal is kept");
         // A run with other arguments may now use the directory.
-        Journal.open(dir, "other", "beef", "", new Recorded()).close();
+        Journal.open(dir, "other", "beef", "", new Recorded(), 0).close();
     }
 
     @Test
@@ -193,19 +191,19 @@ class JournalTest {
         Path blocker = dir.resolve("file");
         Files.writeString(blocker, "x");
         RunDirectoryException e = assertThrows(RunDirectoryException.class,
-                () -> Journal.open(blocker.resolve("run"), "g", "f", "", new Recorded()));
+                () -> Journal.open(blocker.resolve("run"), "g", "f", "", new Recorded(), 0));
         assertTrue(e.getMessage().contains("cannot create the run directory") && e.getMessage().contains("--run-dir"), e.getMessage());
     }
 
     @Test
     void tornHeaderStartsAgain() throws IOException {
         open(new Recorded()).close();
-        Path file = dir.resolve(Journal.FILE_NAME);
+        Path file = dir.resolve(JournalFormat.FILE_NAME);
         try (FileChannel c = FileChannel.open(file, StandardOpenOption.WRITE)) {
-            c.truncate(Journal.PREAMBLE_BYTES + 3);
+            c.truncate(JournalFormat.PREAMBLE_BYTES + 3);
         }
         try (Journal j = open(new Recorded())) {
-            j.shardCommitted(0, new byte[] {5});
+            j.append(new JournalRecord.ShardCommitted(0, new byte[] {5}));
         }
         Recorded replayed = new Recorded();
         open(replayed).close();
@@ -213,8 +211,8 @@ class JournalTest {
     }
 
     private static int firstRecordOffset(byte[] bytes) {
-        int headerLength = readInt(bytes, Journal.PREAMBLE_BYTES);
-        return Journal.PREAMBLE_BYTES + Journal.FRAME_BYTES + headerLength;
+        int headerLength = readInt(bytes, JournalFormat.PREAMBLE_BYTES);
+        return JournalFormat.PREAMBLE_BYTES + JournalFormat.FRAME_BYTES + headerLength;
     }
 
     private static int readInt(byte[] bytes, int at) {

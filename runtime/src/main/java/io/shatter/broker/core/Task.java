@@ -1,13 +1,18 @@
-package io.shatter.broker;
+package io.shatter.broker.core;
 
 import io.shatter.Priority;
+import io.shatter.broker.policy.AttemptView;
+import io.shatter.broker.policy.Candidate;
 import io.shatter.graph.Lifecycle;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
 
+
+
 /**
- * One schedulable unit: a plain or resumable shard, or a run of blocks of a range shard. Owns the
- * unit's {@link Lifecycle} (state and attempt number). Belongs to the broker's event loop.
+ * One schedulable unit: a plain or resumable shard, a run of blocks of a range shard, or a range
+ * shard's generator (which is never assigned itself: it carves chunks). Owns the unit's
+ * {@link Lifecycle} (state and attempt number).
  */
 final class Task implements Candidate, AttemptView {
     final int id;
@@ -16,48 +21,57 @@ final class Task implements Candidate, AttemptView {
     final int blockTo;
     final Lifecycle lifecycle;
     final String name;
-    private final Scheduler scheduler;
+    /** A range shard's generator: it stays in the ready queue and carves chunks. */
+    final boolean generator;
+    private final BrokerCore core;
 
-    int rank = -1;
+    /** The rank it runs on; meaningful only while {@link #onRank}. */
+    int rank;
+    boolean onRank;
     int indexOnRank = -1;
     long assignedAt;
     int failures;
-    int avoidRank = -1;
+    /** The rank its last attempt failed on, if {@link #hasFailedRank}. */
+    int failedRank;
+    boolean hasFailedRank;
     boolean preemptRequested;
+    /** Its assignment waits for its checkpoint to load: it cannot be asked to yield yet. */
+    boolean loading;
     /** The CRITICAL task waiting for this one to yield, if any. */
     Task preemptedFor;
     long checkpointStep = -1;
     long checkpointAt;
-    /** A checkpoint of this task is being written on the IO thread. */
+    /** A checkpoint of this task is being written. */
     boolean savingCheckpoint;
+    /** When the state being written was taken. */
+    long savingTakenAt;
     /** The newest state that arrived meanwhile, written next (older waiting states are dropped). */
-    CheckpointSave nextCheckpoint;
-    /** Set once the shard committed: states of it still waiting to be written are skipped. */
-    volatile boolean stateObsolete;
+    PendingSave nextCheckpoint;
     /** Requeue once those writes are durable (it was preempted, revoked or lost meanwhile). */
     boolean requeueWhenDurable;
-    /** When the broker asked it to yield (for the preemption-latency figure), 0 if not asked. */
+    /** When the broker asked it to yield (for the preemption-latency figure), if {@link #preemptRequested}. */
     long preemptRequestedAt;
-    String lastError;
+    boolean preemptLatencyOpen;
     /** On a primary attempt: its running shadow, if any. */
     Task shadow;
     /** On a shadow: the primary attempt it races; null once it carries the shard alone. */
     Task primary;
 
-    Task(int id, ShardSpec spec, int blockFrom, int blockTo, Scheduler scheduler) {
+    Task(int id, ShardSpec spec, int blockFrom, int blockTo, boolean generator, BrokerCore core) {
         this.id = id;
         this.spec = spec;
         this.blockFrom = blockFrom;
         this.blockTo = blockTo;
-        this.scheduler = scheduler;
+        this.generator = generator;
+        this.core = core;
         this.name = spec.kind() == ShardKind.RANGE && (blockFrom != 0 || blockTo != spec.blockCount())
                 ? spec.id() + "[" + spec.blockStart(blockFrom) + "," + spec.blockEnd(blockTo - 1) + ")"
                 : spec.id();
         this.lifecycle = new Lifecycle(name);
     }
 
-    /** A state on its way to the checkpoint store. */
-    record CheckpointSave(int attempt, long step, byte[] state, long takenAt) {
+    /** A state waiting for the previous write of the same task. */
+    record PendingSave(int attempt, SavedState state, long takenAt) {
     }
 
     boolean isShadow() {
@@ -75,13 +89,18 @@ final class Task implements Candidate, AttemptView {
     }
 
     @Override
-    public int avoidRank() {
-        return avoidRank;
+    public boolean failedOn(int rank) {
+        return hasFailedRank && failedRank == rank;
     }
 
     @Override
     public long inputBytesMissingOn(int rank) {
-        return scheduler.inputBytesMissingOn(spec, rank);
+        return core.inputBytesMissingOn(spec, rank);
+    }
+
+    @Override
+    public int[] ranksHoldingInputs(int limit) {
+        return core.ranksHoldingInputs(spec, limit);
     }
 
     @Override
@@ -106,7 +125,7 @@ final class Task implements Candidate, AttemptView {
 
     @Override
     public boolean isPreemptRequested() {
-        return preemptRequested;
+        return preemptRequested || loading;
     }
 
     @Override

@@ -1,4 +1,4 @@
-package io.shatter.broker;
+package io.shatter.broker.policy;
 
 import io.shatter.CapacityClass;
 

@@ -1,4 +1,4 @@
-package io.shatter.broker;
+package io.shatter.broker.policy;
 
 import io.shatter.Priority;
 
@@ -17,6 +17,6 @@ public interface AttemptView {
     /** When it was handed to its rank, on the broker's clock. */
     long assignedAtNanos();
 
-    /** Whether a preemption was already asked of it. */
+    /** Whether a preemption was already asked of it, or it cannot yield yet (its assignment is still on its way). */
     boolean isPreemptRequested();
 }

@@ -1,0 +1,170 @@
+package io.shatter.broker.core;
+
+import io.shatter.TraceEvent;
+import io.shatter.graph.ShardKind;
+import io.shatter.graph.ShardState;
+
+/**
+ * What a worker's report does to an attempt: done (commit, cancel a shadow partner), failed (retry
+ * elsewhere or fail the run), yielded (save its state, requeue), or lost with its rank; and how the
+ * two attempts of a shadow pair hand the shard to each other.
+ */
+final class AttemptOutcomes {
+    private final BrokerCore core;
+
+    AttemptOutcomes(BrokerCore core) {
+        this.core = core;
+    }
+
+    void onDone(Event.AttemptDone e) {
+        Task task = core.currentTask(e.rank(), e.taskId(), e.attempt());
+        if (task == null) {
+            return;
+        }
+        RankSlot slot = core.slots[e.rank()];
+        endAttempt(task, e.runNanos(), "completed");
+        task.lifecycle.moveTo(ShardState.COMPLETED);
+        cancelPartner(task);
+        slot.committed++;
+        long run = e.runNanos();
+        core.expectedRunNanos = core.expectedRunNanos == 0 ? Math.max(1, run) : (core.expectedRunNanos * 7 + run) / 8;
+        if (task.spec.kind() == ShardKind.RANGE) {
+            core.commits.commitChunk(task, e.output(), run);
+        } else {
+            core.commits.commitShard(task.spec.index(), e.output(), slot);
+        }
+        core.retireIfDone(task);
+    }
+
+    void onFailed(Event.AttemptFailed e) {
+        Task task = core.currentTask(e.rank(), e.taskId(), e.attempt());
+        if (task == null) {
+            return;
+        }
+        endAttempt(task, e.runNanos(), "failed");
+        core.counters.lostWorkNanos += e.runNanos();
+        task.failures++;
+        if (handOverToPartner(task)) {
+            core.emit(new Command.Warn("shard " + task.name + " attempt on rank " + e.rank() + " failed (" + e.description()
+                    + "); its shadow pair carries on"));
+            return;
+        }
+        if (task.failures > task.spec.retries()) {
+            task.lifecycle.moveTo(ShardState.FAILED);
+            core.retireIfDone(task);
+            core.fail(new io.shatter.ShardFailedException(task.name, e.description(), task.failures));
+            return;
+        }
+        core.emit(new Command.Warn("shard " + task.name + " attempt " + e.attempt() + " failed on rank " + e.rank() + " ("
+                + e.description() + "); retrying elsewhere"));
+        core.counters.retries++;
+        task.failedRank = e.rank();
+        task.hasFailedRank = true;
+        task.lifecycle.moveTo(ShardState.QUEUED);
+        requeue(task);
+    }
+
+    void onYielded(Event.AttemptYielded e) {
+        Task task = core.currentTask(e.rank(), e.taskId(), e.attempt());
+        if (task == null) {
+            return;
+        }
+        boolean started = e.state().isPresent() || e.runNanos() > 0;
+        endAttempt(task, e.runNanos(), started ? "preempted" : "returned");
+        if (task.isShadow()) {
+            handOverToPartner(task); // a shadow asked to leave just stops; its primary carries on
+            return;
+        }
+        if (e.state().isPresent() && task.spec.kind() == ShardKind.RESUMABLE) {
+            core.checkpoints.save(task, e.attempt(), e.state().get()); // the preemption ends once this is durable
+        } else {
+            core.checkpoints.notePreemptionOver(task); // nothing to save: the slot is free now
+        }
+        if (e.state().isEmpty() && started) {
+            core.counters.lostWorkNanos += e.runNanos(); // a plain shard or range chunk stopped early starts again from scratch
+        }
+        if (started) {
+            core.counters.preemptions++;
+        }
+        if (handOverToPartner(task)) {
+            return;
+        }
+        task.lifecycle.moveTo(ShardState.PREEMPTED);
+        task.lifecycle.moveTo(ShardState.QUEUED);
+        requeue(task);
+    }
+
+    /** Takes an attempt off its rank, counting its busy time and recording it in the timeline. */
+    void endAttempt(Task task, long runNanos, String outcome) {
+        RankSlot slot = core.slots[task.rank];
+        slot.remove(task);
+        core.index.attemptHeld(-1);
+        core.counters.attemptEnded(slot.capacityClass, runNanos * task.spec.cores());
+        if (core.settings.recordTrace()) {
+            long end = core.now - core.startedAt;
+            core.trace.add(new TraceEvent(slot.rank, slot.capacityClass, task.isShadow() ? task.name + " (shadow)" : task.name,
+                    task.spec.priority(), task.lifecycle.attempt(), Math.max(0, end - runNanos), runNanos, outcome));
+        }
+        task.loading = false;
+        if (task.preemptedFor != null) {
+            task.preemptedFor.preemptedFor = null; // the CRITICAL shard it made room for may look again
+            task.preemptedFor = null;
+        }
+    }
+
+    void requeue(Task task) {
+        task.onRank = false;
+        if (task.savingCheckpoint) {
+            task.requeueWhenDurable = true; // the next attempt must find the state it just saved
+            return;
+        }
+        core.ready[task.spec.priority().ordinal()].addFirst(task); // it became ready long ago: keep its place
+    }
+
+    /**
+     * When one attempt of a shadow pair stops without a result (failed, yielded or lost), the other
+     * carries the shard on alone: nothing is requeued. False when {@code task} had no partner.
+     */
+    boolean handOverToPartner(Task task) {
+        Task partner = task.partner();
+        if (partner == null) {
+            return false;
+        }
+        task.lifecycle.moveTo(ShardState.CANCELLED);
+        task.onRank = false;
+        unpair(task, partner);
+        partner.failures = Math.max(partner.failures, task.failures);
+        core.taskOfShard[partner.spec.index()] = partner;
+        core.unshadowed.add(partner); // it may get a new shadow when cores free up
+        core.retireIfDone(task);
+        return true;
+    }
+
+    private static void unpair(Task a, Task b) {
+        a.shadow = null;
+        a.primary = null;
+        b.shadow = null;
+        b.primary = null;
+    }
+
+    /** The winner of a shadow pair finished: its partner is cancelled at once and its cores freed. */
+    private void cancelPartner(Task winner) {
+        Task partner = winner.partner();
+        if (partner == null) {
+            return;
+        }
+        if (winner.isShadow()) {
+            core.counters.shadowWins++;
+        }
+        unpair(winner, partner);
+        core.taskOfShard[winner.spec.index()] = winner;
+        if (partner.onRank && partner.lifecycle.state() == ShardState.RUNNING) {
+            core.emit(new Command.Cancel(partner.rank, partner.id, partner.lifecycle.attempt()));
+            endAttempt(partner, Math.max(0, core.now - partner.assignedAt), "cancelled");
+            partner.lifecycle.moveTo(ShardState.CANCELLED);
+            partner.onRank = false;
+            core.retireIfDone(partner);
+        }
+    }
+
+}

@@ -1,0 +1,511 @@
+package io.shatter.broker.core;
+
+import io.shatter.CapacityClass;
+import io.shatter.Priority;
+import io.shatter.ShardGraph;
+import io.shatter.ShatterException;
+import io.shatter.TraceEvent;
+import io.shatter.broker.policy.ClusterView;
+import io.shatter.broker.policy.Placement;
+import io.shatter.broker.policy.PlacementPolicy;
+import io.shatter.broker.policy.RankView;
+import io.shatter.graph.ShardKind;
+import io.shatter.graph.ShardSpec;
+import io.shatter.graph.ShardState;
+import io.shatter.spi.CapacityForecaster;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
+import java.util.function.Consumer;
+
+/**
+ * The broker's decisions, as a pure state machine: typed {@link Event}s in, typed {@link Command}s
+ * out, the time passed in by the caller. No threads, no IO, no clock, no wire encoding, no user
+ * code: the same object runs under the production loop ({@code io.shatter.broker.BrokerLoop}), in
+ * deterministic property tests and in simulations.
+ *
+ * <p>Reading order: {@link #start}, {@link #handle} (what each event does), {@link #dispatch}
+ * (placement). Collaborators in this package own one concern each: {@link Membership} (ranks
+ * joining, leaving, revoked; capacity), {@link CommitPath} (commits, range shards, journal replay),
+ * {@link CheckpointQueue} (saving and loading states), {@link AttemptOutcomes} (what a worker's
+ * result, failure or yield does, shadow pairs), {@link RunCounters} (the summary).
+ */
+public final class BrokerCore implements ClusterView {
+    /** Keep about this much work queued per core, so a rank never idles through a round trip to the broker. */
+    private static final long PIPELINE_TARGET_NANOS = 10_000_000;
+    /** Shards longer than this are not queued ahead: late binding balances long work better. */
+    private static final long PIPELINE_MAX_SHARD_NANOS = 50_000_000;
+    private static final int MAX_PIPELINE_DEPTH = 1024;
+    /** How many waiting shards one priority level may skip over to fill a slot (bounded backfill). */
+    private static final int MAX_LOOKAHEAD = 8;
+
+    final ShardGraph graph;
+    final List<ShardSpec> specs;
+    final CoreSettings settings;
+    final PlacementPolicy policy;
+    final CapacityForecaster forecaster;
+    private final Consumer<Command> out;
+    final CapacityIndex index;
+    final Membership membership;
+    final CommitPath commits;
+    final CheckpointQueue checkpoints;
+    final AttemptOutcomes attempts;
+    final RunCounters counters = new RunCounters();
+    final TimerQueue timers = new TimerQueue();
+
+    /** Live tasks by id; a task leaves once its attempt is over and nothing more can refer to it, and its id is reused. */
+    private final TaskTable tasks = new TaskTable();
+    final Task[] taskOfShard;
+    final int[] lastAttemptOfShard;
+    final BitSet[] holders;
+    @SuppressWarnings("unchecked")
+    final ArrayDeque<Task>[] ready = new ArrayDeque[Priority.values().length];
+    private final List<Task> deferred = new ArrayList<>();
+    /** Running CRITICAL attempts still without a shadow (started as soon as spare or excess cores are free). */
+    final List<Task> unshadowed = new ArrayList<>();
+    final RankSlot[] slots;
+    final List<RankSlot> workerSlots;
+    final List<TraceEvent> trace = new ArrayList<>();
+    private final SharedStore shared = new SharedStore();
+
+    /** The time of the event being handled. */
+    long now;
+    long startedAt;
+    boolean started;
+    boolean stopped;
+    ShatterException failure;
+    long expectedRunNanos;
+    /** Whether the warning that only the forecast holds work back was given since work last ran. */
+    private boolean heldBackWarned;
+
+    /** A core for {@code graph}; its commands go to {@code out}, in order. */
+    public BrokerCore(ShardGraph graph, CoreSettings settings, PlacementPolicy policy, CapacityForecaster forecaster,
+                      Consumer<Command> out) {
+        this.graph = graph;
+        this.specs = graph.shards();
+        this.settings = settings;
+        this.policy = policy;
+        this.forecaster = forecaster;
+        this.out = out;
+        int n = specs.size();
+        taskOfShard = new Task[n];
+        lastAttemptOfShard = new int[n];
+        holders = new BitSet[n];
+        for (int p = 0; p < ready.length; p++) {
+            ready[p] = new ArrayDeque<>();
+        }
+        int workers = settings.layout().workers();
+        index = new CapacityIndex(workers, s -> partitionCoresOf(s));
+        slots = new RankSlot[workers + 1];
+        List<RankSlot> list = new ArrayList<>(workers);
+        for (int r = 1; r <= workers; r++) {
+            slots[r] = new RankSlot(r, settings.layout().classOf(r), settings.layout().isJoinSlot(r), index);
+            index.register(slots[r]);
+            list.add(slots[r]);
+        }
+        workerSlots = List.copyOf(list);
+        membership = new Membership(this);
+        commits = new CommitPath(this);
+        checkpoints = new CheckpointQueue(this);
+        attempts = new AttemptOutcomes(this);
+    }
+
+    void emit(Command command) {
+        out.accept(command);
+    }
+
+    // ---------------------------------------------------------------- the caller's entry points
+
+    /**
+     * Restores one journal record through the live commit path, before {@link #start}. Throws
+     * {@link io.shatter.RunDirectoryException} if the record does not fit the graph.
+     */
+    public void replay(JournalRecord record) {
+        commits.replay(record);
+    }
+
+    /** Stops a run that cannot start (its run directory was refused, say) with {@code cause}. */
+    public void abort(ShatterException cause) {
+        fail(cause);
+    }
+
+    /** Makes the shards without dependencies ready and arms the join deadline. */
+    public void start(long now) {
+        this.now = now;
+        startedAt = now;
+        started = true;
+        if (stopped) {
+            return;
+        }
+        if (!commits.resumingEarlierRun()) {
+            checkpoints.discardEarlierRuns();
+        }
+        commits.makeInitialShardsReady();
+        membership.armJoinDeadline();
+    }
+
+    /** Handles one event that happened at {@code now}. Call {@link #dispatch} after a batch of them. */
+    public void handle(Event event, long now) {
+        this.now = now;
+        if (event instanceof Event.AttemptDone e) {
+            attempts.onDone(e);
+        } else if (event instanceof Event.CheckpointTaken e) {
+            checkpoints.onTaken(e);
+        } else if (event instanceof Event.AttemptYielded e) {
+            attempts.onYielded(e);
+        } else if (event instanceof Event.AttemptFailed e) {
+            attempts.onFailed(e);
+        } else if (event instanceof Event.CheckpointDurable e) {
+            checkpoints.onDurable(e);
+        } else if (event instanceof Event.CheckpointLoaded e) {
+            checkpoints.onLoaded(e);
+        } else if (event instanceof Event.RangeReduced e) {
+            commits.onReduced(e);
+        } else if (event instanceof Event.SharedGet e) {
+            emit(shared.get(e));
+        } else if (event instanceof Event.SharedCompareAndSet e) {
+            emit(shared.compareAndSet(e));
+        } else if (event instanceof Event.TimerDue) {
+            fireDueTimers();
+        } else if (event instanceof Event.JournalFailed e) {
+            fail(new ShatterException(e.message()));
+        } else {
+            membership.handle(event);
+        }
+    }
+
+    /** The time the next timer is due, if one is armed: call {@code handle(new TimerDue(), t)} then. */
+    public OptionalLong nextDeadline() {
+        return timers.isEmpty() ? OptionalLong.empty() : OptionalLong.of(timers.nextAt());
+    }
+
+    private void fireDueTimers() {
+        while (!timers.isEmpty() && timers.nextAt() <= now) {
+            TimerKey key = timers.poll();
+            membership.onTimer(key);
+        }
+    }
+
+    // ---------------------------------------------------------------- placement
+
+    /**
+     * Places ready shards on free capacity, highest priority first and, within a priority, in the
+     * order they became ready. Called after each batch of events.
+     */
+    public void dispatch(long now) {
+        this.now = now;
+        if (stopped || !membership.allJoined()) {
+            return;
+        }
+        updatePipelineDepth();
+        for (ArrayDeque<Task> queue : ready) {
+            deferred.clear();
+            while (!queue.isEmpty() && deferred.size() < MAX_LOOKAHEAD && index.anyNonSpareRoom()) {
+                Task task = queue.pollFirst();
+                Placement placement = policy.place(task, this);
+                if (placement instanceof Placement.Run run) {
+                    RankSlot slot = slots[run.rank()];
+                    task.preemptedFor = null;
+                    if (task.generator) {
+                        Task chunk = commits.carveChunk(task, slot);
+                        assign(chunk, slot);
+                        if (commits.hasBlocksToCarve(task)) {
+                            queue.addFirst(task);
+                        }
+                    } else {
+                        assign(task, slot);
+                    }
+                } else if (placement instanceof Placement.Preempt p && task.preemptedFor == null) {
+                    requestPreemption((Task) p.victim(), task);
+                    deferred.add(task);
+                } else {
+                    if (placement instanceof Placement.Wait w && w.heldByForecast()) {
+                        counters.placementsHeldByForecast++;
+                    }
+                    deferred.add(task);
+                }
+            }
+            for (int i = deferred.size() - 1; i >= 0; i--) {
+                queue.addFirst(deferred.get(i));
+            }
+        }
+        startShadows();
+        warnIfOnlyTheForecastHoldsWorkBack();
+    }
+
+    /**
+     * Says so, once, when nothing runs anywhere, shards are ready and excess ranks have room: the
+     * forecast's odds for those slots are too low. A user would otherwise see a hang.
+     */
+    private void warnIfOnlyTheForecastHoldsWorkBack() {
+        if (index.heldAttempts() > 0) {
+            heldBackWarned = false;
+            return;
+        }
+        boolean anyReady = false;
+        for (ArrayDeque<Task> queue : ready) {
+            anyReady |= !queue.isEmpty();
+        }
+        if (anyReady && index.anyExcessRoom() && !heldBackWarned) {
+            heldBackWarned = true;
+            emit(new Command.Warn("Nothing is running: ready shards wait because the capacity forecaster gives the free excess "
+                    + "ranks too low odds of outliving them (the placement policy's survival bar). They start when the forecast "
+                    + "improves or reserved capacity is free; to use excess ranks regardless, lower the bar "
+                    + "(new DefaultPlacementPolicy(bar)) or run without a capacity model."));
+        }
+    }
+
+    /**
+     * Shadow execution: each running CRITICAL shard gets a second attempt on free spare (else excess)
+     * cores. The first to finish commits and the other is cancelled.
+     */
+    private void startShadows() {
+        for (int i = unshadowed.size() - 1; i >= 0; i--) {
+            Task primary = unshadowed.get(i);
+            if (!primary.onRank || primary.shadow != null || primary.isShadow() || commits.isCommitted(primary.spec.index())) {
+                unshadowed.remove(i);
+                continue;
+            }
+            OptionalInt rank = policy.shadowRank(primary, this, primary.rank);
+            if (rank.isEmpty()) {
+                continue;
+            }
+            unshadowed.remove(i);
+            Task shadow = newTask(primary.spec, 0, 1);
+            shadow.primary = primary;
+            primary.shadow = shadow;
+            counters.shadowAttempts++;
+            assign(shadow, slots[rank.getAsInt()]);
+        }
+    }
+
+    private void updatePipelineDepth() {
+        int depth = expectedRunNanos <= 0 || expectedRunNanos > PIPELINE_MAX_SHARD_NANOS ? 1
+                : (int) Math.max(2, Math.min(MAX_PIPELINE_DEPTH, 1 + PIPELINE_TARGET_NANOS / expectedRunNanos));
+        index.setPipelineDepth(depth);
+    }
+
+    Task newTask(ShardSpec spec, int blockFrom, int blockTo) {
+        Task task = new Task(tasks.nextId(), spec, blockFrom, blockTo, false, this);
+        tasks.put(task);
+        return task;
+    }
+
+    Task newGenerator(ShardSpec spec) {
+        return new Task(-1, spec, 0, spec.blockCount(), true, this);
+    }
+
+    /** Forgets a task nothing can refer to any more (its attempt is over and no state of it is being written). */
+    void retireIfDone(Task task) {
+        ShardState state = task.lifecycle.state();
+        boolean over = state == ShardState.COMPLETED || state == ShardState.CANCELLED || state == ShardState.FAILED;
+        if (over && !task.savingCheckpoint) {
+            tasks.remove(task);
+        }
+    }
+
+    /** Live tasks (for tests). */
+    int liveTasks() {
+        return tasks.live();
+    }
+
+    private void assign(Task task, RankSlot slot) {
+        // Plain and resumable shards number attempts per shard (a shadow continues its primary's numbering).
+        int attempt = task.spec.kind() == ShardKind.RANGE ? task.lifecycle.start()
+                : task.lifecycle.start(++lastAttemptOfShard[task.spec.index()]);
+        task.rank = slot.rank;
+        task.onRank = true;
+        task.assignedAt = now;
+        task.preemptRequested = false;
+        slot.add(task);
+        index.attemptHeld(1);
+        counters.attemptsStarted++;
+        if (settings.shadows() && task.spec.priority() == Priority.CRITICAL && task.spec.kind() != ShardKind.RANGE
+                && !task.isShadow()) {
+            unshadowed.add(task);
+        }
+        if (task.spec.kind() == ShardKind.RESUMABLE) {
+            checkpoints.loadThenAssign(task, attempt); // off the loop; the assignment follows the load
+        } else {
+            sendAssignment(task, attempt, Optional.empty());
+        }
+    }
+
+    /**
+     * Sends the assignment, with the inputs its rank does not hold yet. Decided now, not at
+     * placement: an attempt that ended while its checkpoint loaded never reached its rank.
+     */
+    void sendAssignment(Task task, int attempt, Optional<SavedState> resumeFrom) {
+        RankSlot slot = slots[task.rank];
+        List<Command.Input> inputs = task.spec.inputs().length == 0 ? List.of() : new ArrayList<>(task.spec.inputs().length);
+        for (int in : task.spec.inputs()) {
+            if (holders[in] != null && holders[in].get(slot.rank)) {
+                inputs.add(new Command.Input.Held(in));
+            } else {
+                inputs.add(new Command.Input.Sent(in, commits.output(in)));
+                markHolder(in, slot);
+            }
+        }
+        long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : settings.checkpointEveryNanos();
+        emit(new Command.Assign(task.rank, task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
+                resumeFrom, inputs));
+    }
+
+    private void requestPreemption(Task victim, Task forTask) {
+        victim.preemptRequested = true;
+        victim.preemptRequestedAt = now;
+        victim.preemptLatencyOpen = true;
+        victim.preemptedFor = forTask;
+        forTask.preemptedFor = victim;
+        emit(new Command.Preempt(victim.rank, victim.id, victim.lifecycle.attempt()));
+    }
+
+    void markHolder(int shardIndex, RankSlot slot) {
+        if (holders[shardIndex] == null) {
+            holders[shardIndex] = new BitSet();
+        }
+        if (!holders[shardIndex].get(slot.rank)) {
+            holders[shardIndex].set(slot.rank);
+            slot.cachedOutputs.add(shardIndex);
+        }
+    }
+
+    long inputBytesMissingOn(ShardSpec spec, int rank) {
+        return InputHolders.bytesMissingOn(spec, rank, holders, commits::output);
+    }
+
+    int[] ranksHoldingInputs(ShardSpec spec, int limit) {
+        return InputHolders.ranksHolding(spec, limit, holders);
+    }
+
+    // ---------------------------------------------------------------- worker results
+
+    /** The attempt a worker's message is about, or null if the broker no longer expects it (attempt fencing). */
+    Task currentTask(int rank, int taskId, int attempt) {
+        Task task = tasks.get(taskId);
+        if (task == null || !task.lifecycle.isCurrent(attempt) || !task.onRank || task.rank != rank || task.loading) {
+            counters.staleResults++;
+            return null;
+        }
+        return task;
+    }
+
+    /** The attempt whose checkpoint load just ended, if it still waits for it. */
+    Task currentTaskLoading(int taskId, int attempt) {
+        Task task = tasks.get(taskId);
+        return task != null && task.loading && task.onRank && task.lifecycle.isCurrent(attempt) ? task : null;
+    }
+
+    Task taskById(int taskId) {
+        return tasks.get(taskId);
+    }
+
+    // ---------------------------------------------------------------- outcome
+
+    void fail(ShatterException cause) {
+        if (failure != null) {
+            return;
+        }
+        failure = cause;
+        stopped = true;
+        for (RankSlot s : workerSlots) {
+            for (Task t : s.attempts) {
+                emit(new Command.Cancel(s.rank, t.id, t.lifecycle.attempt()));
+            }
+        }
+    }
+
+    /** Whether every shard is committed or the run failed. */
+    public boolean isFinished() {
+        return stopped || commits.allCommitted();
+    }
+
+    /** The failure that stopped the run, if it failed. */
+    public Optional<ShatterException> failure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** Tells every worker rank the run is over. */
+    public void shutdownAll() {
+        for (RankSlot s : workerSlots) {
+            emit(new Command.Shutdown(s.rank));
+        }
+    }
+
+    /** Shards committed so far. */
+    public int shardsCompleted() {
+        return commits.shardsCompleted();
+    }
+
+    /** The committed output of shard {@code index}, if it has one kept. */
+    public byte[] output(int index) {
+        return commits.output(index);
+    }
+
+    /** The timeline, if the settings record it. */
+    public List<TraceEvent> trace() {
+        return trace;
+    }
+
+    /** The run's figures; {@code brokerCpuNanos} is the broker thread's CPU time, if measured. */
+    public io.shatter.RunSummary summary(long brokerCpuNanos, long now) {
+        return counters.summary(this, brokerCpuNanos, now);
+    }
+
+    /** The state of the unit that runs shard {@code index}, if it is not a range shard and has started (tests, diagnostics). */
+    public Optional<ShardState> stateOf(int index) {
+        Task t = taskOfShard[index];
+        return t == null ? Optional.empty() : Optional.of(t.lifecycle.state());
+    }
+
+    // ---------------------------------------------------------------- ClusterView
+
+    @Override
+    public List<? extends RankView> ranks() {
+        return workerSlots;
+    }
+
+    @Override
+    public List<? extends RankView> ranksWithRoom(CapacityClass capacityClass, int limit) {
+        return index.withRoom(capacityClass, limit);
+    }
+
+    @Override
+    public RankView rank(int rank) {
+        return slots[rank];
+    }
+
+    @Override
+    public double excessCoresToKeep(RankView excessRank) {
+        return index.excessCoresUpTo(excessRank.rank());
+    }
+
+    @Override
+    public int partitionCoresOf(RankView excessRank) {
+        return settings.coresPerExcessRank().orElse(excessRank.cores());
+    }
+
+    @Override
+    public CapacityForecaster forecaster() {
+        return forecaster;
+    }
+
+    @Override
+    public long expectedRunNanos() {
+        return expectedRunNanos;
+    }
+
+    @Override
+    public String toString() {
+        int queued = 0;
+        for (ArrayDeque<Task> q : ready) {
+            queued += q.size();
+        }
+        return "BrokerCore[" + graph.name() + ", " + shardsCompleted() + "/" + specs.size() + " committed, ready " + queued + "]";
+    }
+}

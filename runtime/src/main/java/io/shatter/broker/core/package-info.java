@@ -1,0 +1,14 @@
+/**
+ * The broker's decision core, all of the scheduling logic: DAG readiness, placement through the
+ * policy, rank membership and revocation, range carving, shadows, the checkpoint queue, commits and
+ * journal replay, shared state, capacity following and excess-worker requests, the run's figures.
+ * Typed {@link io.shatter.broker.core.Event}s in, typed {@link io.shatter.broker.core.Command}s out,
+ * the time passed in by the caller.
+ *
+ * <p>Owns all scheduling state and may not touch: threads ({@code java.util.concurrent}), IO
+ * ({@code java.io}, {@code java.nio}), the wall clock ({@code System.nanoTime},
+ * {@code currentTimeMillis}), the wire protocol, or user code (shard bodies, codecs, reducers).
+ * So the same classes run under the production loop, in deterministic property tests and in
+ * simulations.
+ */
+package io.shatter.broker.core;

@@ -1,0 +1,524 @@
+package io.shatter.broker.core;
+
+import io.shatter.CapacityClass;
+import io.shatter.Codecs;
+import io.shatter.RankLayout;
+import io.shatter.ShardGraph;
+import io.shatter.broker.RangeReduction;
+import io.shatter.broker.policy.DefaultPlacementPolicy;
+import io.shatter.graph.ShardKind;
+import io.shatter.graph.ShardSpec;
+import io.shatter.protocol.WireWriter;
+import io.shatter.spi.PersistenceForecaster;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.PriorityQueue;
+import java.util.Random;
+import java.util.function.LongBinaryOperator;
+
+/**
+ * The production {@link BrokerCore} driven by simulated ranks on a manual clock, one thread, every
+ * choice drawn from one seeded {@link Random}: result order, durations, failures, revocations with
+ * graces that sometimes run out, ranks killed and restored, checkpoints made durable late, late
+ * results of attempts already given up. The same seed gives the same run. Shard values are pure
+ * functions of their inputs ({@link #valueOf}), so the outputs can be checked against a sequential
+ * evaluation. A violated property throws {@link AssertionError} naming it.
+ */
+final class SimulatedCluster {
+    /** What happens next, in time order (ties by insertion). */
+    private record Pending(long at, long sequence, Runnable action) {
+    }
+
+    /** An attempt the simulated ranks know about. */
+    private static final class Attempt {
+        final int rank;
+        final Command.Assign assign;
+        final long startedAt;
+        long step;
+        boolean over;
+
+        Attempt(int rank, Command.Assign assign, long startedAt) {
+            this.rank = rank;
+            this.assign = assign;
+            this.startedAt = startedAt;
+        }
+    }
+
+    private final long seed;
+    private final Random random;
+    final ShardGraph graph;
+    private final List<ShardSpec> specs;
+    private final long[] expected;
+    private final long[] salt;
+    private final RankLayout layout;
+    private final BrokerCore core;
+    private final PriorityQueue<Pending> queue = new PriorityQueue<>((a, b) ->
+            a.at != b.at ? Long.compare(a.at, b.at) : Long.compare(a.sequence, b.sequence));
+    private final List<Command> commands = new ArrayList<>();
+    private final Map<Long, Attempt> attempts = new HashMap<>();
+    private final List<Map<Integer, byte[]>> cached = new ArrayList<>();
+    private final boolean[] alive;
+    /** Each restore makes a rank a new process: what the old one still had scheduled does nothing. */
+    private final int[] incarnation;
+    private final Map<String, SavedState> checkpointStore = new HashMap<>();
+    private final int[] commits;
+    private long sequence;
+    private long now;
+    private int events;
+    private final boolean zombieResults;
+
+    /** Counts of what happened, to show the mix really occurred. */
+    long revocations;
+    long kills;
+    long zombiesSent;
+    long lateCheckpoints;
+
+    SimulatedCluster(long seed) {
+        this(seed, true);
+    }
+
+    SimulatedCluster(long seed, boolean zombieResults) {
+        this.seed = seed;
+        this.random = new Random(seed);
+        this.zombieResults = zombieResults;
+        int reserved = 1 + random.nextInt(3);
+        int excess = 1 + random.nextInt(3);
+        int spare = random.nextInt(2);
+        layout = RankLayout.of(reserved, excess, spare, 1 + random.nextInt(2));
+        int n = 6 + random.nextInt(20);
+        salt = new long[n];
+        expected = new long[n];
+        graph = randomGraph(n);
+        specs = graph.shards();
+        commits = new int[n];
+        CoreSettings settings = new CoreSettings(layout, 2_000_000, true, true, false, 1_000_000, OptionalInt.empty(), 0, 1, true);
+        core = new BrokerCore(graph, settings, new DefaultPlacementPolicy(), new PersistenceForecaster(), commands::add);
+        alive = new boolean[layout.workers() + 1];
+        incarnation = new int[layout.workers() + 1];
+        for (int r = 0; r <= layout.workers(); r++) {
+            cached.add(new HashMap<>());
+        }
+    }
+
+    static long mix(long a, long b) {
+        long z = a * 0x9E3779B97F4A7C15L + b;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
+    }
+
+    private static final LongBinaryOperator REDUCE = (a, b) -> a * 31 + b; // neither commutative nor associative: order shows
+
+    private ShardGraph randomGraph(int n) {
+        ShardGraph.Builder g = ShardGraph.builder("sim-" + seed);
+        List<io.shatter.Shard<Long>> handles = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            List<Integer> inputs = new ArrayList<>();
+            for (int k = 0; k < Math.min(i, 3); k++) {
+                if (random.nextInt(3) == 0) {
+                    inputs.add(random.nextInt(i));
+                }
+            }
+            inputs = inputs.stream().distinct().sorted().toList();
+            ShardGraph.ShardBuilder b = g.shard("s" + i).priority(io.shatter.Priority.values()[random.nextInt(4)]).retries(3)
+                    .inputs(inputs.stream().map(handles::get).toArray(io.shatter.Shard<?>[]::new));
+            salt[i] = random.nextLong();
+            long base = salt[i];
+            for (int in : inputs) {
+                base = mix(base, expected[in]);
+            }
+            int kind = random.nextInt(3);
+            io.shatter.Shard<Long> shard;
+            if (kind == 0) {
+                shard = b.compute(Codecs.LONG, ctx -> 0L); // never run: the simulated ranks compute valueOf
+                expected[i] = base;
+            } else if (kind == 1) {
+                shard = b.resumable(Codecs.LONG, Codecs.LONG, new io.shatter.Resumable<Long, Long>() {
+                    @Override
+                    public Long start(io.shatter.ShardContext ctx) {
+                        return 0L;
+                    }
+
+                    @Override
+                    public Long step(Long s, io.shatter.ShardContext ctx) {
+                        return s + 1;
+                    }
+
+                    @Override
+                    public boolean isDone(Long s) {
+                        return true;
+                    }
+
+                    @Override
+                    public Long finish(Long s, io.shatter.ShardContext ctx) {
+                        return s;
+                    }
+                });
+                expected[i] = base;
+            } else {
+                int blocks = 1 + random.nextInt(40);
+                shard = b.parallelFor(0, blocks, 1, Codecs.LONG, (from, to, ctx) -> 0L, (x, y) -> REDUCE.applyAsLong(x, y));
+                long acc = partial(base, 0);
+                for (int blk = 1; blk < blocks; blk++) {
+                    acc = REDUCE.applyAsLong(acc, partial(base, blk));
+                }
+                expected[i] = acc;
+            }
+            handles.add(shard);
+        }
+        return g.build();
+    }
+
+    private static long partial(long base, int block) {
+        return mix(base, block) & 0xFFFFF;
+    }
+
+    /** Runs to the end; returns the events handled. */
+    int run() {
+        at(0, () -> {
+            for (int r = 1; r <= layout.workers(); r++) {
+                alive[r] = true;
+                deliver(new Event.WorkerHello(r, layout.cores().get(r - 1), List.of(), graph.fingerprint()));
+            }
+        });
+        core.start(0);
+        drainCommands();
+        scheduleChaos();
+        boolean quiet = false;
+        while (!core.isFinished()) {
+            long next = queue.isEmpty() ? Long.MAX_VALUE : queue.peek().at;
+            long timer = core.nextDeadline().orElse(Long.MAX_VALUE);
+            if (next == Long.MAX_VALUE && timer == Long.MAX_VALUE && !quiet) {
+                quiet = true; // the loop always places after its last batch: do so before calling it stuck
+                core.dispatch(now);
+                drainCommands();
+                continue;
+            }
+            if (next == Long.MAX_VALUE && timer == Long.MAX_VALUE) {
+                throw new AssertionError("stuck: nothing pending and the run is not finished: " + core);
+            }
+            if (++events > 200_000) {
+                throw new AssertionError("no end after 200,000 events: " + core);
+            }
+            quiet = false;
+            if (timer < next) {
+                now = timer;
+                core.handle(new Event.TimerDue(), now);
+            } else {
+                Pending p = queue.poll();
+                now = p.at;
+                p.action.run();
+            }
+            if (random.nextInt(4) != 0) { // sometimes several events make one batch before placement
+                core.dispatch(now);
+            }
+            drainCommands();
+            checkInvariants();
+        }
+        checkOutcome();
+        return events;
+    }
+
+    private void at(long time, Runnable action) {
+        queue.add(new Pending(time, sequence++, action));
+    }
+
+    private void deliver(Event event) {
+        if (DEBUG) {
+            System.out.println(now + " EVENT " + event);
+        }
+        core.handle(event, now);
+    }
+
+    private void scheduleChaos() {
+        for (int i = 0; i < 3 + random.nextInt(6); i++) {
+            long t = 1_000_000L * random.nextInt(60);
+            at(t, this::chaos);
+        }
+    }
+
+    /** One fault: revoke (with a grace the rank may overrun), or kill, an excess rank; restored later. */
+    private void chaos() {
+        List<Integer> excess = new ArrayList<>();
+        for (int r = 1; r <= layout.workers(); r++) {
+            if (layout.classOf(r) == CapacityClass.EXCESS && alive[r]) {
+                excess.add(r);
+            }
+        }
+        if (excess.isEmpty() || core.isFinished()) {
+            return;
+        }
+        int rank = excess.get(random.nextInt(excess.size()));
+        if (random.nextBoolean()) {
+            revocations++;
+            deliver(new Event.RevokeRequested(rank, 1_000_000L * random.nextInt(4)));
+        } else {
+            kills++;
+            kill(rank);
+            deliver(new Event.PeerLost(rank, "killed by the simulation"));
+        }
+        at(now + 1_000_000L * (1 + random.nextInt(20)), () -> deliver(new Event.RestoreRequested(rank)));
+    }
+
+    private void kill(int rank) {
+        alive[rank] = false;
+        cached.get(rank).clear();
+        for (Attempt a : attempts.values()) {
+            if (a.rank == rank && !a.over) {
+                a.over = true;
+                maybeZombie(a);
+            }
+        }
+    }
+
+    /** A given-up attempt whose result still arrives later (the broker must drop it). */
+    private void maybeZombie(Attempt a) {
+        if (zombieResults && random.nextInt(3) == 0) {
+            zombiesSent++;
+            // Sometimes long after: the rank may be back by then and run the same unit as a newer attempt.
+            at(now + 1_000_000L * random.nextInt(40), () -> {
+                deliver(new Event.AttemptDone(a.rank, a.assign.taskId(), a.assign.attempt(), 1, outputOf(a.assign)));
+                for (Command c : commands) {
+                    if (c instanceof Command.Reduce || (c instanceof Command.AppendJournal j
+                            && (j.record() instanceof JournalRecord.ShardCommitted || j.record() instanceof JournalRecord.ChunkCommitted))) {
+                        throw new AssertionError("fencing: the late result of attempt " + a.assign.attempt() + " of task "
+                                + a.assign.taskId() + " (" + specs.get(a.assign.shardIndex()).id() + "), given up earlier, was committed");
+                    }
+                }
+            });
+        }
+    }
+
+    private void drainCommands() {
+        while (!commands.isEmpty()) {
+            List<Command> batch = new ArrayList<>(commands);
+            commands.clear();
+            for (Command c : batch) {
+                carryOut(c);
+            }
+        }
+    }
+
+    static boolean DEBUG = Boolean.getBoolean("shatter.sim.debug");
+
+    private void carryOut(Command c) {
+        if (DEBUG) {
+            System.out.println(now + " COMMAND " + c);
+        }
+        if (c instanceof Command.Assign a) {
+            onAssign(a);
+        } else if (c instanceof Command.Preempt p) {
+            Attempt a = attempts.get(key(p.taskId(), p.attempt()));
+            if (a != null && !a.over && alive[a.rank]) {
+                at(now + 1_000L * random.nextInt(500), () -> yieldAttempt(a));
+            }
+        } else if (c instanceof Command.Cancel x) {
+            Attempt a = attempts.get(key(x.taskId(), x.attempt()));
+            if (a != null && !a.over) {
+                a.over = true;
+                maybeZombie(a);
+            }
+        } else if (c instanceof Command.Revoke r) {
+            int rank = r.rank();
+            int incarnationNow = incarnation[rank];
+            at(now + (long) (r.graceNanos() * 2 * random.nextDouble()), () -> {
+                if (incarnation[rank] == incarnationNow) {
+                    leave(rank);
+                }
+            });
+        } else if (c instanceof Command.Restore r) {
+            int rank = r.rank();
+            // A worker handles its messages in order: it has left (if it was revoked) before it is restored.
+            if (alive[rank]) {
+                leave(rank);
+            }
+            incarnation[rank]++;
+            at(now + 1_000L * random.nextInt(2000), () -> {
+                alive[rank] = true;
+                cached.get(rank).clear(); // a restored rank is a new process
+                deliver(new Event.WorkerHello(rank, layout.cores().get(rank - 1), List.of(), graph.fingerprint()));
+            });
+        } else if (c instanceof Command.Release r) {
+            cached.get(r.rank()).remove(r.shard());
+        } else if (c instanceof Command.SaveCheckpoint s) {
+            boolean late = random.nextInt(4) == 0;
+            lateCheckpoints += late ? 1 : 0;
+            at(now + 1_000L * random.nextInt(late ? 20_000 : 300), () -> {
+                SavedState old = checkpointStore.get(s.shardId());
+                if (old == null || old.step() <= s.state().step()) {
+                    checkpointStore.put(s.shardId(), s.state());
+                }
+                deliver(new Event.CheckpointDurable(s.taskId(), s.attempt(), s.state().step(),
+                        new Event.SaveOutcome.Written(s.state().state().length)));
+            });
+        } else if (c instanceof Command.LoadCheckpoint l) {
+            at(now + 1_000L * random.nextInt(300), () -> deliver(new Event.CheckpointLoaded(l.taskId(), l.attempt(),
+                    Optional.ofNullable(checkpointStore.get(l.shardId())))));
+        } else if (c instanceof Command.DiscardCheckpoints d) {
+            d.shardIds().forEach(checkpointStore::remove);
+        } else if (c instanceof Command.Reduce r) {
+            Event.ReduceOutcome outcome = RangeReduction.reduce(specs.get(r.shard()), r.chunkOutputs());
+            at(now + 1_000L * random.nextInt(300), () -> deliver(new Event.RangeReduced(r.shard(), outcome)));
+        } else if (c instanceof Command.AppendJournal j && j.record() instanceof JournalRecord.ShardCommitted sc) {
+            if (++commits[sc.shard()] > 1) {
+                throw new AssertionError("exactly once: shard " + specs.get(sc.shard()).id() + " committed twice");
+            }
+        }
+    }
+
+    private static long key(int taskId, int attempt) {
+        return ((long) taskId << 32) | attempt;
+    }
+
+    private void onAssign(Command.Assign a) {
+        ShardSpec spec = specs.get(a.shardIndex());
+        if (a.resumeFrom().isEmpty() && spec.kind() != ShardKind.RESUMABLE) {
+            assignedTo.add(a.rank()); // (a resumable assignment leaves after its load: placement was earlier)
+        }
+        for (int dep : spec.dependencies()) {
+            if (commits[dep] == 0) {
+                throw new AssertionError("dependencies: " + spec.id() + " assigned before its dependency "
+                        + specs.get(dep).id() + " committed");
+            }
+        }
+        if (!alive[a.rank()]) {
+            return; // a message to a dead rank is lost; the broker learns of the death on its own
+        }
+        for (Command.Input in : a.inputs()) {
+            if (in instanceof Command.Input.Sent s) {
+                cached.get(a.rank()).put(s.shard(), s.bytes());
+            } else if (!cached.get(a.rank()).containsKey(in.shard())) {
+                throw new AssertionError("inputs: rank " + a.rank() + " told it holds the output of "
+                        + specs.get(in.shard()).id() + ", which it does not");
+            }
+        }
+        Attempt attempt = new Attempt(a.rank(), a, now);
+        attempt.step = a.resumeFrom().map(SavedState::step).orElse(0L);
+        attempts.put(key(a.taskId(), a.attempt()), attempt);
+        long duration = 1_000L * (100 + random.nextInt(5_000));
+        if (spec.kind() == ShardKind.RESUMABLE) {
+            for (int k = 1; k <= 3; k++) {
+                long step = attempt.step + k;
+                at(now + duration * k / 4, () -> {
+                    if (!attempt.over && alive[attempt.rank]) {
+                        attempt.step = step;
+                        deliver(new Event.CheckpointTaken(attempt.rank, a.taskId(), a.attempt(),
+                                new SavedState(step, Codecs.LONG.encode(step))));
+                    }
+                });
+            }
+        }
+        boolean fails = a.attempt() <= 2 && random.nextInt(8) == 0;
+        at(now + duration, () -> {
+            if (attempt.over || !alive[attempt.rank]) {
+                return;
+            }
+            attempt.over = true;
+            if (fails) {
+                deliver(new Event.AttemptFailed(attempt.rank, a.taskId(), a.attempt(), duration, "simulated failure"));
+            } else {
+                byte[] output = outputOf(a);
+                if (spec.kind() != ShardKind.RANGE && graph.dependentsOf(a.shardIndex()).length > 0) {
+                    cached.get(attempt.rank).put(a.shardIndex(), output); // as the worker does: the broker counts it a holder
+                }
+                deliver(new Event.AttemptDone(attempt.rank, a.taskId(), a.attempt(), duration, output));
+            }
+        });
+    }
+
+    private void yieldAttempt(Attempt a) {
+        if (a.over || !alive[a.rank]) {
+            return;
+        }
+        a.over = true;
+        boolean resumable = specs.get(a.assign.shardIndex()).kind() == ShardKind.RESUMABLE;
+        Optional<SavedState> state = resumable ? Optional.of(new SavedState(a.step, Codecs.LONG.encode(a.step))) : Optional.empty();
+        deliver(new Event.AttemptYielded(a.rank, a.assign.taskId(), a.assign.attempt(), state, now - a.startedAt));
+    }
+
+    /** A revoked rank yields what it runs, says it left, and is gone until restored. */
+    private void leave(int rank) {
+        if (!alive[rank]) {
+            return;
+        }
+        for (Attempt a : new ArrayList<>(attempts.values())) {
+            if (a.rank == rank && !a.over) {
+                yieldAttempt(a);
+            }
+        }
+        deliver(new Event.WorkerLeft(rank));
+        alive[rank] = false;
+        cached.get(rank).clear();
+    }
+
+    /** The value a correct execution of the assignment gives: for a range chunk, its blocks' partials. */
+    private byte[] outputOf(Command.Assign a) {
+        ShardSpec spec = specs.get(a.shardIndex());
+        long base = salt[a.shardIndex()];
+        for (int in : spec.inputs()) {
+            base = mix(base, valueOf(in));
+        }
+        if (spec.kind() != ShardKind.RANGE) {
+            return Codecs.LONG.encode(base);
+        }
+        WireWriter w = new WireWriter(64);
+        w.writeVarInt(a.blockTo() - a.blockFrom());
+        for (int b = a.blockFrom(); b < a.blockTo(); b++) {
+            w.writeBytes(Codecs.LONG.encode(partial(base, b)));
+        }
+        return w.toFrame();
+    }
+
+    private long valueOf(int shard) {
+        byte[] out = core.output(shard);
+        if (out == null) {
+            throw new AssertionError("inputs: " + specs.get(shard).id() + " is an input of a running shard but has no output");
+        }
+        return Codecs.LONG.decode(out);
+    }
+
+    /** Ranks that were given an attempt since the last check. */
+    private final java.util.Set<Integer> assignedTo = new java.util.TreeSet<>();
+
+    /**
+     * No rank is given more than its cores allow (times the pipeline depth it queues ahead). A rank
+     * may hold more after the depth shrinks (longer shards), but must then be given nothing more.
+     */
+    private void checkInvariants() {
+        for (int rank : assignedTo) {
+            var r = core.ranks().get(rank - 1);
+            if (r.freeUnits() < 0) {
+                throw new AssertionError("capacity: " + r + " was given more than its cores allow (depth " + r.pipelineDepth() + ")");
+            }
+        }
+        assignedTo.clear();
+    }
+
+    private void checkOutcome() {
+        if (core.failure().isPresent()) {
+            throw new AssertionError("the run failed: " + core.failure().get().getMessage());
+        }
+        for (int i = 0; i < specs.size(); i++) {
+            if (commits[i] != 1) {
+                throw new AssertionError("exactly once: shard " + specs.get(i).id() + " committed " + commits[i] + " times");
+            }
+            if (Codecs.LONG.decode(core.output(i)) != expected[i]) {
+                throw new AssertionError("sequential result: shard " + specs.get(i).id() + " gave " + Codecs.LONG.decode(core.output(i))
+                        + ", a sequential evaluation " + expected[i]);
+            }
+        }
+        if (core.index.heldAttempts() != 0) {
+            throw new AssertionError("every attempt ends: " + core.index.heldAttempts() + " attempts still held at the end");
+        }
+    }
+
+    /** The core's figures (for the mix the test reports). */
+    io.shatter.RunSummary summary() {
+        return core.summary(0, now);
+    }
+}
