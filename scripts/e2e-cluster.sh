@@ -81,6 +81,7 @@ cleanup() {
   if [ "$ns_missing" = 1 ]; then "$CLUSTER" start >/dev/null || echo "[e2e-cluster] could not bring $KILLED back" >&2; fi
 }
 trap 'rc=$?; [ $rc -ne 0 ] && FAILED=1; cleanup' EXIT
+trap 'exit 130' INT TERM # an interrupted test cleans up too (bash runs no EXIT trap on a signal it does not trap)
 
 # "Installed": copied out of the checkout, as onto a cluster's shared file system.
 cp -a "$DIST_BUILT" "$BASE/dist"
