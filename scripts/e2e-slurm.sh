@@ -13,11 +13,15 @@
 #    the run and no worker process is left. Prints the figures (run time, preemption timings).
 #
 # Env: SHATTER_E2E_TIMEOUT  seconds to wait for the main job (default 300)
+#      SHATTER_E2E_STEPS    heat steps (default 16)
 #      SHATTER_E2E_KEEP=1   keep the run directory (default: kept only on failure)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 JAR="$ROOT/cli/target/shatter.jar"
 TIMEOUT="${SHATTER_E2E_TIMEOUT:-300}"
+# Long enough that the workers join, compute and are preempted before the run ends, also on a quiet
+# machine (6 steps took 23 s under load but 6 s on a quiet one, which ended before the preemption).
+STEPS="${SHATTER_E2E_STEPS:-16}"
 
 log() { echo "[e2e-slurm] $*"; }
 fail() { echo "[e2e-slurm] FAILED: $*" >&2; FAILED=1; exit 1; }
@@ -74,9 +78,9 @@ LOGTIME="-Dorg.slf4j.simpleLogger.showDateTime=true -Dorg.slf4j.simpleLogger.dat
 
 log "run directory $RUN; node has $TOTAL CPUs: main job $RANKS, up to $WORKERS excess workers x 2 cores"
 START=$(now_ms)
-OUT=$("$JAVA" -jar "$JAR" submit heat --ranks "$RANKS" --grid 256 --tiles 4 --steps 6 --sweeps 12000 \
+OUT=$("$JAVA" -jar "$JAR" submit heat --ranks "$RANKS" --grid 256 --tiles 4 --steps "$STEPS" --sweeps 12000 \
   --checkpoint-every 1s --verify --no-progress --summary-json "$RUN/s.json" --trace "$RUN/trace.json" \
-  --excess-workers "$WORKERS" --worker-cores 2 --worker-command "$JAVA $LOGTIME -cp $JAR io.shatter.cli.Main" \
+  --excess-workers "$WORKERS" --worker-cores 2 --capacity-interval 2s --worker-command "$JAVA $LOGTIME -cp $JAR io.shatter.cli.Main" \
   --run-dir "$RUN" --no-mpirun --shatter-command "$JAVA $LOGTIME -jar $JAR")
 echo "$OUT"
 MAIN=$(echo "$OUT" | sed -n 's/^submitted job \([0-9]*\).*/\1/p')
@@ -87,7 +91,19 @@ joined() { [ -f "$MAIN_OUT" ] && [ "$(grep -c 'joined as rank' "$MAIN_OUT")" -ge
 await 120 "an excess worker to join the broker" joined 1
 # Give the others a moment to join too, and every joined worker time to hold tiles.
 for _ in $(seq 60); do joined "$WORKERS" && break; sleep 0.5; done
-sleep 4
+# Every joined worker holds tiles once it has computed for a second after joining (its CPU time).
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null || echo 0; }
+declare -A BASE_TICKS
+for pid in $(pgrep -f -- "--token-file $RUN/join.token"); do BASE_TICKS[$pid]=$(cpu_ticks "$pid"); done
+workers_computed() {
+  local pid
+  for pid in "${!BASE_TICKS[@]}"; do
+    [ -e "/proc/$pid" ] || continue
+    [ "$(cpu_ticks "$pid")" -ge $(( BASE_TICKS[$pid] + $(getconf CLK_TCK) )) ] || return 1
+  done
+}
+await 60 "the joined workers to compute" workers_computed
+[ -n "$(squeue -h -j "$MAIN" -o %T 2>/dev/null)" ] || fail "the run ended before its workers could be preempted; raise SHATTER_E2E_STEPS"
 log "$(grep -c 'joined as rank' "$MAIN_OUT") worker(s) joined; worker jobs: $(run_jobs | grep -vx "$MAIN" | tr '\n' ' ')"
 
 # A reserved job needing every core the main job does not hold: Slurm must preempt the workers.

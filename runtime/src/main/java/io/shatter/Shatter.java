@@ -38,10 +38,12 @@ public final class Shatter {
             return runLocally(graph, config);
         }
         RankLayout layout = config.layout();
-        if (transport.size() != layout.workers() + 1) {
-            throw new ShatterException("the rank layout has " + layout.workers() + " worker ranks, but the transport connects "
+        // Join slots are not processes of the transport: workers from elsewhere take them through the join channel.
+        int ownWorkers = config.joinChannel() != null ? layout.fixedWorkers() : layout.workers();
+        if (transport.size() != ownWorkers + 1) {
+            throw new ShatterException("the rank layout has " + ownWorkers + " worker ranks, but the transport connects "
                     + transport.size() + " processes (the broker and " + (transport.size() - 1) + " workers); start "
-                    + (layout.workers() + 1) + " processes (mpirun -np " + (layout.workers() + 1) + ") or change the layout");
+                    + (ownWorkers + 1) + " processes (mpirun -np " + (ownWorkers + 1) + ") or change the layout");
         }
         if (transport.rank() == 0) {
             return runBroker(graph, config, withJoinChannel(transport, config));

@@ -6,6 +6,7 @@ import io.shatter.RunConfig;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
 import io.shatter.slurm.ExcessWorkers;
+import io.shatter.slurm.SbatchScript;
 import io.shatter.slurm.SlurmAllocation;
 import io.shatter.slurm.SlurmException;
 import io.shatter.slurm.TerminationSignal;
@@ -38,9 +39,27 @@ public final class ExcessOptions {
     @Option(names = "--excess-partition", paramLabel = "NAME", description = "Partition of the excess worker jobs (default: ${DEFAULT-VALUE}).")
     String excessPartition = "excess";
 
+    @Option(names = "--worker-time", paramLabel = "TIME", description = "--time of the worker jobs (Slurm's formats; default: the site's).")
+    String workerTime;
+
+    @Option(names = "--worker-mem", paramLabel = "SIZE", description = "--mem of the worker jobs (default: the site's).")
+    String workerMem;
+
+    @Option(names = "--worker-account", paramLabel = "NAME", description = "--account of the worker jobs (default: the site's).")
+    String workerAccount;
+
+    @Option(names = "--worker-qos", paramLabel = "NAME", description = "--qos of the worker jobs (default: the site's).")
+    String workerQos;
+
+    @Option(names = "--capacity-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How often the broker asks Slurm for the excess partition's idle cores and its worker jobs' states"
+                    + " (one sinfo and two squeue, all restricted to that partition; default: 10s); longer while slurmctld answers slowly.")
+    Duration capacityInterval = Duration.ofSeconds(10);
+
     @Option(names = "--join-bind", paramLabel = "HOST[:PORT]",
             description = "Where the broker listens for excess workers (default: ${DEFAULT-VALUE}, every interface, any free port);"
-                    + " the address workers use is written to RUN-DIR/join.addr.")
+                    + " the address workers use is written to RUN-DIR/join.addr: HOST when given, else this node's address on the"
+                    + " cluster network (what its Slurm node name resolves to).")
     String joinBind = "0.0.0.0:0";
 
     @Option(names = "--no-worker-jobs", description = "Listen for excess workers but submit no Slurm jobs (start workers by hand with --join).")
@@ -97,13 +116,17 @@ public final class ExcessOptions {
                 throw new UserException("--join-bind " + joinBind + ": the port must be a number from 0 to 65535 (0: any free port)");
             }
         }
+        if (capacityInterval.toMillis() < 100) {
+            throw new UserException("--capacity-interval must be at least 100ms, got " + capacityInterval.toMillis() + "ms");
+        }
         Path runDir = options.runDir().toAbsolutePath().normalize();
         ExcessWorkers channel;
         try {
+            SbatchScript.Site site = new SbatchScript.Site(workerTime, workerMem, workerAccount, workerQos, null);
             channel = ExcessWorkers.open(new ExcessWorkers.Options(runDir, host.isEmpty() ? "0.0.0.0" : host, port,
-                    layout.workers() + 1, excessWorkers, coresEach, !noWorkerJobs, excessPartition, Duration.ofSeconds(2),
+                    layout.workers() + 1, excessWorkers, coresEach, !noWorkerJobs, excessPartition, site, capacityInterval,
                     workerCommand(), runArguments));
-        } catch (SlurmException e) {
+        } catch (SlurmException | IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
         config.layout(layout.withJoinSlots(excessWorkers, coresEach)).joinChannel(channel).excessWorkers(channel);
@@ -114,7 +137,12 @@ public final class ExcessOptions {
         if (workerCommand != null && !workerCommand.isBlank()) {
             return List.of(workerCommand.strip().split("\\s+"));
         }
-        // The very code of this broker, so the workers build the same graph.
+        // The very code of this broker, so the workers build the same graph: its distribution's launcher,
+        // else (tests, a source checkout) this JVM with this classpath.
+        Path launcher = Distribution.launcher();
+        if (launcher != null) {
+            return List.of(launcher.toString());
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return List.of(java, "-cp", System.getProperty("java.class.path"), Main.class.getName());
     }

@@ -81,10 +81,11 @@ final class MpjLauncher {
         }
         if (Files.isRegularFile(self)) {
             entries.add(self.toString());
-            Path lib = self.resolveSibling("lib");
+            // cli/target/shatter.jar has its jars in lib/ beside it; in the distribution it is itself one of lib/*.jar.
+            Path lib = Files.isDirectory(self.resolveSibling("lib")) ? self.resolveSibling("lib") : self.getParent();
             if (Files.isDirectory(lib)) {
                 try (Stream<Path> jars = Files.list(lib)) {
-                    jars.filter(p -> p.toString().endsWith(".jar")).sorted().forEach(p -> entries.add(p.toString()));
+                    jars.filter(p -> p.toString().endsWith(".jar") && !p.equals(self)).sorted().forEach(p -> entries.add(p.toString()));
                 }
             }
         } else {

@@ -128,7 +128,8 @@ public abstract class WorkloadCommand implements Callable<Integer> {
             "--summary-json", "--trace", "--verify", "--no-progress", "--debug", "--mpj", "--warmup",
             // where the capacity comes from, not what is computed
             "--excess-workers", "--worker-cores", "--excess-partition", "--join-bind", "--no-worker-jobs",
-            "--worker-command", "--join", "--token-file", "--cores");
+            "--worker-command", "--join", "--token-file", "--cores", "--worker-time", "--worker-mem", "--worker-account",
+            "--worker-qos", "--capacity-interval");
 
     /**
      * What besides the graph's structure decides the result: the workload's name and the values of

@@ -64,6 +64,48 @@ class SubmitCommandTest {
     }
 
     @Test
+    void siteOptionsReachTheScriptAndTheWorkerJobsAndTheSizeComesFromTheAllocation() throws Exception {
+        Path runDir = dir.resolve("run");
+        CliRun o = run("submit", "heat", "--grid", "32", "--excess-workers", "2", "--run-dir", runDir.toString(), "--dry-run",
+                "--nodes", "2", "--ntasks-per-node", "2", "--time", "30:00", "--mem", "2G", "--account", "proj", "--qos", "low",
+                "--worker-partition", "spot", "--shatter-command", "/opt/shatter/dist/bin/shatter");
+        assertEquals(0, o.code(), o.err());
+        String text = Files.readString(Path.of(o.out().strip()));
+        for (String line : List.of("#SBATCH --nodes=2", "#SBATCH --ntasks=4", "#SBATCH --ntasks-per-node=2", "#SBATCH --cpus-per-task=1",
+                "#SBATCH --time=30:00", "#SBATCH --mem=2G", "#SBATCH --account=proj", "#SBATCH --qos=low", "#SBATCH --open-mode=append",
+                "exec mpirun -np 4 /opt/shatter/dist/bin/shatter run heat --grid 32 --excess-workers 2 --excess-partition spot"
+                        + " --worker-time 30:00 --worker-mem 2G --worker-account proj --worker-qos low --run-dir " + runDir)) {
+            assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
+        }
+        assertFalse(text.contains("--ranks"), "the ranks come from mpirun's world, not from this machine: " + text);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(runDir)),
+                "the run directory (token, results) is private to the user");
+    }
+
+    @Test
+    void theJobSizeIsNeverGuessedFromThisMachineAndBadValuesNameTheirOption() {
+        Path runDir = dir.resolve("run");
+        CliRun o = run("submit", "heat", "--run-dir", runDir.toString(), "--dry-run", "--shatter-command", "x");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("--ranks N is required"), o.err());
+        o = run("submit", "heat", "--ranks", "2", "--time", "2 hours", "--run-dir", runDir.toString(), "--dry-run", "--shatter-command", "x");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("--time \"2 hours\"") && !o.err().contains("Exception"), o.err());
+        o = run("submit", "heat", "--ranks", "2", "--partition", "a b", "--run-dir", runDir.toString(), "--dry-run", "--shatter-command", "x");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("--partition \"a b\""), o.err());
+        o = run("submit", "heat", "--ranks", "2", "--nodes", "2", "--ntasks-per-node", "2", "--run-dir", runDir.toString(), "--dry-run",
+                "--shatter-command", "x");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("--ranks 2 needs 3 tasks"), o.err());
+        // The test JVM runs from target/classes, not from a distribution: the job must not point into this checkout.
+        o = run("submit", "heat", "--ranks", "2", "--run-dir", runDir.toString(), "--dry-run");
+        assertEquals(Main.USAGE, o.code());
+        assertTrue(o.err().contains("does not run from an installed distribution"), o.err());
+        assertFalse(Files.exists(runDir.resolve("shatter-heat.sbatch")), "nothing written");
+    }
+
+    @Test
     void wrongWorkloadOptionsAreRejectedBeforeAnythingIsWritten() {
         Path runDir = dir.resolve("run");
         CliRun o = run("submit", "heat", "--ranks", "2", "--no-such-option", "--run-dir", runDir.toString(), "--dry-run");

@@ -154,6 +154,11 @@ public final class CapacityMonitor implements CapacitySource {
     }
 
     private List<CapacitySample> query() {
+        if (!partitions.isEmpty() && mode == Mode.AUTO) {
+            // 'sinfo --json -p P' and 'squeue --json -p P' ignore -p on Slurm 22.05 (they list every node and
+            // job of the cluster); the format strings honour it, so a monitor of a few partitions uses them.
+            mode = Mode.FORMAT;
+        }
         if (mode == Mode.AUTO) {
             SlurmCommands.Output probe = commands.run(List.of("sinfo", "--json"));
             if (probe.exitCode() != 0 && probe.stderr().contains("unrecognized option")) {
@@ -193,7 +198,7 @@ public final class CapacityMonitor implements CapacitySource {
 
     private List<CapacitySample> fromFormatStrings() {
         // %R: partition name (no '*' for the default); %C: allocated/idle/other/total CPUs.
-        SlurmCommands.Output sinfo = checked(commands.run(List.of("sinfo", "-h", "-o", "%R %C")), "sinfo");
+        SlurmCommands.Output sinfo = checked(commands.run(restricted("sinfo", "-h", "-o", "%R %C")), "sinfo");
         Map<String, int[]> counts = new TreeMap<>();
         for (String line : sinfo.stdout().split("\n")) {
             String[] f = line.strip().split("\\s+");
@@ -208,7 +213,7 @@ public final class CapacityMonitor implements CapacitySource {
             c[0] += parse(cpus[3], line);
             c[1] += parse(cpus[1], line);
         }
-        SlurmCommands.Output squeue = checked(commands.run(List.of("squeue", "-h", "-t", "PENDING", "-o", "%P %C")), "squeue");
+        SlurmCommands.Output squeue = checked(commands.run(restricted("squeue", "-h", "-t", "PENDING", "-o", "%P %C")), "squeue");
         for (String line : squeue.stdout().split("\n")) {
             String[] f = line.strip().split("\\s+");
             if (f.length == 2) {
@@ -216,6 +221,15 @@ public final class CapacityMonitor implements CapacitySource {
             }
         }
         return samples(counts);
+    }
+
+    /** The command, with {@code -p} naming the monitored partitions when they are not all. */
+    private List<String> restricted(String... command) {
+        List<String> argv = new ArrayList<>(List.of(command));
+        if (!partitions.isEmpty()) {
+            argv.addAll(1, List.of("-p", String.join(",", new java.util.TreeSet<>(partitions))));
+        }
+        return argv;
     }
 
     private void addPending(Map<String, int[]> counts, String jobPartitions, int cpus) {

@@ -82,7 +82,11 @@ public final class ExcessWorkerManager implements ExcessWorkerPool {
         return settings.coresEach();
     }
 
-    /** Polls every {@link Settings#pollInterval()}, the first time at once; the excess partition's samples go to {@code samples}. */
+    /**
+     * Polls every {@link Settings#pollInterval()}, the first time at once; the excess partition's samples go to
+     * {@code samples}. After a slow or failed poll it waits longer ({@link #nextDelay}), so that a struggling
+     * slurmctld is not asked more often than it answers.
+     */
     @Override
     public synchronized void start(Consumer<CapacitySample> samples) {
         if (timer != null || closed) {
@@ -94,7 +98,37 @@ public final class ExcessWorkerManager implements ExcessWorkerPool {
             t.setDaemon(true);
             return t;
         });
-        timer.scheduleWithFixedDelay(this::pollSafely, 0, settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
+        timer.schedule(() -> pollAndReschedule(settings.pollInterval()), 0, TimeUnit.MILLISECONDS);
+    }
+
+    /** A poll whose Slurm commands took longer than this means slurmctld is struggling (they take ~10-50 ms). */
+    static final Duration SLOW_POLL = Duration.ofSeconds(1);
+    /** The longest wait between polls while backing off, in poll intervals. */
+    static final int MAX_BACKOFF = 8;
+
+    private void pollAndReschedule(Duration previousDelay) {
+        long started = System.nanoTime();
+        pollSafely();
+        boolean slow = Duration.ofNanos(System.nanoTime() - started).compareTo(SLOW_POLL) > 0 || monitor.problem() != null;
+        Duration next = nextDelay(settings.pollInterval(), previousDelay, slow);
+        if (slow) {
+            LOG.debug("Excess workers: Slurm answered slowly or not at all; next poll in {} ms", next.toMillis());
+        }
+        synchronized (this) {
+            if (!closed) {
+                timer.schedule(() -> pollAndReschedule(next), next.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** After a slow poll twice the previous wait, at most {@value #MAX_BACKOFF} intervals; after a fast one the interval. */
+    static Duration nextDelay(Duration interval, Duration previous, boolean slow) {
+        if (!slow) {
+            return interval;
+        }
+        Duration doubled = previous.multipliedBy(2);
+        Duration max = interval.multipliedBy(MAX_BACKOFF);
+        return doubled.compareTo(max) > 0 ? max : doubled.compareTo(interval) < 0 ? interval : doubled;
     }
 
     private void pollSafely() {
@@ -200,9 +234,10 @@ public final class ExcessWorkerManager implements ExcessWorkerPool {
         LOG.warn("Excess workers are off for this run, which goes on with its reserved ranks alone: {}", reason);
     }
 
-    /** State of every job of this user by id, from squeue (jobs that are over are absent). */
+    /** State of this user's jobs in the excess partition by id, from squeue (jobs that are over are absent). */
     private Map<String, String> jobStates() {
-        SlurmCommands.Output out = commands.run(List.of("squeue", "-h", "-u", user, "-o", "%i %T"));
+        // -u lets slurmctld send this user's jobs only; -p keeps the answer to the worker jobs' partition.
+        SlurmCommands.Output out = commands.run(List.of("squeue", "-h", "-u", user, "-p", settings.partition(), "-o", "%i %T"));
         if (out.exitCode() != 0) {
             throw new SlurmException("squeue failed: " + out.firstErrorLine());
         }

@@ -10,13 +10,16 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
@@ -48,12 +51,13 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
      * @param coresEach    cores a worker job asks for
      * @param submitJobs   whether to submit worker jobs to Slurm (false: only listen, workers are started by hand)
      * @param partition    the excess partition
-     * @param pollInterval how often the manager looks at capacity and jobs
+     * @param site         time, memory, account and QOS the worker jobs carry
+     * @param pollInterval how often the manager looks at capacity and jobs (it backs off when Slurm is slow)
      * @param shatter      command that starts shatter in a worker job
      * @param runArguments {@code run WORKLOAD options...} as the main job has them (the join options are added)
      */
     public record Options(Path runDir, String bindHost, int bindPort, int firstRank, int slots, int coresEach,
-                          boolean submitJobs, String partition, Duration pollInterval, List<String> shatter,
+                          boolean submitJobs, String partition, SbatchScript.Site site, Duration pollInterval, List<String> shatter,
                           List<String> runArguments) {
     }
 
@@ -99,11 +103,12 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
             return;
         }
         Path script = SbatchScript.write(options.runDir().resolve(WORKER_SCRIPT), SbatchScript.workerJob(new SbatchScript.WorkerJob(
-                options.partition(), options.coresEach(), options.runDir(), address, tokenFile,
+                options.partition(), options.coresEach(), options.site(), options.runDir(), tokenFile,
                 10, options.shatter(), options.runArguments())));
         CapacityMonitor monitor;
         try {
-            monitor = new CapacityMonitor(options.runDir().resolve(CapacityMonitor.FILE_NAME), Set.of(), new SlurmCommands(),
+            // Only the excess partition: on a large site every extra partition is load on slurmctld.
+            monitor = new CapacityMonitor(options.runDir().resolve(CapacityMonitor.FILE_NAME), Set.of(options.partition()), new SlurmCommands(),
                     CapacityMonitor.Mode.AUTO, Clock.systemUTC());
         } catch (SlurmException e) {
             LOG.warn("Excess workers are off for this run, which goes on with its reserved ranks alone: {}", e.getMessage());
@@ -172,22 +177,42 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
         }
     }
 
-    /** A wildcard bind address is not something to connect to: workers get this host's name instead. */
+    /**
+     * A wildcard bind address is not something to connect to: workers get this node's address on the
+     * cluster network, the address its Slurm node name ({@code SLURMD_NODENAME}, else the host name)
+     * resolves to; when that is a loopback address (Debian maps the host name to 127.0.1.1), the first
+     * non-loopback IPv4 address of an interface that is up. An explicit {@code --join-bind HOST} is
+     * advertised as given.
+     */
     private String advertised(InetSocketAddress bound) {
-        String host = bound.getAddress().isAnyLocalAddress() ? hostName() : bound.getHostString();
+        String host = bound.getAddress().isAnyLocalAddress() ? clusterAddress() : bound.getHostString();
         return host + ":" + bound.getPort();
     }
 
-    private static String hostName() {
+    static String clusterAddress() {
         String node = System.getenv("SLURMD_NODENAME"); // the name Slurm knows this node by
-        if (node != null && !node.isBlank()) {
-            return node;
+        try {
+            InetAddress byName = node != null && !node.isBlank() ? InetAddress.getByName(node) : InetAddress.getLocalHost();
+            if (!byName.isLoopbackAddress()) {
+                return byName.getHostAddress();
+            }
+        } catch (IOException e) {
+            // not resolvable: look at the interfaces
         }
         try {
-            return InetAddress.getLocalHost().getHostName();
+            for (NetworkInterface nic : Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (nic.isUp() && !nic.isLoopback()) {
+                    for (InetAddress a : Collections.list(nic.getInetAddresses())) {
+                        if (a instanceof Inet4Address) {
+                            return a.getHostAddress();
+                        }
+                    }
+                }
+            }
         } catch (IOException e) {
-            return InetAddress.getLoopbackAddress().getHostAddress();
+            // fall through
         }
+        return node != null && !node.isBlank() ? node : InetAddress.getLoopbackAddress().getHostAddress();
     }
 
     private static void writeAtomically(Path file, String text) {

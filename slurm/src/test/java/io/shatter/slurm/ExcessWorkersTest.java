@@ -94,7 +94,7 @@ class ExcessWorkersTest {
         ShardGraph graph = graph(excessRunning);
         RankLayout fixed = RankLayout.of(1, 0, 0, 1);
         ExcessWorkers channel = ExcessWorkers.open(new ExcessWorkers.Options(runDir, "127.0.0.1", 0, fixed.workers() + 1, 2, 2,
-                false, "excess", Duration.ofSeconds(2), List.of(), List.of()));
+                false, "excess", SbatchScript.Site.DEFAULTS, Duration.ofSeconds(2), List.of(), List.of()));
         RunConfig config = RunConfig.builder().layout(fixed.withJoinSlots(2, 2)).joinChannel(channel)
                 .checkpointEvery(Duration.ofMillis(20)).recordTrace(true).build();
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> Shatter.run(graph, config));

@@ -34,26 +34,46 @@ class SbatchScriptTest {
 
     @Test
     void mainJobScriptIsValidBashWithTheDirectives() throws Exception {
-        String text = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-heat", "reserved", 5, 1, Path.of("/runs/a b"),
+        String text = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-heat", "reserved", 2, 5, null, 1,
+                new SbatchScript.Site("2:00:00", "4G", "proj-1", "normal", Path.of("/opt/site env.sh")), Path.of("/runs/a"),
                 Path.of("/home/u/it's here"), List.of("/opt/shatter/bin/shatter"),
-                List.of("run", "heat", "--ranks", "4", "--verify", "--run-dir", "/runs/a b"), true));
+                List.of("run", "heat", "--ranks", "4", "--verify", "--run-dir", "/runs/a"), true));
         Path file = SbatchScript.write(dir.resolve("main.sbatch"), text);
         assertValidBash(file);
-        for (String line : List.of("#SBATCH --partition=reserved", "#SBATCH --requeue", "#SBATCH --ntasks=5", "#SBATCH --cpus-per-task=1",
-                "cd '/home/u/it'\\''s here'",
-                "exec mpirun -np 5 /opt/shatter/bin/shatter run heat --ranks 4 --verify --run-dir '/runs/a b'")) {
+        for (String line : List.of("#SBATCH --partition=reserved", "#SBATCH --requeue", "#SBATCH --nodes=2", "#SBATCH --ntasks=5",
+                "#SBATCH --cpus-per-task=1", "#SBATCH --time=2:00:00", "#SBATCH --mem=4G", "#SBATCH --account=proj-1",
+                "#SBATCH --qos=normal", "#SBATCH --signal=B:TERM@" + SbatchScript.MAIN_SIGNAL_SECONDS, "#SBATCH --open-mode=append",
+                "#SBATCH --output=/runs/a/slurm-%j.out", "cd '/home/u/it'\\''s here'", ". '/opt/site env.sh'",
+                "exec mpirun -np 5 /opt/shatter/bin/shatter run heat --ranks 4 --verify --run-dir /runs/a")) {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
         }
     }
 
     @Test
-    void workerScriptIsValidBashWithRequeueAndSignal() throws Exception {
-        String text = SbatchScript.workerJob(new SbatchScript.WorkerJob("excess", 2, Path.of("/runs/r1"), "node7:40123",
-                Path.of("/runs/r1/join.token"), 10, List.of("/opt/shatter/bin/shatter"), List.of("run", "heat", "--grid", "64")));
+    void valuesThatWouldReachAnSbatchLineAreCheckedNamingTheOption() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new SbatchScript.Site("2 hours", null, null, null, null));
+        assertTrue(e.getMessage().startsWith("--time \"2 hours\""), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SbatchScript.Site(null, null, "a\n#SBATCH --x", null, null));
+        assertTrue(e.getMessage().startsWith("--account"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SbatchScript.WorkerJob("excess;rm", 1, SbatchScript.Site.DEFAULTS,
+                Path.of("/r"), Path.of("/r/t"), 10, List.of("x"), List.of()));
+        assertTrue(e.getMessage().startsWith("--excess-partition"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new SbatchScript.MainJob("j", "reserved", null, 1, null, 1,
+                SbatchScript.Site.DEFAULTS, Path.of("/runs/a b"), Path.of("/"), List.of("x"), List.of(), false));
+        assertTrue(e.getMessage().startsWith("--run-dir /runs/a b"), e.getMessage());
+    }
+
+    @Test
+    void workerScriptIsValidBashWithRequeueAndSignalAndReadsTheBrokerAddressAtStart() throws Exception {
+        String text = SbatchScript.workerJob(new SbatchScript.WorkerJob("excess", 2, new SbatchScript.Site("30", null, null, null, null),
+                Path.of("/runs/r1"), Path.of("/runs/r1/join.token"), 10, List.of("/opt/shatter/bin/shatter"),
+                List.of("run", "heat", "--grid", "64")));
         Path file = SbatchScript.write(dir.resolve("worker.sbatch"), text);
         assertValidBash(file);
-        for (String line : List.of("#SBATCH --partition=excess", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@10",
-                "exec /opt/shatter/bin/shatter run heat --grid 64 --join node7:40123 --token-file /runs/r1/join.token --cores 2")) {
+        for (String line : List.of("#SBATCH --partition=excess", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@10", "#SBATCH --time=30",
+                "#SBATCH --open-mode=append", "address=\"$(cat /runs/r1/join.addr 2>/dev/null)\" || {",
+                "exec /opt/shatter/bin/shatter run heat --grid 64 --join \"$address\" --token-file /runs/r1/join.token --cores 2")) {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
         }
     }
@@ -80,8 +100,9 @@ class SbatchScriptTest {
         Path record = dir.resolve("probe.log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> probe = List.of(java, "-cp", System.getProperty("java.class.path"), TermProbe.class.getName(), record.toString());
+        Files.writeString(dir.resolve(ExcessWorkers.ADDRESS_FILE), "127.0.0.1:1\n"); // the worker script reads it at start
         Path script = SbatchScript.write(dir.resolve("worker.sbatch"), SbatchScript.workerJob(new SbatchScript.WorkerJob(
-                "excess", 1, dir, "127.0.0.1:1", dir.resolve("join.token"), 10, probe, List.of())));
+                "excess", 1, SbatchScript.Site.DEFAULTS, dir, dir.resolve("join.token"), 10, probe, List.of())));
         String worker = SbatchScript.submit(new SlurmCommands(), script);
         jobs.add(worker);
         LocalSlurm.await("the worker job to start", Duration.ofSeconds(60),
