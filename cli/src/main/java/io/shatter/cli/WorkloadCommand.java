@@ -2,6 +2,8 @@ package io.shatter.cli;
 
 import io.shatter.RunConfig;
 import io.shatter.RunResult;
+import io.shatter.RunStop;
+import io.shatter.RunStoppedException;
 import io.shatter.RunSummary;
 import io.shatter.Shatter;
 import io.shatter.ShardGraph;
@@ -91,9 +93,11 @@ public abstract class WorkloadCommand implements Callable<Integer> {
             return 0;
         }
         RunResult result;
+        RunStop stop = new RunStop();
         MpiSession.runStarted();
-        try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
-            RunConfig.Builder builder = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress)
+        try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err, options.runDir());
+             CtrlC ctrlC = CtrlC.install(stop)) {
+            RunConfig.Builder builder = options.config().stop(stop).recordTrace(options.trace != null || options.report != null || recordTimeline()).progress(progress)
                     .retainIntermediateOutputs(!dropIntermediateOutputs()).runIdentity(runIdentity());
             excess.configure(builder, options, spec.commandLine().getParseResult().originalArgs());
             result = Shatter.run(graph, builder.build());
@@ -103,6 +107,14 @@ public abstract class WorkloadCommand implements Callable<Integer> {
             if (e.summary() != null && !(e instanceof io.shatter.RunDirectoryException)) { // refused: nothing ran
                 report(e.summary(), null, e.getMessage());
                 out.println(headline(e.summary()));
+            }
+            if (e instanceof RunStoppedException) {
+                out.flush();
+                spec.commandLine().getErr().println("shatter: stopped. " + (e.summary() != null ? e.summary().shardsCompleted() + " of "
+                        + e.summary().shardsTotal() + " shards are committed and kept in the journal in " + options.runDir() + ". " : "")
+                        + "To resume, run the same command again:" + System.lineSeparator() + "  "
+                        + ResumeHint.command(spec.root().commandLine().getParseResult().originalArgs()));
+                return CtrlC.EXIT_CODE;
             }
             throw e;
         }

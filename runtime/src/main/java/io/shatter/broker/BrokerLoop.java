@@ -104,6 +104,11 @@ public final class BrokerLoop implements Transport.Receiver {
         wakeUp();
     }
 
+    private void onAction(Runnable action) {
+        inbox.add(new Inbound(-1, null, null, action));
+        wakeUp();
+    }
+
     private void wakeUp() {
         if (parked) {
             LockSupport.unpark(owner);
@@ -117,6 +122,9 @@ public final class BrokerLoop implements Transport.Receiver {
         boolean cpuTime = threads.isCurrentThreadCpuTimeSupported();
         long cpuStart = cpuTime ? threads.getCurrentThreadCpuTime() : 0;
         transport.start(this);
+        if (config.stop() != null) { // Ctrl-C: the stop is handled on this loop, like any event
+            config.stop().onRequest(() -> onAction(() -> scheduler.stop(config.stop().reason())));
+        }
         try {
             loop(threads, cpuTime, cpuStart);
         } finally {

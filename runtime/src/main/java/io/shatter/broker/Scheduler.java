@@ -1149,6 +1149,11 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
     }
 
+    /** Stops the run on request ({@link io.shatter.RunStop}): running attempts are cancelled, commits stay journaled. */
+    public void stop(String reason) {
+        fail(new io.shatter.RunStoppedException(reason));
+    }
+
     /** Whether every shard is committed or the run failed. */
     public boolean isFinished() {
         return stopped || finishedAt >= 0;
