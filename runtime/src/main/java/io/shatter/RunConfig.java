@@ -299,7 +299,7 @@ public final class RunConfig {
             return this;
         }
 
-        /** Record the timeline of attempts for {@link RunResult#trace()}. */
+        /** Record the timeline of attempts for {@link RunResult#timeline()}. */
         public Builder recordTrace(boolean record) {
             this.recordTrace = record;
             return this;

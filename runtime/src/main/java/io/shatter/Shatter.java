@@ -2,6 +2,7 @@ package io.shatter;
 
 import io.shatter.broker.BrokerLoop;
 import io.shatter.broker.Scheduler;
+import io.shatter.observe.RunTimeline;
 import io.shatter.transport.CompositeTransport;
 import io.shatter.transport.LocalCluster;
 import io.shatter.transport.Transport;
@@ -51,7 +52,7 @@ public final class Shatter {
         int cores = rank <= layout.workers() ? layout.cores().get(rank - 1) : 1;
         List<String> capabilities = rank <= layout.workers() ? List.copyOf(layout.capabilities().get(rank - 1)) : List.of();
         new Worker(graph, transport, cores, capabilities, capacityClass).run();
-        return new RunResult(graph, i -> null, null, List.of());
+        return new RunResult(graph, i -> null, null, RunTimeline.EMPTY);
     }
 
     private static RunResult runLocally(ShardGraph graph, RunConfig config) {
@@ -98,11 +99,13 @@ public final class Shatter {
         }
         Scheduler scheduler = loop.scheduler();
         RunSummary summary = scheduler.summary(loop.brokerCpuNanos());
+        RunTimeline timeline = scheduler.timeline().finish();
         ShatterException failure = scheduler.failure();
         if (failure != null) {
             failure.attachSummary(summary);
+            failure.attachTimeline(timeline);
             throw failure;
         }
-        return new RunResult(graph, scheduler::output, summary, scheduler.trace());
+        return new RunResult(graph, scheduler::output, summary, timeline);
     }
 }

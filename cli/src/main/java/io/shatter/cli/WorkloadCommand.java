@@ -5,6 +5,10 @@ import io.shatter.RunResult;
 import io.shatter.RunStop;
 import io.shatter.RunStoppedException;
 import io.shatter.RunSummary;
+import io.shatter.observe.RunTimeline;
+import io.shatter.report.ChromeTrace;
+import io.shatter.report.HtmlReport;
+import io.shatter.report.SummaryJson;
 import io.shatter.Shatter;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
@@ -105,7 +109,7 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         } catch (ShatterException e) {
             MpiSession.runEnded(); // the broker told every rank to stop before it threw
             if (e.summary() != null && !(e instanceof io.shatter.RunDirectoryException)) { // refused: nothing ran
-                report(e.summary(), null, e.getMessage());
+                report(e.summary(), e.timeline(), null, e.getMessage());
                 out.println(headline(e.summary()));
             }
             if (e instanceof RunStoppedException) {
@@ -125,10 +129,8 @@ public abstract class WorkloadCommand implements Callable<Integer> {
             verified = difference == null;
             out.println(verified ? "verified: " + verifiedClaim() : "NOT verified: " + difference);
         }
-        report(result.summary(), verified, verified == Boolean.FALSE ? "result differs from the sequential computation" : null);
-        if (options.trace != null) {
-            RunReports.writeTrace(options.trace, result.trace());
-        }
+        report(result.summary(), result.timeline(), verified,
+                verified == Boolean.FALSE ? "result differs from the sequential computation" : null);
         out.println(headline(result.summary()));
         out.flush();
         return verified == Boolean.FALSE ? Main.VERIFY_FAILED : 0;
@@ -160,9 +162,16 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return identity.toString();
     }
 
-    private void report(RunSummary summary, Boolean verified, String error) throws IOException {
+    /** Writes the summary, the trace and the report that were asked for (the timeline may be null: not recorded). */
+    private void report(RunSummary summary, RunTimeline timeline, Boolean verified, String error) throws IOException {
         if (options.summaryJson != null) {
-            RunReports.writeSummary(options.summaryJson, summary, verified, error);
+            SummaryJson.write(options.summaryJson, summary, verified, error);
+        }
+        if (options.trace != null && timeline != null) {
+            ChromeTrace.write(options.trace, timeline);
+        }
+        if (options.report != null && timeline != null) {
+            HtmlReport.write(options.report, summary, timeline, headline(summary), verified, error);
         }
     }
 

@@ -143,6 +143,7 @@ public final class BrokerLoop implements Transport.Receiver {
             }
             scheduler.runDueTimers();
             scheduler.dispatch();
+            scheduler.timeline().sample(scheduler, scheduler.readyShards());
             flush();
             long now = System.nanoTime();
             if (now - lastProgress > PROGRESS_EVERY_NANOS || scheduler.isFinished()) {
@@ -215,7 +216,7 @@ public final class BrokerLoop implements Transport.Receiver {
             return;
         }
         try {
-            Messages.readBrokerFrame(in.source, in.frame, scheduler);
+            Messages.readBrokerFrame(in.source, in.frame, scheduler, scheduler.timeline());
         } catch (ProtocolException e) {
             LOG.error("rank {} sent a malformed frame ({}); treating the rank as lost", in.source, e.getMessage());
             scheduler.onPeerLost(in.source, "malformed frame: " + e.getMessage());

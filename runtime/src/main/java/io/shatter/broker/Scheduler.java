@@ -12,7 +12,8 @@ import io.shatter.ShardFailedException;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
 import io.shatter.SharedState;
-import io.shatter.TraceEvent;
+import io.shatter.observe.Mark;
+import io.shatter.observe.TimelineRecorder;
 import io.shatter.checkpoint.CheckpointStore;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
@@ -133,7 +134,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     private final List<RankSlot> workerSlots;
     private final PriorityQueue<Timer> timers = new PriorityQueue<>();
     private final Random random;
-    private final List<TraceEvent> trace = new ArrayList<>();
+    private final TimelineRecorder timeline;
     /** The run's shared key-value store ({@link SharedState}). */
     private final Map<String, SharedState.Entry> shared = new HashMap<>();
 
@@ -202,6 +203,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         this.checkpoints = config.checkpointStore();
         this.graphId = graph.name() + "-" + graph.fingerprint();
         this.random = new Random(config.seed());
+        this.timeline = new TimelineRecorder(clock, config.recordTrace());
         int n = specs.size();
         taskOfShard = new Task[n];
         ranges = new RangeState[n];
@@ -239,6 +241,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
     /** Makes the shards without dependencies ready and arms the revocation timer, if any. */
     public void start() {
         startedAt = clock.nanoTime();
+        timeline.start();
         if (!openJournal()) {
             return;
         }
@@ -568,6 +571,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         victim.preemptRequested = true;
         victim.preemptRequestedAt = clock.nanoTime();
         victim.preemptedFor = forTask;
+        timeline.mark(Mark.Kind.PREEMPTION_REQUESTED, victim.rank, victim.name + " for " + forTask.name);
         forTask.preemptedFor = victim;
         Messages.preempt(outbox.to(victim.rank), victim.id, victim.lifecycle.attempt());
     }
@@ -732,6 +736,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         RankSlot slot = slot(rank);
         if (slot != null && slot.status == RankSlot.Status.ACTIVE) {
             slot.status = RankSlot.Status.REVOKING; // no new work; its yields and then its 'left' follow
+            timeline.mark(Mark.Kind.LEAVING, rank, "");
         }
     }
 
@@ -794,12 +799,8 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         slot.remove(task);
         attemptsEnded++;
         busyCoreNanos.merge(slot.capacityClass, runNanos * task.spec.cores(), Long::sum);
-        if (config.recordTrace()) {
-            long end = clock.nanoTime() - startedAt;
-            trace.add(new TraceEvent(slot.rank, slot.capacityClass, task.isShadow() ? task.name + " (shadow)" : task.name,
-                    task.spec.priority(), task.lifecycle.attempt(),
-                    Math.max(0, end - runNanos), runNanos, outcome));
-        }
+        timeline.attemptEnded(slot.rank, slot.capacityClass, task.id, task.isShadow() ? task.name + " (shadow)" : task.name,
+                task.spec.priority(), task.lifecycle.attempt(), runNanos, outcome);
         if (task.preemptedFor != null) {
             task.preemptedFor.preemptedFor = null; // the CRITICAL shard it made room for may look again
             task.preemptedFor = null;
@@ -860,6 +861,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (written) {
             checkpointsSaved++;
             checkpointBytes += save.state().length;
+            timeline.checkpointSaved(task.name, save.step(), save.state().length);
             if (journal != null) {
                 journal.checkpointSaved(task.name, save.attempt(), save.step());
             }
@@ -1012,6 +1014,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             return;
         }
         revocations++;
+        timeline.mark(Mark.Kind.REVOKED, rank, "");
         slot.status = RankSlot.Status.REVOKING;
         Messages.revoke(outbox.to(rank), graceNanos);
         schedule(graceNanos, () -> {
@@ -1092,6 +1095,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
 
     private void loseRank(RankSlot slot, String reason) {
         long now = clock.nanoTime();
+        timeline.mark(Mark.Kind.LOST, slot.rank, reason);
         for (Task task : new ArrayList<>(slot.attempts)) {
             long since = Math.max(task.assignedAt, task.checkpointAt);
             lostWorkNanos += Math.max(0, now - since);
@@ -1181,9 +1185,18 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         return outputs[index];
     }
 
-    /** The timeline, if {@link RunConfig#recordTrace()}. */
-    public List<TraceEvent> trace() {
-        return trace;
+    /** The timeline's recorder (records only if {@link RunConfig#recordTrace()}). */
+    public TimelineRecorder timeline() {
+        return timeline;
+    }
+
+    /** Shards ready to run and waiting for a core (for the timeline's counters). */
+    public int readyShards() {
+        int n = 0;
+        for (ArrayDeque<Task> queue : ready) {
+            n += queue.size();
+        }
+        return n;
     }
 
     /** The run's figures; {@code brokerCpuNanos} is the broker thread's CPU time, if measured. */

@@ -7,7 +7,7 @@ import io.shatter.RunResult;
 import io.shatter.RunSummary;
 import io.shatter.Shard;
 import io.shatter.ShardGraph;
-import io.shatter.TraceEvent;
+import io.shatter.observe.Slice;
 import io.shatter.cli.DurationConverter;
 import io.shatter.cli.UserException;
 import io.shatter.cli.WorkloadCommand;
@@ -119,7 +119,7 @@ public final class BenchCommand extends WorkloadCommand {
         // Like the peers' figures: from the first task starting to the last result in (the pool is
         // already up), so JVM startup and the ranks' join are reported apart, not in the throughput.
         long firstStartNanos = Long.MAX_VALUE;
-        for (TraceEvent e : result.trace()) {
+        for (Slice e : result.timeline().slices()) {
             firstStartNanos = Math.min(firstStartNanos, e.startNanos());
         }
         double joinSeconds = firstStartNanos == Long.MAX_VALUE ? 0 : firstStartNanos / 1e9;
