@@ -37,7 +37,9 @@ import java.util.TreeMap;
  * <li>counters ({@code C}) on process 0 ({@code broker}): {@code cores} and {@code busy cores} per
  *     capacity class, {@code ready shards}.</li>
  * </ul>
- * Times are microseconds with nanosecond decimals, from the run's start.
+ * Times are microseconds with nanosecond decimals, from the run's start. The top-level
+ * {@code metadata} says how many slice starts had to be moved to keep tracks free of overlaps
+ * ({@code shatter_adjusted_slices}, 0 when the worker clocks mapped well).
  */
 public final class ChromeTrace {
     private static final JsonFactory JSON = new JsonFactory();
@@ -58,6 +60,10 @@ public final class ChromeTrace {
             g.configure(JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
             g.writeStartObject();
             g.writeStringField("displayTimeUnit", "ms");
+            g.writeObjectFieldStart("metadata");
+            // How many slice starts had to be moved to keep a track free of overlaps (0 when the clocks mapped well).
+            g.writeNumberField("shatter_adjusted_slices", timeline.adjustedSlices());
+            g.writeEndObject();
             g.writeArrayFieldStart("traceEvents");
             metadata(g, timeline);
             Map<Slice, String> flowIds = flows(timeline.slices());
