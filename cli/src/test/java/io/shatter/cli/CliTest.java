@@ -34,7 +34,7 @@ class CliTest {
         assertTrue(json.matches("(?s).*\"revocations\" : [1-9].*"), json);
         assertTrue(json.contains("\"verified\" : true"), json);
         String timeline = Files.readString(trace);
-        assertTrue(timeline.contains("\"traceEvents\"") && timeline.contains("\"ph\" : \"X\"") && timeline.contains("excess capacity"), timeline.substring(0, 300));
+        assertTrue(timeline.contains("\"traceEvents\"") && timeline.contains("\"ph\":\"X\"") && timeline.contains("(excess)"), timeline.substring(0, 300));
     }
 
     @Test
