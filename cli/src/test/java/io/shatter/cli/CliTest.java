@@ -72,7 +72,7 @@ class CliTest {
         assertTrue(ok.out().contains("\"warmup_tasks\":200"), ok.out());
         CliRun bad = run("run", "bench", "--tasks", "0", "--no-progress");
         assertEquals(2, bad.code());
-        assertTrue(bad.err().contains("--tasks must be at least 1"), bad.err());
+        assertTrue(bad.err().contains("Invalid value for option '--tasks': '0' is not a whole number of at least 1"), bad.err());
     }
 
     @Test
