@@ -50,6 +50,9 @@ class TraceTest {
         ObjectMapper json = new ObjectMapper();
         JsonNode s = json.readTree(summary.toFile());
         assertTrue(s.get("revocations").asInt() > 0, s.toString());
+        if (s.get("preemptions").asInt() > 0) {
+            assertTrue(s.get("preemption_latency_max_s").asDouble() > 0, "revocations are measured too: " + s);
+        }
         JsonNode root = json.readTree(trace.toFile());
         assertEquals(0, root.get("metadata").get("shatter_adjusted_slices").asInt(), "worker clocks mapped without moving a slice");
 

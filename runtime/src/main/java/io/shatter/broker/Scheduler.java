@@ -737,6 +737,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         if (slot != null && slot.status == RankSlot.Status.ACTIVE) {
             slot.status = RankSlot.Status.REVOKING; // no new work; its yields and then its 'left' follow
             timeline.mark(Mark.Kind.LEAVING, rank, "");
+            askedToYield(slot);
         }
     }
 
@@ -1015,6 +1016,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
         }
         revocations++;
         timeline.mark(Mark.Kind.REVOKED, rank, "");
+        askedToYield(slot);
         slot.status = RankSlot.Status.REVOKING;
         Messages.revoke(outbox.to(rank), graceNanos);
         schedule(graceNanos, () -> {
@@ -1022,6 +1024,16 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
                 loseRank(slot, "grace period over");
             }
         });
+    }
+
+    /** A revoked or leaving rank's attempts yield at their next safepoint: their preemption latency runs from now. */
+    private void askedToYield(RankSlot slot) {
+        long now = clock.nanoTime();
+        for (Task t : slot.attempts) {
+            if (t.preemptRequestedAt == 0) {
+                t.preemptRequestedAt = now;
+            }
+        }
     }
 
     /** Gives a revoked rank back: it rejoins with a hello. */
@@ -1100,6 +1112,7 @@ public final class Scheduler implements Messages.BrokerHandler, ClusterView {
             long since = Math.max(task.assignedAt, task.checkpointAt);
             lostWorkNanos += Math.max(0, now - since);
             lostAttempts++;
+            task.preemptRequestedAt = 0; // lost, not preempted: no latency to measure
             endAttempt(task, Math.max(0, now - task.assignedAt), "lost");
             if (handOverToPartner(task)) {
                 continue;
