@@ -42,14 +42,20 @@ class TraceTest {
     void slicesNestOnEveryTrackAndFlowsConnectTheAttemptsOfAShard() throws Exception {
         Path trace = dir.resolve("t.json");
         Path summary = dir.resolve("s.json");
-        CliRun o = CliRun.of("run", "heat", "--grid", "128", "--steps", "12", "--sweeps", "300", "--ranks", "4", "--reserved", "2",
-                "--excess", "2", "--cores-per-rank", "2", "--revoke-every", "20ms", "--checkpoint-every", "10ms", "--seed", "7",
-                "--trace", trace.toString(), "--summary-json", summary.toString(), "--run-dir", dir.resolve("run").toString(),
-                "--verify", "--no-progress");
-        assertEquals(0, o.code(), o.err());
         ObjectMapper json = new ObjectMapper();
-        JsonNode s = json.readTree(summary.toFile());
+        JsonNode s = null;
+        // Tiles of a few milliseconds each and a revocation every 10 ms: a revocation nearly always hits
+        // a running tile. On a very fast machine the run may end first; another seed then tries again.
+        for (int seed = 7; seed < 10 && (s == null || s.get("preemptions").asInt() + s.get("lost_attempts").asInt() == 0); seed++) {
+            CliRun o = CliRun.of("run", "heat", "--grid", "256", "--tiles", "4", "--steps", "6", "--sweeps", "600", "--ranks", "4",
+                    "--reserved", "2", "--excess", "2", "--cores-per-rank", "2", "--revoke-every", "10ms", "--checkpoint-every", "5ms",
+                    "--seed", String.valueOf(seed), "--trace", trace.toString(), "--summary-json", summary.toString(),
+                    "--run-dir", dir.resolve("run" + seed).toString(), "--verify", "--no-progress");
+            assertEquals(0, o.code(), o.err());
+            s = json.readTree(summary.toFile());
+        }
         assertTrue(s.get("revocations").asInt() > 0, s.toString());
+        assertTrue(s.get("preemptions").asInt() + s.get("lost_attempts").asInt() > 0, "attempts were revoked: " + s);
         if (s.get("preemptions").asInt() > 0) {
             assertTrue(s.get("preemption_latency_max_s").asDouble() > 0, "revocations are measured too: " + s);
         }
@@ -100,7 +106,7 @@ class TraceTest {
             }
             slices += list.size();
         }
-        assertTrue(slices >= 12 * 16, "every tile of every step has a slice: " + slices);
+        assertTrue(slices >= 6 * 16, "every tile of every step has a slice: " + slices);
 
         assertFalse(flows.isEmpty(), "revoked heat tiles resume elsewhere: " + s);
         for (var f : flows.entrySet()) {
