@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # README's test command: sets up what the tests run for real, then runs every test.
 #   scripts/test.sh [extra mvn arguments]
-# Installs and starts (idempotently, fast when already done) the HDF5 tools, Open MPI + MPJ Express
-# and a local Slurm, and tells the tests that they must be there, so that a test needing them fails
+# Installs and starts (idempotently, fast when already done) the HDF5 tools, Open MPI + MPJ Express,
+# a local Slurm and headless Chromium, and tells the tests that they must be there, so that a test needing them fails
 # instead of skipping. Needs root (or sudo) on a fresh machine for apt-get; Java 17 and Maven are the
 # only prerequisites. Ends with the multi-node end to end of scripts/e2e-cluster.sh (network namespaces).
 set -euo pipefail
@@ -22,6 +22,12 @@ export SHATTER_REQUIRE_MPI=1
 # A real single-node Slurm (munge, slurmctld, slurmd) with partitions reserved and excess.
 as_root scripts/local-slurm.sh start
 export SHATTER_REQUIRE_SLURM=1
+
+# Headless Chromium for the HTML report tests (cli ReportTest).
+if ! command -v chromium >/dev/null 2>&1; then
+  as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+export SHATTER_REQUIRE_CHROMIUM=1
 
 mvn -B verify "$@"
 # Excess workers end to end on the local Slurm: grow onto 'excess', get preempted, verify (about a minute).

@@ -32,6 +32,7 @@ public final class RunConfig {
     private final PlacementPolicy policy;
     private final ProgressListener progress;
     private final boolean recordTrace;
+    private final RunStop stop;
     private final boolean shadows;
     private final boolean retainIntermediateOutputs;
     private final Clock clock;
@@ -54,6 +55,7 @@ public final class RunConfig {
         this.policy = b.policy != null ? b.policy : new DefaultPlacementPolicy();
         this.progress = b.progress;
         this.recordTrace = b.recordTrace;
+        this.stop = b.stop;
         this.shadows = b.shadows;
         this.retainIntermediateOutputs = b.retainIntermediateOutputs;
         this.clock = b.clock;
@@ -137,6 +139,11 @@ public final class RunConfig {
         return progress;
     }
 
+    /** What stops the run on request (Ctrl-C), or null. */
+    public RunStop stop() {
+        return stop;
+    }
+
     /** Whether to record the timeline of attempts. */
     public boolean recordTrace() {
         return recordTrace;
@@ -191,6 +198,7 @@ public final class RunConfig {
         private PlacementPolicy policy;
         private ProgressListener progress = ProgressListener.NONE;
         private boolean recordTrace;
+        private RunStop stop;
         private boolean shadows = true;
         private boolean retainIntermediateOutputs = true;
         private Clock clock = Clock.SYSTEM;
@@ -294,7 +302,13 @@ public final class RunConfig {
             return this;
         }
 
-        /** Record the timeline of attempts for {@link RunResult#trace()}. */
+        /** Lets {@code stop} end the run cleanly before it finishes (see {@link RunStop}). */
+        public Builder stop(RunStop stop) {
+            this.stop = stop;
+            return this;
+        }
+
+        /** Record the timeline of attempts for {@link RunResult#timeline()}. */
         public Builder recordTrace(boolean record) {
             this.recordTrace = record;
             return this;

@@ -1,6 +1,7 @@
 package io.shatter;
 
-import java.util.List;
+import io.shatter.observe.RunTimeline;
+
 import java.util.function.IntFunction;
 
 /**
@@ -11,13 +12,13 @@ public final class RunResult {
     private final ShardGraph graph;
     private final IntFunction<byte[]> outputs;
     private final RunSummary summary;
-    private final List<TraceEvent> trace;
+    private final RunTimeline timeline;
 
-    RunResult(ShardGraph graph, IntFunction<byte[]> outputs, RunSummary summary, List<TraceEvent> trace) {
+    RunResult(ShardGraph graph, IntFunction<byte[]> outputs, RunSummary summary, RunTimeline timeline) {
         this.graph = graph;
         this.outputs = outputs;
         this.summary = summary;
-        this.trace = List.copyOf(trace);
+        this.timeline = timeline;
     }
 
     /** Whether this process ran the broker (and so holds the results). */
@@ -46,8 +47,8 @@ public final class RunResult {
         return summary;
     }
 
-    /** The timeline, if it was recorded. */
-    public List<TraceEvent> trace() {
-        return trace;
+    /** The timeline ({@link RunTimeline#EMPTY} unless {@link RunConfig.Builder#recordTrace(boolean)} was on; empty on worker ranks). */
+    public RunTimeline timeline() {
+        return timeline;
     }
 }

@@ -7,7 +7,11 @@ import java.util.concurrent.ExecutorService;
  */
 public interface ShardContext {
 
-    /** The output of an input shard, decoded. Only shards passed to {@code inputs(...)} are readable. */
+    /**
+     * The output of an input shard, decoded. Only shards passed to {@code inputs(...)} are readable.
+     * Each call decodes the bytes again (the worker keeps only bytes, so that several attempts can
+     * share them): read an input once into a local variable, not inside a loop.
+     */
     <T> T input(Shard<T> shard);
 
     /** The shard's id (for a range shard, the id of the whole range). */

@@ -2,6 +2,7 @@ package io.shatter;
 
 import io.shatter.broker.BrokerLoop;
 import io.shatter.broker.core.BrokerCore;
+import io.shatter.observe.RunTimeline;
 import io.shatter.transport.CompositeTransport;
 import io.shatter.transport.LocalCluster;
 import io.shatter.transport.Transport;
@@ -53,7 +54,7 @@ public final class Shatter {
         int cores = rank <= layout.workers() ? layout.cores().get(rank - 1) : 1;
         List<String> capabilities = rank <= layout.workers() ? List.copyOf(layout.capabilities().get(rank - 1)) : List.of();
         new Worker(graph, transport, cores, capabilities, capacityClass).run();
-        return new RunResult(graph, i -> null, null, List.of());
+        return new RunResult(graph, i -> null, null, RunTimeline.EMPTY);
     }
 
     private static RunResult runLocally(ShardGraph graph, RunConfig config) {
@@ -100,11 +101,13 @@ public final class Shatter {
         }
         BrokerCore core = loop.core();
         RunSummary summary = loop.summary();
+        RunTimeline timeline = loop.timeline().finish();
         if (core.failure().isPresent()) {
             ShatterException failure = core.failure().get();
             failure.attachSummary(summary);
+            failure.attachTimeline(timeline);
             throw failure;
         }
-        return new RunResult(graph, core::output, summary, core.trace());
+        return new RunResult(graph, core::output, summary, timeline);
     }
 }

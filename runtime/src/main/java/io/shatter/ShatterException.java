@@ -1,11 +1,14 @@
 package io.shatter;
 
+import io.shatter.observe.RunTimeline;
+
 /**
  * A run or a graph that cannot go on, with a message meant for the person who started it: what was
  * wrong and what to do. Subclasses say which part went wrong.
  */
 public class ShatterException extends RuntimeException {
     private transient RunSummary summary;
+    private transient RunTimeline timeline;
 
     /** A failure with a user-facing message. */
     public ShatterException(String message) {
@@ -24,5 +27,14 @@ public class ShatterException extends RuntimeException {
 
     void attachSummary(RunSummary summary) {
         this.summary = summary;
+    }
+
+    /** The timeline up to the failure, if it was recorded; null outside a run. */
+    public RunTimeline timeline() {
+        return timeline;
+    }
+
+    void attachTimeline(RunTimeline timeline) {
+        this.timeline = timeline;
     }
 }

@@ -28,12 +28,12 @@ import java.util.List;
  * {@code --join HOST:PORT} builds the same graph and joins the broker instead of starting ranks.
  */
 public final class ExcessOptions {
-    @Option(names = "--excess-workers", paramLabel = "N",
+    @Option(names = "--excess-workers", paramLabel = "N", converter = Numbers.NonNegative.class,
             description = "At most N excess workers: Slurm jobs on the excess partition that join this run while it has idle cores,"
                     + " and leave (checkpointing) when Slurm preempts them (default: 0, none).")
     int excessWorkers;
 
-    @Option(names = "--worker-cores", paramLabel = "N", description = "Cores each excess worker job asks for (default: --cores-per-rank).")
+    @Option(names = "--worker-cores", paramLabel = "N", converter = Numbers.Cores.class, description = "Cores each excess worker job asks for (default: --cores-per-rank).")
     Integer workerCores;
 
     @Option(names = "--excess-partition", paramLabel = "NAME", description = "Partition of the excess worker jobs (default: ${DEFAULT-VALUE}).")
@@ -76,7 +76,7 @@ public final class ExcessOptions {
     @Option(names = "--token-file", paramLabel = "FILE", description = "With --join: the run's token file (default: RUN-DIR/join.token).")
     Path tokenFile;
 
-    @Option(names = "--cores", paramLabel = "N", description = "With --join: cores this worker offers (default: SLURM_CPUS_PER_TASK, else --cores-per-rank).")
+    @Option(names = "--cores", paramLabel = "N", converter = Numbers.Cores.class, description = "With --join: cores this worker offers (default: SLURM_CPUS_PER_TASK, else --cores-per-rank).")
     Integer cores;
 
     /** Whether this process is an excess worker. */

@@ -52,6 +52,11 @@ public final class Main {
         return MpiSession.launchedByOpenMpi() ? 0 : USAGE;
     }
 
+    /** A message that quotes what the user typed, cut to a readable length (a 2 MB argument stays out of it). */
+    private static String clipMessage(String message) {
+        return message.length() <= 400 ? message : message.substring(0, 400) + "... (" + message.length() + " characters)";
+    }
+
     /** Runs the command and returns its exit code (used by tests without exiting the JVM). */
     public static int execute(String... args) {
         boolean debug = Arrays.asList(args).contains("--debug");
@@ -71,9 +76,14 @@ public final class Main {
             PrintWriter err = e.getCommandLine().getErr();
             if (e instanceof CommandLine.UnmatchedArgumentException u && e.getCommandLine().getCommand() instanceof RunCommand
                     && !u.getUnmatched().isEmpty() && !u.getUnmatched().get(0).startsWith("-")) {
-                err.println("shatter: unknown workload '" + u.getUnmatched().get(0) + "': choose montecarlo, heat or tasks");
+                err.println("shatter: unknown workload '" + Texts.clip(u.getUnmatched().get(0)) + "': choose "
+                        + RunCommand.workloads(e.getCommandLine()));
             } else {
-                err.println("shatter: " + e.getMessage());
+                err.println("shatter: " + clipMessage(e.getMessage()));
+            }
+            if (e instanceof CommandLine.UnmatchedArgumentException u && !u.getSuggestions().isEmpty()) {
+                // picocli's suggestions: the options or subcommands closest to what was typed
+                err.println("Did you mean " + String.join(" or ", u.getSuggestions().stream().limit(3).toList()) + "?");
             }
             err.println("Run '" + e.getCommandLine().getCommandSpec().qualifiedName() + " --help' for the options.");
             return USAGE;

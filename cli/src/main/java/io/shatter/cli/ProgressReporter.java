@@ -6,6 +6,7 @@ import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
 
 import java.io.PrintStream;
+import java.nio.file.Path;
 
 /**
  * Shows progress: a bar (the progressbar library) on a terminal, plain lines on stderr otherwise,
@@ -20,9 +21,13 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private final boolean terminal;
     private long lastLine;
     private int lastReported = -1;
+    private final Path resumeFrom;
+    private boolean first = true;
 
-    ProgressReporter(String name, boolean enabled, PrintStream plain) {
+    /** {@code runDir}: where a journal may be resumed from (named when it is), or null. */
+    ProgressReporter(String name, boolean enabled, PrintStream plain, Path runDir) {
         this.name = name;
+        this.resumeFrom = runDir;
         this.plain = plain;
         this.terminal = enabled && System.console() != null;
         this.lastLine = System.nanoTime();
@@ -30,6 +35,14 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
 
     @Override
     public void onProgress(int completed, int total) {
+        if (first) {
+            first = false;
+            // The broker replays its journal before it dispatches anything, so the first report is what was restored.
+            if (completed > 0 && resumeFrom != null) {
+                plain.printf("shatter: resuming the unfinished run in %s: %d of %d shards restored from its journal%n",
+                        resumeFrom, completed, total);
+            }
+        }
         if (terminal) {
             if (bar == null) {
                 bar = new ProgressBarBuilder().setTaskName(name).setInitialMax(total).setStyle(ProgressBarStyle.ASCII)

@@ -9,6 +9,8 @@ import io.shatter.cli.workloads.TasksCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.util.List;
+
 /** {@code shatter run WORKLOAD}: runs one of the built-in workloads. */
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Runs a built-in workload: montecarlo, heat, heat-annotated, cholesky, tasks or bench. 'shatter run WORKLOAD --help' lists its options.",
@@ -19,6 +21,12 @@ public final class RunCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a workload: montecarlo, heat, heat-annotated, cholesky, tasks or bench");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a workload: " + workloads(spec.commandLine()));
+    }
+
+    /** The workloads, from the registered subcommands (so a new one is never missing from a message). */
+    static String workloads(CommandLine run) {
+        List<String> names = List.copyOf(run.getSubcommands().keySet());
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
     }
 }

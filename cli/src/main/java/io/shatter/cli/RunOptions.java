@@ -7,29 +7,30 @@ import io.shatter.transport.Transport;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /** Options every workload shares: the ranks, revocations, outputs and verification. */
 public final class RunOptions {
     // Fields are set by picocli; workloads read them through the accessors below.
-    @Option(names = "--ranks", paramLabel = "N", description = "Worker ranks (threads of this JVM on local ranks); the broker runs beside them as rank 0. "
+    @Option(names = "--ranks", paramLabel = "N", converter = Numbers.Ranks.class, description = "Worker ranks (threads of this JVM on local ranks); the broker runs beside them as rank 0. "
             + "Default: the machine's cores, at least 2; under mpirun, the world size - 1.")
     Integer ranks;
 
     @Option(names = "--mpj", description = "Run the ranks under MPJ Express (multicore device: --ranks workers plus the broker, as threads of one JVM started by MPJ's starter).")
     boolean mpj;
 
-    @Option(names = "--reserved", paramLabel = "N", description = "How many of the ranks are reserved capacity (default: those not excess or spare).")
+    @Option(names = "--reserved", paramLabel = "N", converter = Numbers.RankCount.class, description = "How many of the ranks are reserved capacity (default: those not excess or spare).")
     Integer reserved;
 
-    @Option(names = "--excess", paramLabel = "N", description = "How many ranks are excess capacity, which may be revoked (default: 0).")
+    @Option(names = "--excess", paramLabel = "N", converter = Numbers.RankCount.class, description = "How many ranks are excess capacity, which may be revoked (default: 0).")
     int excess;
 
-    @Option(names = "--spare", paramLabel = "N", description = "How many ranks are spare, kept free for shadow attempts (default: 0).")
+    @Option(names = "--spare", paramLabel = "N", converter = Numbers.RankCount.class, description = "How many ranks are spare, kept free for shadow attempts (default: 0).")
     int spare;
 
-    @Option(names = "--cores-per-rank", paramLabel = "N", description = "Cores each rank offers (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--cores-per-rank", paramLabel = "N", converter = Numbers.Cores.class, description = "Cores each rank offers (default: ${DEFAULT-VALUE}).")
     int coresPerRank = 1;
 
     @Option(names = "--revoke-every", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -59,6 +60,10 @@ public final class RunOptions {
 
     @Option(names = "--trace", paramLabel = "FILE", description = "Write the timeline as Chrome trace event JSON (open it in Perfetto).")
     Path trace;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Write a self-contained HTML report of the run to FILE: "
+            + "timeline, capacity and busy cores, lost work, checkpoints, slowest shards (opens in a browser without network).")
+    Path report;
 
     @Option(names = "--verify", description = "Check the result against a sequential computation and print a 'verified:' line.")
     boolean verify;
@@ -136,6 +141,13 @@ public final class RunOptions {
     /** A run configuration from these options (the caller adds progress and trace settings). */
     RunConfig.Builder config() {
         RankLayout layout = layout(); // wrong options are reported before anything is created on disk
+        // Output files are checked now: an hour of work must not end in "cannot write the summary".
+        OutputFiles.checkWritable("--summary-json", summaryJson);
+        OutputFiles.checkWritable("--trace", trace);
+        OutputFiles.checkWritable("--report", report);
+        if (Files.exists(runDir) && !Files.isDirectory(runDir)) {
+            throw new UserException("--run-dir " + runDir + " is a file; name a directory (it is created if missing)");
+        }
         Hdf5CheckpointStore checkpoints;
         try {
             checkpoints = new Hdf5CheckpointStore(checkpointDir());
@@ -145,7 +157,7 @@ public final class RunOptions {
                     : " (--checkpoint-dir)"));
         }
         return RunConfig.builder().layout(layout).transport(MpiSession.transport()).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
-                .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null)
+                .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null || report != null)
                 .checkpointStore(checkpoints).runDirectory(runDir);
     }
 }

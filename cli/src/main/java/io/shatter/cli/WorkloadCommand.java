@@ -2,7 +2,13 @@ package io.shatter.cli;
 
 import io.shatter.RunConfig;
 import io.shatter.RunResult;
+import io.shatter.RunStop;
+import io.shatter.RunStoppedException;
 import io.shatter.RunSummary;
+import io.shatter.observe.RunTimeline;
+import io.shatter.report.ChromeTrace;
+import io.shatter.report.HtmlReport;
+import io.shatter.report.SummaryJson;
 import io.shatter.Shatter;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
@@ -91,9 +97,11 @@ public abstract class WorkloadCommand implements Callable<Integer> {
             return 0;
         }
         RunResult result;
+        RunStop stop = new RunStop();
         MpiSession.runStarted();
-        try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err)) {
-            RunConfig.Builder builder = options.config().recordTrace(options.trace != null || recordTimeline()).progress(progress)
+        try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err, options.runDir());
+             CtrlC ctrlC = CtrlC.install(stop)) {
+            RunConfig.Builder builder = options.config().stop(stop).recordTrace(options.trace != null || options.report != null || recordTimeline()).progress(progress)
                     .retainIntermediateOutputs(!dropIntermediateOutputs()).runIdentity(runIdentity());
             excess.configure(builder, options, spec.commandLine().getParseResult().originalArgs());
             result = Shatter.run(graph, builder.build());
@@ -101,8 +109,16 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         } catch (ShatterException e) {
             MpiSession.runEnded(); // the broker told every rank to stop before it threw
             if (e.summary() != null && !(e instanceof io.shatter.RunDirectoryException)) { // refused: nothing ran
-                report(e.summary(), null, e.getMessage());
+                report(e.summary(), e.timeline(), null, e.getMessage());
                 out.println(headline(e.summary()));
+            }
+            if (e instanceof RunStoppedException) {
+                out.flush();
+                spec.commandLine().getErr().println("shatter: stopped. " + (e.summary() != null ? e.summary().shardsCompleted() + " of "
+                        + e.summary().shardsTotal() + " shards are committed and kept in the journal in " + options.runDir() + ". " : "")
+                        + "To resume, run the same command again:" + System.lineSeparator() + "  "
+                        + ResumeHint.command(spec.root().commandLine().getParseResult().originalArgs()));
+                return CtrlC.EXIT_CODE;
             }
             throw e;
         }
@@ -113,10 +129,8 @@ public abstract class WorkloadCommand implements Callable<Integer> {
             verified = difference == null;
             out.println(verified ? "verified: " + verifiedClaim() : "NOT verified: " + difference);
         }
-        report(result.summary(), verified, verified == Boolean.FALSE ? "result differs from the sequential computation" : null);
-        if (options.trace != null) {
-            RunReports.writeTrace(options.trace, result.trace());
-        }
+        report(result.summary(), result.timeline(), verified,
+                verified == Boolean.FALSE ? "result differs from the sequential computation" : null);
         out.println(headline(result.summary()));
         out.flush();
         return verified == Boolean.FALSE ? Main.VERIFY_FAILED : 0;
@@ -149,9 +163,16 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return identity.toString();
     }
 
-    private void report(RunSummary summary, Boolean verified, String error) throws IOException {
+    /** Writes the summary, the trace and the report that were asked for (the timeline may be null: not recorded). */
+    private void report(RunSummary summary, RunTimeline timeline, Boolean verified, String error) throws IOException {
         if (options.summaryJson != null) {
-            RunReports.writeSummary(options.summaryJson, summary, verified, error);
+            SummaryJson.write(options.summaryJson, summary, verified, error);
+        }
+        if (options.trace != null && timeline != null) {
+            ChromeTrace.write(options.trace, timeline);
+        }
+        if (options.report != null && timeline != null) {
+            HtmlReport.write(options.report, summary, timeline, headline(summary), verified, error);
         }
     }
 

@@ -72,7 +72,7 @@ class ResumeAfterKillTest {
         assertTrue(json.get("checkpoint_restores").asLong() >= 0);
     }
 
-    private static List<String> command(String... args) {
+    static List<String> command(String... args) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-cp");
@@ -83,7 +83,7 @@ class ResumeAfterKillTest {
     }
 
     /** Polls the journal until it holds {@code wanted} commits; fails if the process ends first or time runs out. */
-    private int waitForCommits(Process process, Path journal, int wanted) throws IOException, InterruptedException {
+    int waitForCommits(Process process, Path journal, int wanted) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + DEADLINE_NANOS;
         while (System.nanoTime() < deadline) {
             int commits = countCommits(journal);

@@ -3,11 +3,13 @@ package io.shatter.broker;
 import io.shatter.RunConfig;
 import io.shatter.RunSummary;
 import io.shatter.ShardGraph;
+import io.shatter.RunStoppedException;
 import io.shatter.ShatterException;
 import io.shatter.broker.core.BrokerCore;
 import io.shatter.broker.core.CoreSettings;
 import io.shatter.broker.core.Event;
 import io.shatter.broker.journal.Journal;
+import io.shatter.observe.TimelineRecorder;
 import io.shatter.protocol.Messages;
 import io.shatter.protocol.ProtocolException;
 import io.shatter.time.Clock;
@@ -54,6 +56,8 @@ public final class BrokerLoop implements Transport.Receiver {
     private final AtomicInteger checkpointIoInFlight = new AtomicInteger();
     private final List<EventSource> sources = new ArrayList<>();
     private final FrameEvents frameEvents;
+    /** The run's timeline, stamped on the shell's clock from what the core reports (records only with a trace or report). */
+    private final TimelineRecorder timeline;
     private volatile Thread owner;
     private volatile boolean parked;
     private long brokerCpuNanos;
@@ -72,6 +76,10 @@ public final class BrokerLoop implements Transport.Receiver {
         /** An effect's completion, or a sample from the excess-worker pool's thread. */
         record Happened(Event event) implements Inbound {
         }
+
+        /** The user asked the run to stop (Ctrl-C). */
+        record StopRequested(String reason) implements Inbound {
+        }
     }
 
     /** A loop for {@code graph} over {@code transport}, whose rank must be 0. */
@@ -89,6 +97,8 @@ public final class BrokerLoop implements Transport.Receiver {
                 config.excessWorkers(), transport.size());
         this.core = new BrokerCore(graph, CoreSettings.of(config), config.policy(), config.forecaster(), effects);
         this.frameEvents = new FrameEvents(this::deliver);
+        this.timeline = new TimelineRecorder(clock, config.recordTrace());
+        core.observeWith(timeline);
     }
 
     /** Checkpoint file IO runs on its own thread; its outcome comes back through the inbox like any event. */
@@ -117,6 +127,11 @@ public final class BrokerLoop implements Transport.Receiver {
     /** The core (for results once {@link #run()} returned). */
     public BrokerCore core() {
         return core;
+    }
+
+    /** The run's timeline recorder (its {@code finish()} gives the timeline once {@link #run()} returned). */
+    public TimelineRecorder timeline() {
+        return timeline;
     }
 
     /** The run's figures. */
@@ -152,6 +167,12 @@ public final class BrokerLoop implements Transport.Receiver {
             openJournal();
             startSources();
             transport.start(this);
+            if (config.stop() != null) { // Ctrl-C: the stop reaches the core on this loop, like any event
+                config.stop().onRequest(() -> {
+                    inbox.add(new Inbound.StopRequested(config.stop().reason()));
+                    wakeUp();
+                });
+            }
             loop();
             brokerCpuNanos = cpuTime ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
             core.shutdownAll();
@@ -184,6 +205,7 @@ public final class BrokerLoop implements Transport.Receiver {
 
     private void startSources() {
         long now = clock.nanoTime();
+        timeline.start();
         core.start(now);
         if (config.revokeEveryNanos() > 0) {
             sources.add(new ChaosRevoker(now, config.revokeEveryNanos(), config.revokeGraceNanos(), config.layout(), config.seed()));
@@ -207,6 +229,7 @@ public final class BrokerLoop implements Transport.Receiver {
             long now = clock.nanoTime();
             fireDue(now);
             core.dispatch(now);
+            timeline.sample(core, core.readyShards());
             flush();
             if (now - lastProgress > PROGRESS_EVERY_NANOS || core.isFinished()) {
                 config.progress().onProgress(core.shardsCompleted(), total);
@@ -258,12 +281,14 @@ public final class BrokerLoop implements Transport.Receiver {
     private void handle(Inbound in) {
         if (in instanceof Inbound.Happened h) {
             core.handle(h.event(), clock.nanoTime());
+        } else if (in instanceof Inbound.StopRequested r) {
+            core.abort(new RunStoppedException(r.reason()));
         } else if (in instanceof Inbound.Lost l) {
             core.handle(new Event.PeerLost(l.rank(), l.reason()), clock.nanoTime());
         } else if (in instanceof Inbound.Frame f) {
             frameTime = clock.nanoTime();
             try {
-                Messages.readBrokerFrame(f.source(), f.bytes(), frameEvents);
+                Messages.readBrokerFrame(f.source(), f.bytes(), frameEvents, timeline);
             } catch (ProtocolException e) {
                 LOG.error("rank {} sent a malformed frame ({}); treating the rank as lost", f.source(), e.getMessage());
                 core.handle(new Event.PeerLost(f.source(), "malformed frame: " + e.getMessage()), clock.nanoTime());

@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class Messages {
     /** Bumped whenever a message's layout changes. */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
 
     // Broker to worker.
     static final int ASSIGN = 1;
@@ -38,6 +38,44 @@ public final class Messages {
     public static final long NO_STEP = -1;
 
     private Messages() {
+    }
+
+    /**
+     * Where and when a worker ran an attempt: its lane (one per core) and its start on the worker's
+     * own monotonic clock ({@link System#nanoTime()}), which the broker maps to its timebase for the
+     * timeline (see {@link io.shatter.observe.TimelineRecorder}).
+     */
+    public record Stamp(int lane, long startNanos) {
+        /** An attempt that never started: given back from the worker's queue. */
+        public static final Stamp NONE = new Stamp(-1, 0);
+
+        void write(WireWriter out) {
+            out.writeVarInt(lane + 1).writeSignedVarLong(startNanos);
+        }
+
+        static Stamp read(WireReader in) {
+            return new Stamp(in.readVarInt() - 1, in.readSignedVarLong());
+        }
+    }
+
+    /** Hears the worker clock readings that come with the messages, for the timeline. */
+    public interface StampListener {
+        /** A worker said hello at {@code workerNanos} on its clock. */
+        void onHello(int rank, long workerNanos);
+
+        /** The attempt whose end message comes next ran on {@code stamp}'s lane from its start for {@code runNanos}. */
+        void onAttempt(int rank, int taskId, int attempt, Stamp stamp, long runNanos);
+
+        /** Hears nothing. */
+        StampListener NONE = new StampListener() {
+            @Override
+            public void onHello(int rank, long workerNanos) {
+            }
+
+            @Override
+            public void onAttempt(int rank, int taskId, int attempt, Stamp stamp, long runNanos) {
+            }
+        };
     }
 
     /** Starts a frame: call once on an empty writer, before any message. */
@@ -118,19 +156,23 @@ public final class Messages {
         for (String c : capabilities) {
             out.writeString(c);
         }
-        out.writeString(graphFingerprint);
+        out.writeString(graphFingerprint).writeSignedVarLong(System.nanoTime());
     }
 
     /** An attempt finished with an output. */
-    public static void done(WireWriter out, int taskId, int attempt, long runNanos, long steps, byte[] output) {
+    public static void done(WireWriter out, int taskId, int attempt, Stamp stamp, long runNanos, long steps, byte[] output) {
         beginFrame(out);
-        out.message(DONE).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(runNanos).writeVarLong(steps).writeBytes(output);
+        out.message(DONE).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(runNanos);
+        stamp.write(out);
+        out.writeVarLong(steps).writeBytes(output);
     }
 
     /** An attempt threw; {@code description} names the error and where it was raised. */
-    public static void failed(WireWriter out, int taskId, int attempt, long runNanos, String description) {
+    public static void failed(WireWriter out, int taskId, int attempt, Stamp stamp, long runNanos, String description) {
         beginFrame(out);
-        out.message(FAILED).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(runNanos).writeString(description);
+        out.message(FAILED).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(runNanos);
+        stamp.write(out);
+        out.writeString(description);
     }
 
     /** A periodic checkpoint of a running attempt. */
@@ -143,10 +185,12 @@ public final class Messages {
      * An attempt stopped at a safepoint (preempted or revoked) and gave its slot back, with its
      * state at {@code step}, or {@link #NO_STEP} and no state if it had not started.
      */
-    public static void yielded(WireWriter out, int taskId, int attempt, long step, byte[] state, long runNanos) {
+    public static void yielded(WireWriter out, int taskId, int attempt, Stamp stamp, long step, byte[] state, long runNanos) {
         beginFrame(out);
         // The state goes last, so that a large one ends the frame and is not copied again (WireWriter.toFrame).
-        out.message(YIELDED).writeVarInt(taskId).writeVarInt(attempt).writeSignedVarLong(step).writeVarLong(runNanos).writeBytes(state);
+        out.message(YIELDED).writeVarInt(taskId).writeVarInt(attempt).writeSignedVarLong(step).writeVarLong(runNanos);
+        stamp.write(out);
+        out.writeBytes(state);
     }
 
     /**
@@ -269,6 +313,11 @@ public final class Messages {
 
     /** Reads a frame sent to the broker by {@code rank}. */
     public static void readBrokerFrame(int rank, byte[] frame, BrokerHandler handler) {
+        readBrokerFrame(rank, frame, handler, StampListener.NONE);
+    }
+
+    /** Reads a frame sent to the broker by {@code rank}; {@code stamps} hears each attempt's stamp just before its end message. */
+    public static void readBrokerFrame(int rank, byte[] frame, BrokerHandler handler, StampListener stamps) {
         WireReader in = open(frame);
         while (in.hasMore()) {
             int type = in.readByte();
@@ -280,16 +329,31 @@ public final class Messages {
                     for (int i = 0; i < n; i++) {
                         capabilities.add(in.readString());
                     }
-                    handler.onHello(rank, cores, capabilities, in.readString());
+                    String fingerprint = in.readString();
+                    stamps.onHello(rank, in.readSignedVarLong());
+                    handler.onHello(rank, cores, capabilities, fingerprint);
                 }
-                case DONE -> handler.onDone(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readVarLong(), in.readBytes());
-                case FAILED -> handler.onFailed(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readString());
+                case DONE -> {
+                    int taskId = in.readVarInt();
+                    int attempt = in.readVarInt();
+                    long runNanos = in.readVarLong();
+                    stamps.onAttempt(rank, taskId, attempt, Stamp.read(in), runNanos);
+                    handler.onDone(rank, taskId, attempt, runNanos, in.readVarLong(), in.readBytes());
+                }
+                case FAILED -> {
+                    int taskId = in.readVarInt();
+                    int attempt = in.readVarInt();
+                    long runNanos = in.readVarLong();
+                    stamps.onAttempt(rank, taskId, attempt, Stamp.read(in), runNanos);
+                    handler.onFailed(rank, taskId, attempt, runNanos, in.readString());
+                }
                 case CHECKPOINT -> handler.onCheckpoint(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readBytes());
                 case YIELDED -> {
                     int taskId = in.readVarInt();
                     int attempt = in.readVarInt();
                     long step = in.readSignedVarLong();
                     long runNanos = in.readVarLong();
+                    stamps.onAttempt(rank, taskId, attempt, Stamp.read(in), runNanos);
                     handler.onYielded(rank, taskId, attempt, step, in.readBytes(), runNanos);
                 }
                 case LEFT -> handler.onLeft(rank);

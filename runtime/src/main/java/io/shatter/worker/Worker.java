@@ -115,12 +115,13 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         }
         List<Thread> lanes = new ArrayList<>();
         for (int i = 1; i < cores; i++) {
-            Thread lane = new Thread(this::lane, "shatter-rank-" + transport.rank() + "-lane-" + i);
+            int index = i;
+            Thread lane = new Thread(() -> lane(index), "shatter-rank-" + transport.rank() + "-lane-" + i);
             lane.setDaemon(true);
             lane.start();
             lanes.add(lane);
         }
-        lane();
+        lane(0);
         pools.values().forEach(ExecutorService::shutdownNow);
         if (brokerLost != null) {
             throw new ShatterException("rank " + transport.rank() + " lost the broker (rank 0): " + brokerLost);
@@ -182,7 +183,8 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         }
     }
 
-    private void lane() {
+    /** Lane {@code index} (one per core; its attempts never overlap, which is what the timeline draws on). */
+    private void lane(int index) {
         lock.lock();
         try {
             while (!shutdown) {
@@ -194,6 +196,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     next.started = true;
                     lock.unlock();
                     Outcome outcome;
+                    long started = System.nanoTime();
                     try {
                         outcome = execute(next);
                     } finally {
@@ -206,7 +209,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                             && graph.dependentsOf(next.spec.index()).length > 0) {
                         cache.put(next.spec.index(), outcome.bytes); // the broker counts the producer as a holder
                     }
-                    outcome.write(outbox, next);
+                    outcome.write(outbox, next, new Messages.Stamp(index, started));
                     unflushedRunNanos += outcome.runNanos;
                     if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || unflushedRunNanos >= FLUSH_AFTER_NANOS) {
                         flush();
@@ -295,7 +298,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         for (Messages.Input in : inputs) {
             byte[] bytes = in.cached() ? cache.get(in.shardIndex()) : in.bytes();
             if (bytes == null) {
-                Messages.failed(outbox, taskId, attempt, 0, "internal: input " + specs.get(in.shardIndex()).id()
+                Messages.failed(outbox, taskId, attempt, Messages.Stamp.NONE, 0, "internal: input " + specs.get(in.shardIndex()).id()
                         + " was announced as cached on rank " + transport.rank() + " but is not");
                 return;
             }
@@ -307,7 +310,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         Assignment a = new Assignment(taskId, attempt, specs.get(shardIndex), blockFrom, blockTo, checkpointEveryNanos,
                 resumeStep, state, values);
         if (revoked) {
-            Messages.yielded(outbox, taskId, attempt, Messages.NO_STEP, new byte[0], 0);
+            Messages.yielded(outbox, taskId, attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
             return;
         }
         live.put(a.key(), a);
@@ -324,7 +327,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
             a.yieldRequested = true;
         } else {
             unqueue(a);
-            Messages.yielded(outbox, taskId, attempt, Messages.NO_STEP, new byte[0], 0);
+            Messages.yielded(outbox, taskId, attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
         }
     }
 
@@ -346,7 +349,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         for (ArrayDeque<Assignment> q : queued) {
             for (Assignment a : q) {
                 live.remove(a.key());
-                Messages.yielded(outbox, a.taskId, a.attempt, Messages.NO_STEP, new byte[0], 0);
+                Messages.yielded(outbox, a.taskId, a.attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
             }
             q.clear();
         }
@@ -628,11 +631,11 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
             return new Outcome(CANCELLED, null, 0, null, runNanos);
         }
 
-        void write(WireWriter out, Assignment a) {
+        void write(WireWriter out, Assignment a, Messages.Stamp stamp) {
             switch (kind) {
-                case DONE -> Messages.done(out, a.taskId, a.attempt, runNanos, steps, bytes);
-                case FAILED -> Messages.failed(out, a.taskId, a.attempt, runNanos, error);
-                case YIELDED -> Messages.yielded(out, a.taskId, a.attempt, steps, bytes, runNanos);
+                case DONE -> Messages.done(out, a.taskId, a.attempt, stamp, runNanos, steps, bytes);
+                case FAILED -> Messages.failed(out, a.taskId, a.attempt, stamp, runNanos, error);
+                case YIELDED -> Messages.yielded(out, a.taskId, a.attempt, stamp, steps, bytes, runNanos);
                 default -> { } // cancelled: the broker has moved on and expects nothing
             }
         }

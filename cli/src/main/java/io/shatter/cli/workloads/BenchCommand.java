@@ -7,7 +7,7 @@ import io.shatter.RunResult;
 import io.shatter.RunSummary;
 import io.shatter.Shard;
 import io.shatter.ShardGraph;
-import io.shatter.TraceEvent;
+import io.shatter.observe.Slice;
 import io.shatter.cli.DurationConverter;
 import io.shatter.cli.UserException;
 import io.shatter.cli.WorkloadCommand;
@@ -32,14 +32,14 @@ import java.util.Map;
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Task-farm throughput benchmark: N independent shards of busy work; prints a 'bench: {json}' line.")
 public final class BenchCommand extends WorkloadCommand {
-    @Option(names = "--tasks", paramLabel = "N", description = "Independent shards (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tasks", paramLabel = "N", converter = io.shatter.cli.Numbers.Positive.class, description = "Independent shards (default: ${DEFAULT-VALUE}).")
     int tasks = 10_000;
 
     @Option(names = "--grain", paramLabel = "DURATION", converter = GrainConverter.class,
             description = "Busy work per shard, e.g. 0 (no-op), 100us, 1ms, 10ms (default: 0).")
     Duration grain = Duration.ZERO;
 
-    @Option(names = "--warmup", paramLabel = "N", description = "First run N shards of the same grain, untimed, so the JIT "
+    @Option(names = "--warmup", paramLabel = "N", converter = io.shatter.cli.Numbers.NonNegative.class, description = "First run N shards of the same grain, untimed, so the JIT "
             + "has compiled the broker and worker paths (default: 0, a cold JVM).")
     int warmup;
 
@@ -119,7 +119,7 @@ public final class BenchCommand extends WorkloadCommand {
         // Like the peers' figures: from the first task starting to the last result in (the pool is
         // already up), so JVM startup and the ranks' join are reported apart, not in the throughput.
         long firstStartNanos = Long.MAX_VALUE;
-        for (TraceEvent e : result.trace()) {
+        for (Slice e : result.timeline().slices()) {
             firstStartNanos = Math.min(firstStartNanos, e.startNanos());
         }
         double joinSeconds = firstStartNanos == Long.MAX_VALUE ? 0 : firstStartNanos / 1e9;

@@ -28,16 +28,16 @@ import java.util.Map;
 @Command(name = "heat", mixinStandardHelpOptions = true,
         description = "2-D heat diffusion: a tiled stencil with halo dependencies, resumable tiles.")
 public final class HeatCommand extends WorkloadCommand {
-    @Option(names = "--grid", paramLabel = "N", description = "Plate size in cells per side (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--grid", paramLabel = "N", converter = io.shatter.cli.Numbers.Positive.class, description = "Plate size in cells per side (default: ${DEFAULT-VALUE}).")
     int grid = 512;
 
-    @Option(names = "--tiles", paramLabel = "T", description = "Tiles per side (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--tiles", paramLabel = "T", converter = io.shatter.cli.Numbers.Positive.class, description = "Tiles per side (default: ${DEFAULT-VALUE}).")
     int tiles = 4;
 
-    @Option(names = "--steps", paramLabel = "S", description = "Outer steps (halo exchanges) (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "S", converter = io.shatter.cli.Numbers.Positive.class, description = "Outer steps (halo exchanges) (default: ${DEFAULT-VALUE}).")
     int steps = 20;
 
-    @Option(names = "--sweeps", paramLabel = "K", description = "Sweeps per tile per step, each a safepoint (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--sweeps", paramLabel = "K", converter = io.shatter.cli.Numbers.Positive.class, description = "Sweeps per tile per step, each a safepoint (default: ${DEFAULT-VALUE}).")
     int sweeps = 20;
 
     private HeatModel model;
@@ -52,8 +52,14 @@ public final class HeatCommand extends WorkloadCommand {
 
     @Override
     protected ShardGraph buildGraph() {
-        if (grid < 2 || tiles < 1 || steps < 1 || sweeps < 1) {
-            throw new UserException("--grid must be at least 2 and --tiles, --steps, --sweeps at least 1");
+        if (grid < 2) {
+            throw new UserException("--grid must be at least 2, got " + grid);
+        }
+        // Two plates of doubles (the step read and the step written) must fit in the heap.
+        long bytes = 2L * grid * grid * Double.BYTES;
+        if (bytes > Runtime.getRuntime().maxMemory() / 2) {
+            throw new UserException("--grid " + grid + " needs about " + (bytes >> 20) + " MiB for two plates, more than half of this JVM's "
+                    + (Runtime.getRuntime().maxMemory() >> 20) + " MiB heap; use a smaller --grid or give Java more memory (SHATTER_JAVA_OPTS=-Xmx...)");
         }
         if (grid % tiles != 0) {
             throw new UserException("--grid " + grid + " is not divisible by --tiles " + tiles + "; pick sizes that divide");

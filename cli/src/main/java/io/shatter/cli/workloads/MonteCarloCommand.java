@@ -22,10 +22,10 @@ import java.util.SplittableRandom;
 @Command(name = "montecarlo", mixinStandardHelpOptions = true,
         description = "Estimates pi from random samples split into many independent shards.")
 public final class MonteCarloCommand extends WorkloadCommand {
-    @Option(names = "--shards", paramLabel = "N", description = "Independent sampling shards (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--shards", paramLabel = "N", converter = io.shatter.cli.Numbers.Positive.class, description = "Independent sampling shards (default: ${DEFAULT-VALUE}).")
     int shards = 256;
 
-    @Option(names = "--samples", paramLabel = "N", description = "Samples per shard (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", paramLabel = "N", converter = io.shatter.cli.Numbers.Positive.class, description = "Samples per shard (default: ${DEFAULT-VALUE}).")
     long samples = 400_000;
 
     private Shard<Double> estimate;

@@ -30,7 +30,7 @@ public final class TasksCommand extends WorkloadCommand {
     @Option(names = "--file", paramLabel = "F", required = true, description = "The task file.")
     Path file;
 
-    @Option(names = "--retries", paramLabel = "N", description = "Times a failing task is run again before the run fails (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--retries", paramLabel = "N", converter = io.shatter.cli.Numbers.NonNegative.class, description = "Times a failing task is run again before the run fails (default: ${DEFAULT-VALUE}).")
     int retries = 0;
 
     private final Map<String, Shard<long[]>> shards = new LinkedHashMap<>();

@@ -1,6 +1,5 @@
 package io.shatter.broker.core;
 
-import io.shatter.TraceEvent;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardState;
 
@@ -100,11 +99,8 @@ final class AttemptOutcomes {
         slot.remove(task);
         core.index.attemptHeld(-1);
         core.counters.attemptEnded(slot.capacityClass, runNanos * task.spec.cores());
-        if (core.settings.recordTrace()) {
-            long end = core.now - core.startedAt;
-            core.trace.add(new TraceEvent(slot.rank, slot.capacityClass, task.isShadow() ? task.name + " (shadow)" : task.name,
-                    task.spec.priority(), task.lifecycle.attempt(), Math.max(0, end - runNanos), runNanos, outcome));
-        }
+        core.observer.attemptEnded(slot.rank, slot.capacityClass, task.id, task.isShadow() ? task.name + " (shadow)" : task.name,
+                task.spec.priority(), task.lifecycle.attempt(), runNanos, outcome);
         task.loading = false;
         if (task.preemptedFor != null) {
             task.preemptedFor.preemptedFor = null; // the CRITICAL shard it made room for may look again

@@ -4,13 +4,14 @@ import io.shatter.CapacityClass;
 import io.shatter.Priority;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
-import io.shatter.TraceEvent;
 import io.shatter.broker.policy.ClusterView;
 import io.shatter.broker.policy.Placement;
 import io.shatter.broker.policy.PlacementPolicy;
 import io.shatter.broker.policy.RankView;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
+import io.shatter.observe.Mark;
+import io.shatter.observe.ScheduleObserver;
 import io.shatter.graph.ShardState;
 import io.shatter.spi.CapacityForecaster;
 
@@ -70,7 +71,8 @@ public final class BrokerCore implements ClusterView {
     final List<Task> unshadowed = new ArrayList<>();
     final RankSlot[] slots;
     final List<RankSlot> workerSlots;
-    final List<TraceEvent> trace = new ArrayList<>();
+    /** Hears attempt ends, rank events and durable checkpoints, for the timeline. */
+    ScheduleObserver observer = ScheduleObserver.NONE;
     private final SharedStore shared = new SharedStore();
 
     /** The time of the event being handled. */
@@ -357,6 +359,7 @@ public final class BrokerCore implements ClusterView {
     }
 
     private void requestPreemption(Task victim, Task forTask) {
+        observer.mark(Mark.Kind.PREEMPTION_REQUESTED, victim.rank, victim.name + " for " + forTask.name);
         victim.preemptRequested = true;
         victim.preemptRequestedAt = now;
         victim.preemptLatencyOpen = true;
@@ -447,9 +450,18 @@ public final class BrokerCore implements ClusterView {
         return commits.output(index);
     }
 
-    /** The timeline, if the settings record it. */
-    public List<TraceEvent> trace() {
-        return trace;
+    /** Reports attempt ends, rank events and durable checkpoints to {@code observer} (the shell's timeline). */
+    public void observeWith(ScheduleObserver observer) {
+        this.observer = observer;
+    }
+
+    /** Shards ready to run and waiting for capacity (for the timeline's counters). */
+    public int readyShards() {
+        int n = 0;
+        for (ArrayDeque<Task> queue : ready) {
+            n += queue.size();
+        }
+        return n;
     }
 
     /** The run's figures; {@code brokerCpuNanos} is the broker thread's CPU time, if measured. */

@@ -82,6 +82,7 @@ final class CheckpointQueue {
         if (e.outcome() instanceof Event.SaveOutcome.Written w) {
             core.counters.checkpointsSaved++;
             core.counters.checkpointBytes += w.bytes();
+            core.observer.checkpointSaved(task.name, e.step(), w.bytes());
             core.emit(new Command.AppendJournal(new JournalRecord.CheckpointSaved(task.name, e.attempt(), e.step())));
             if (e.step() > task.checkpointStep) {
                 task.checkpointStep = e.step();

@@ -4,6 +4,7 @@ import io.shatter.CapacityClass;
 import io.shatter.ShatterException;
 import io.shatter.graph.ShardSpec;
 import io.shatter.graph.ShardState;
+import io.shatter.observe.Mark;
 import io.shatter.spi.CapacitySample;
 
 import java.util.ArrayList;
@@ -47,6 +48,8 @@ final class Membership {
             RankSlot slot = slot(e.rank());
             if (slot != null && slot.status() == RankSlot.Status.ACTIVE) {
                 slot.setStatus(RankSlot.Status.REVOKING); // no new work; its yields and then its 'left' follow
+                core.observer.mark(Mark.Kind.LEAVING, e.rank(), "");
+                askedToYield(slot);
             }
         } else if (event instanceof Event.WorkerLeft e) {
             onLeft(e.rank());
@@ -118,10 +121,10 @@ final class Membership {
     private void onLeft(int rank) {
         RankSlot slot = slot(rank);
         if (slot != null && slot.status() == RankSlot.Status.REVOKING) {
-            loseRank(slot);
+            loseRank(slot, "left after revocation");
         } else if (slot != null && slot.joinSlot && slot.status() == RankSlot.Status.ACTIVE) {
             // A joined worker told to go by its own scheduler (Slurm's SIGTERM) has yielded its shards.
-            loseRank(slot);
+            loseRank(slot, "left on its own");
         }
     }
 
@@ -132,7 +135,7 @@ final class Membership {
             return; // already handled (a joined worker that said it left, then closed its connection)
         }
         core.emit(new Command.Warn("rank " + rank + " is gone (" + reason + "); its shards resume from their last checkpoints elsewhere"));
-        loseRank(slot);
+        loseRank(slot, reason);
         if (!core.settings.ranksMayBeRestored() && core.workerSlots.stream().allMatch(s -> s.status() == RankSlot.Status.GONE)) {
             // (join slots become VACANT, not GONE: a run with join slots waits for workers to join)
             core.fail(new ShatterException("every worker rank is gone (last: rank " + rank + ", " + reason
@@ -147,10 +150,22 @@ final class Membership {
             return;
         }
         core.counters.revocations++;
+        core.observer.mark(Mark.Kind.REVOKED, rank, "");
+        askedToYield(slot);
         slot.revocationEpoch++;
         slot.setStatus(RankSlot.Status.REVOKING);
         core.emit(new Command.Revoke(rank, graceNanos));
         core.timers.arm(core.now + graceNanos, new TimerKey.GraceOver(rank, slot.revocationEpoch));
+    }
+
+    /** A revoked or leaving rank's attempts yield at their next safepoint: their preemption latency runs from now. */
+    private void askedToYield(RankSlot slot) {
+        for (Task t : slot.attempts) {
+            if (!t.preemptLatencyOpen) {
+                t.preemptRequestedAt = core.now;
+                t.preemptLatencyOpen = true;
+            }
+        }
     }
 
     /** Gives a revoked rank back: it rejoins with a hello. */
@@ -166,7 +181,7 @@ final class Membership {
         if (key instanceof TimerKey.GraceOver g) {
             RankSlot slot = core.slots[g.rank()];
             if (slot.status() == RankSlot.Status.REVOKING && slot.revocationEpoch == g.epoch()) {
-                loseRank(slot); // a grace of an earlier revocation finds another epoch and does nothing
+                loseRank(slot, "grace period over"); // a grace of an earlier revocation finds another epoch and does nothing
             }
         } else if (key instanceof TimerKey.JoinDeadline && !allJoined) {
             List<Integer> missing = new ArrayList<>();
@@ -258,9 +273,11 @@ final class Membership {
     }
 
     /** The rank is gone: its attempts are lost (each resumes from its last checkpoint), its cached outputs forgotten. */
-    void loseRank(RankSlot slot) {
+    void loseRank(RankSlot slot, String reason) {
         long now = core.now;
+        core.observer.mark(Mark.Kind.LOST, slot.rank, reason);
         for (Task task : new ArrayList<>(slot.attempts)) {
+            task.preemptLatencyOpen = false; // lost, not preempted: no latency to measure
             long since = Math.max(task.assignedAt, task.checkpointAt);
             core.counters.lostWorkNanos += Math.max(0, now - since);
             core.counters.lostAttempts++;
