@@ -26,10 +26,13 @@ import java.util.concurrent.TimeUnit;
  * 10^4, 10^5 and 10^6 calls, so equal figures mean inference is linear in calls. Tiles are 1x1:
  * the data's size is not what is measured.
  *
- * <pre>java -jar benchmarks/target/benchmarks.jar RecordingBenchmark -f 1 -wi 3 -i 5</pre>
+ * Average time per invocation (one whole recording), over iterations of several seconds: many
+ * invocations at 10^4 calls, a dozen at 10^6.
+ *
+ * <pre>java -jar benchmarks/target/benchmarks.jar RecordingBenchmark -f 1 -wi 3 -w 5s -i 5 -r 5s -prof gc [-jvmArgsAppend -Xmn4g]</pre>
  */
 @State(Scope.Benchmark)
-@BenchmarkMode(Mode.SingleShotTime)
+@BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xmx6g", "-Xms6g"})
 public class RecordingBenchmark {
@@ -41,12 +44,13 @@ public class RecordingBenchmark {
     private Data<double[]>[][] a;
     private long calls;
 
-    @Setup(Level.Iteration)
+    /** A fresh recorder and data for every invocation (untimed), the previous graph collected first. */
+    @Setup(Level.Invocation)
     public void prepare() {
         recorder = Recorder.create("cholesky");
         a = new CholeskyProgram(tiles, 1, 1).inputs(recorder);
         calls = CholeskyProgram.shardCount(tiles);
-        System.gc(); // the previous iteration's million-shard graph must not be collected inside this one
+        System.gc(); // the previous invocation's graph (up to a million shards) must not be collected inside this one
     }
 
     /** Records the whole loop and builds the graph; the figure JMH prints is per invocation, divide by {@link #calls}. */
@@ -63,7 +67,7 @@ public class RecordingBenchmark {
         return recorder;
     }
 
-    /** Prints the call count beside JMH's figure (per loop), so that the per-call cost is one division away. */
+    /** Prints the call count beside JMH's figure (per recording), so that the per-call cost is one division away. */
     @org.openjdk.jmh.annotations.TearDown(Level.Iteration)
     public void report() {
         System.out.printf(" [%d calls]", calls);

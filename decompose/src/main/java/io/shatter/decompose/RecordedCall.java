@@ -7,6 +7,7 @@ import io.shatter.ShardContext;
 import io.shatter.ShardFunction;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 /**
  * One recorded call as its shard runs it, on whichever rank: where each argument comes from, the
@@ -46,8 +47,9 @@ final class RecordedCall implements ShardFunction<Slots> {
     /** Slots of the output: the written parameters, and the return value if the kernel has one. */
     static int slotCount(Kernel kernel) {
         int count = kernel.returns().isPresent() ? 1 : 0;
-        for (Param p : kernel.params()) {
-            if (p.access().writes()) {
+        List<Param> params = kernel.params();
+        for (int i = 0; i < params.size(); i++) { // indexed: recording a call allocates no iterator
+            if (params.get(i).access().writes()) {
                 count++;
             }
         }
