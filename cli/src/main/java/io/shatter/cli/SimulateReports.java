@@ -1,0 +1,73 @@
+package io.shatter.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.shatter.TraceEvent;
+import io.shatter.simulator.SimulationReport;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** What {@code shatter simulate} prints and writes: a real run's summary line and JSON, plus the simulation's own figures. */
+final class SimulateReports {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** Fields measured on the wall clock: the only ones that differ between two simulations with the same seed. */
+    static final List<String> WALL_CLOCK_FIELDS = List.of("broker_ns_per_shard", "wall_s", "cpu_s", "events_per_s", "core_ns_per_event");
+
+    private SimulateReports() {
+    }
+
+    static void print(PrintWriter out, SimulationReport r) {
+        out.println(WorkloadCommand.headline(r.summary()));
+        out.printf(Locale.ROOT, "simulated: %.3f s of simulated time, %d events in %.3f s wall, %.3f s CPU (%.0f events/s); broker core %.0f ns "
+                        + "per attempt, %.0f ns per event%n", r.simulatedNanos() / 1e9, r.events(), r.wallNanos() / 1e9, r.cpuNanos() / 1e9,
+                r.eventsPerSecond(), r.summary().brokerNanosPerShard(), r.events() == 0 ? 0.0 : (double) r.coreNanos() / r.events());
+        for (String w : r.warnings()) {
+            out.println("warning: " + w);
+        }
+    }
+
+    /** The summary JSON of a real run (makespan in simulated seconds), and a {@code simulation} object. */
+    static Map<String, Object> summaryJson(SimulationReport r) {
+        Map<String, Object> json = RunReports.summaryJson(r.summary(), null, r.failure().orElse(null));
+        Map<String, Object> sim = new LinkedHashMap<>();
+        sim.put("events", r.events());
+        sim.put("simulated_s", r.simulatedNanos() / 1e9);
+        sim.put("wall_s", r.wallNanos() / 1e9);
+        sim.put("cpu_s", r.cpuNanos() / 1e9);
+        sim.put("events_per_s", r.eventsPerSecond());
+        sim.put("core_ns_per_event", r.events() == 0 ? 0.0 : (double) r.coreNanos() / r.events());
+        json.put("simulation", sim);
+        return json;
+    }
+
+    static void writeSummary(Path file, SimulationReport r) throws IOException {
+        createParent(file);
+        JSON.writeValue(file.toFile(), summaryJson(r));
+    }
+
+    /** The timeline; above {@code limit} slices, those of every k-th rank only, so that Perfetto can open it. */
+    static void writeTrace(Path file, List<TraceEvent> events, int limit, PrintWriter out) throws IOException {
+        List<TraceEvent> kept = events;
+        if (events.size() > limit) {
+            int every = (int) Math.ceil((double) events.size() / limit);
+            kept = events.stream().filter(e -> e.rank() % every == 0).toList();
+            out.printf(Locale.ROOT, "trace: %d of %d slices (ranks divisible by %d) in %s%n", kept.size(), events.size(), every, file);
+        }
+        RunReports.writeTrace(file, kept);
+    }
+
+    private static void createParent(Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null) {
+            Files.createDirectories(parent);
+        }
+    }
+}
