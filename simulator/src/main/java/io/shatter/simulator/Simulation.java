@@ -46,6 +46,7 @@ public final class Simulation {
     private final List<String> warnings = new ArrayList<>();
     private long now;
     private long events;
+    /** Wall time inside the core's methods (thread CPU time is a system call per read: too slow to take per event). */
     private long coreNanos;
 
     /**

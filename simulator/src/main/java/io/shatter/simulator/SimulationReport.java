@@ -16,7 +16,7 @@ import java.util.Optional;
  * @param simulatedNanos simulated time at the end
  * @param wallNanos     wall time of the simulation loop
  * @param cpuNanos      CPU time of the simulation loop's thread (what the loop cost on a machine shared with others)
- * @param coreNanos     wall time spent inside the core's methods (one thread: its CPU time, give or take the clock reads)
+ * @param coreNanos     wall time spent inside the core's methods (on a busy machine, also time the thread waited for a core)
  * @param warnings      the core's warnings, in order (the first few)
  * @param trace         the timeline, if recorded
  */
