@@ -48,6 +48,7 @@ public final class Simulation {
     private long events;
     /** Wall time inside the core's methods (thread CPU time is a system call per read: too slow to take per event). */
     private long coreNanos;
+    private CoreCalls recording;
 
     /**
      * A simulation of {@code graph} under {@code config}; {@code capacity} are further event
@@ -79,9 +80,20 @@ public final class Simulation {
         queue.at(time, () -> deliver(event));
     }
 
+    /**
+     * Keeps every call to the core from now on ({@link CoreCalls}), so that the core's own cost
+     * can be measured afterwards by replaying them into a fresh core.
+     */
+    public void record(CoreCalls calls) {
+        this.recording = calls;
+    }
+
     /** Hands one event to the core, now. */
     void deliver(Event event) {
         events++;
+        if (recording != null) {
+            recording.handle(event, now);
+        }
         long t0 = System.nanoTime();
         core.handle(event, now);
         coreNanos += System.nanoTime() - t0;
@@ -156,6 +168,9 @@ public final class Simulation {
     }
 
     private void dispatch() {
+        if (recording != null) {
+            recording.dispatch(now);
+        }
         long t0 = System.nanoTime();
         core.dispatch(now);
         coreNanos += System.nanoTime() - t0;
