@@ -13,7 +13,7 @@ import java.util.Optional;
 /**
  * The broker's checkpoint store, modelled: saves and loads go through one IO queue in submission
  * order, as on the broker's IO thread, each taking a fixed cost per file plus its state size over
- * the bandwidth. Only the newest step per shard is kept (what a load returns).
+ * the bandwidth; looking for a checkpoint that does not exist (a shard's first attempt) costs nothing. Only the newest step per shard is kept (what a load returns).
  */
 final class SimulatedStorage {
     private final Simulation sim;
@@ -41,17 +41,17 @@ final class SimulatedStorage {
         return spec == null ? 0 : work.stateBytes(spec);
     }
 
-    /** When an IO of {@code bytes} submitted now ends. */
-    private long io(long bytes) {
+    /** When an IO of one file of {@code bytes} submitted now ends; no file (a load finding none) costs nothing. */
+    private long io(boolean file, long bytes) {
         long start = Math.max(sim.now(), ioFreeAt);
-        ioFreeAt = start + fileNanos + (long) Math.ceil(bytes * 1e9 / bytesPerSecond);
+        ioFreeAt = start + (file ? fileNanos + (long) Math.ceil(bytes * 1e9 / bytesPerSecond) : 0);
         return ioFreeAt;
     }
 
     void save(Command.SaveCheckpoint s) {
         long bytes = bytesOf(s.shardId());
         long step = s.state().step();
-        long done = io(bytes);
+        long done = io(true, bytes);
         sim.at(done, () -> {
             newestStep.merge(s.shardId(), step, Math::max);
             sim.deliver(new Event.CheckpointDurable(s.taskId(), s.attempt(), step, new Event.SaveOutcome.Written(bytes)));
@@ -60,7 +60,7 @@ final class SimulatedStorage {
 
     void load(Command.LoadCheckpoint l) {
         boolean present = newestStep.containsKey(l.shardId());
-        long done = io(present ? bytesOf(l.shardId()) : 0);
+        long done = io(present, present ? bytesOf(l.shardId()) : 0);
         sim.at(done, () -> {
             Long step = newestStep.get(l.shardId()); // read when the load runs, as the IO thread does
             sim.deliver(new Event.CheckpointLoaded(l.taskId(), l.attempt(),
