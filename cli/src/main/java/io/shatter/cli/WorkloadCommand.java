@@ -176,7 +176,7 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         }
     }
 
-    private static String headline(RunSummary s) {
+    static String headline(RunSummary s) {
         return String.format(Locale.ROOT, "summary: %d/%d shards in %.3f s, %d attempts, %d revocations, %d preemptions, "
                         + "%d lost, %d retries, %d checkpoint restores%s",
                 s.shardsCompleted(), s.shardsTotal(), s.makespanSeconds(), s.attemptsStarted(), s.revocations(),

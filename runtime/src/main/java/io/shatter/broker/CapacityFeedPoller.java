@@ -15,13 +15,13 @@ import java.util.function.Consumer;
  * clock and hands each sample to the core, which feeds its forecaster and revokes or restores
  * excess ranks to match.
  */
-final class CapacityFeedPoller implements EventSource {
+public final class CapacityFeedPoller implements EventSource {
     private static final Logger LOG = LoggerFactory.getLogger(CapacityFeedPoller.class);
 
     private final ExcessCapacityFeed feed;
     private long nextDue;
 
-    CapacityFeedPoller(ExcessCapacityFeed feed, long startNanos) {
+    public CapacityFeedPoller(ExcessCapacityFeed feed, long startNanos) {
         this.feed = feed;
         this.nextDue = startNanos;
     }

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * core to revoke a random live excess rank (seeded: the same seed picks the same ranks) and, an
  * interval later, to restore it. Joined workers are left alone: their batch system revokes them.
  */
-final class ChaosRevoker implements EventSource {
+public final class ChaosRevoker implements EventSource {
     private final long everyNanos;
     private final long graceNanos;
     private final RankLayout layout;
@@ -24,7 +24,7 @@ final class ChaosRevoker implements EventSource {
     /** Revocation or restore instants still to come, with the rank to restore (0: pick a rank to revoke). */
     private final List<long[]> due = new ArrayList<>();
 
-    ChaosRevoker(long startNanos, long everyNanos, long graceNanos, RankLayout layout, long seed) {
+    public ChaosRevoker(long startNanos, long everyNanos, long graceNanos, RankLayout layout, long seed) {
         this.everyNanos = everyNanos;
         this.graceNanos = graceNanos;
         this.layout = layout;

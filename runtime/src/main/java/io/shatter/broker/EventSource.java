@@ -7,9 +7,10 @@ import java.util.function.Consumer;
 
 /**
  * Something besides the workers that produces events on the broker's clock: fault injection
- * ({@link ChaosRevoker}), a capacity feed ({@link CapacityFeedPoller}). The loop fires it when due.
+ * ({@link ChaosRevoker}), a capacity feed ({@link CapacityFeedPoller}). The loop fires it when due; so
+ * does the simulator ({@code shatter-simulator}), on its simulated clock, with the very same sources.
  */
-interface EventSource {
+public interface EventSource {
 
     /** When it next wants to fire, on the broker's clock; {@link Long#MAX_VALUE} for never. */
     long nextDueNanos();
