@@ -15,6 +15,7 @@ import io.shatter.observe.ScheduleObserver;
 import io.shatter.graph.ShardState;
 import io.shatter.spi.CapacityForecaster;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -75,6 +76,11 @@ public final class BrokerCore implements ClusterView {
     ScheduleObserver observer = ScheduleObserver.NONE;
     private final SharedStore shared = new SharedStore();
 
+    /** Per rank: the forecast's odds for it in placement round {@link #dispatchRound}, for runs of the length asked. */
+    private final double[] survival;
+    private final long[] survivalRound;
+    private final long[] survivalRunNanos;
+    private long dispatchRound = 1;
     /** The time of the event being handled. */
     long now;
     long startedAt;
@@ -111,6 +117,9 @@ public final class BrokerCore implements ClusterView {
             list.add(slots[r]);
         }
         workerSlots = List.copyOf(list);
+        survival = new double[workers + 1];
+        survivalRound = new long[workers + 1];
+        survivalRunNanos = new long[workers + 1];
         membership = new Membership(this);
         commits = new CommitPath(this);
         checkpoints = new CheckpointQueue(this);
@@ -204,6 +213,7 @@ public final class BrokerCore implements ClusterView {
         if (stopped || !membership.allJoined()) {
             return;
         }
+        dispatchRound++;
         updatePipelineDepth();
         for (ArrayDeque<Task> queue : ready) {
             deferred.clear();
@@ -495,6 +505,19 @@ public final class BrokerCore implements ClusterView {
     @Override
     public double excessCoresToKeep(RankView excessRank) {
         return index.excessCoresUpTo(excessRank.rank());
+    }
+
+    /** Answered once per rank and dispatch: the forecast and the live excess ranks do not change within one. */
+    @Override
+    public double excessSurvival(RankView excessRank, Duration run) {
+        int rank = excessRank.rank();
+        long runNanos = run.toNanos();
+        if (survivalRound[rank] != dispatchRound || survivalRunNanos[rank] != runNanos) {
+            survivalRound[rank] = dispatchRound;
+            survivalRunNanos[rank] = runNanos;
+            survival[rank] = forecaster.survivalProbability(run, excessCoresToKeep(excessRank));
+        }
+        return survival[rank];
     }
 
     @Override

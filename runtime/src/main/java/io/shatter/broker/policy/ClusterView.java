@@ -3,6 +3,7 @@ package io.shatter.broker.policy;
 import io.shatter.CapacityClass;
 import io.shatter.spi.CapacityForecaster;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -61,6 +62,15 @@ public interface ClusterView {
             }
         }
         return cores;
+    }
+
+    /**
+     * The odds the forecast gives excess rank {@code excessRank} of outliving a run of {@code run}:
+     * the forecaster's per-slot question with {@link #excessCoresToKeep}. The broker answers it once
+     * per rank and placement round, however many shards ask.
+     */
+    default double excessSurvival(RankView excessRank, Duration run) {
+        return forecaster().survivalProbability(run, excessCoresToKeep(excessRank));
     }
 
     /** The capacity forecaster. */

@@ -5,7 +5,6 @@ import io.shatter.Priority;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.OptionalInt;
 
@@ -89,7 +88,7 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
             if (!fits(candidate, r)) {
                 continue;
             }
-            double survival = cluster.forecaster().survivalProbability(run, cluster.excessCoresToKeep(r));
+            double survival = cluster.excessSurvival(r, run);
             if (survival < minimumSurvival) {
                 heldByForecast = true;
                 continue;
@@ -108,11 +107,11 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
      * The ranks of a class worth looking at: the first {@link #RANKS_LOOKED_AT} with room, in rank
      * order, plus those of the class that hold the shard's inputs (moving nothing is cheapest).
      */
-    private static List<RankView> candidates(Candidate candidate, ClusterView cluster, CapacityClass wanted) {
+    private static List<? extends RankView> candidates(Candidate candidate, ClusterView cluster, CapacityClass wanted) {
         List<? extends RankView> withRoom = cluster.ranksWithRoom(wanted, RANKS_LOOKED_AT);
         int[] holders = candidate.ranksHoldingInputs(HOLDERS_LOOKED_AT);
         if (holders.length == 0) {
-            return Collections.unmodifiableList(withRoom);
+            return withRoom;
         }
         List<RankView> found = new ArrayList<>(withRoom);
         for (int holder : holders) {
