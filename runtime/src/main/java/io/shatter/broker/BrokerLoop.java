@@ -229,7 +229,7 @@ public final class BrokerLoop implements Transport.Receiver {
             long now = clock.nanoTime();
             fireDue(now);
             core.dispatch(now);
-            timeline.sample(core, core.readyShards());
+            timeline.sample(core.view(), core.readyShards());
             flush();
             if (now - lastProgress > PROGRESS_EVERY_NANOS || core.isFinished()) {
                 config.progress().onProgress(core.shardsCompleted(), total);

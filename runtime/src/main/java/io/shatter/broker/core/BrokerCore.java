@@ -15,7 +15,6 @@ import io.shatter.observe.ScheduleObserver;
 import io.shatter.graph.ShardState;
 import io.shatter.spi.CapacityForecaster;
 
-import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -37,7 +36,7 @@ import java.util.function.Consumer;
  * {@link CheckpointQueue} (saving and loading states), {@link AttemptOutcomes} (what a worker's
  * result, failure or yield does, shadow pairs), {@link RunCounters} (the summary).
  */
-public final class BrokerCore implements ClusterView {
+public final class BrokerCore {
     /** Keep about this much work queued per core, so a rank never idles through a round trip to the broker. */
     private static final long PIPELINE_TARGET_NANOS = 10_000_000;
     /** Shards longer than this are not queued ahead: late binding balances long work better. */
@@ -76,11 +75,7 @@ public final class BrokerCore implements ClusterView {
     ScheduleObserver observer = ScheduleObserver.NONE;
     private final SharedStore shared = new SharedStore();
 
-    /** Per rank: the forecast's odds for it in placement round {@link #dispatchRound}, for runs of the length asked. */
-    private final double[] survival;
-    private final long[] survivalRound;
-    private final long[] survivalRunNanos;
-    private long dispatchRound = 1;
+    private final CoreView view;
     /** The time of the event being handled. */
     long now;
     long startedAt;
@@ -117,9 +112,7 @@ public final class BrokerCore implements ClusterView {
             list.add(slots[r]);
         }
         workerSlots = List.copyOf(list);
-        survival = new double[workers + 1];
-        survivalRound = new long[workers + 1];
-        survivalRunNanos = new long[workers + 1];
+        view = new CoreView(this);
         membership = new Membership(this);
         commits = new CommitPath(this);
         checkpoints = new CheckpointQueue(this);
@@ -213,13 +206,13 @@ public final class BrokerCore implements ClusterView {
         if (stopped || !membership.allJoined()) {
             return;
         }
-        dispatchRound++;
+        view.newRound();
         updatePipelineDepth();
         for (ArrayDeque<Task> queue : ready) {
             deferred.clear();
             while (!queue.isEmpty() && deferred.size() < MAX_LOOKAHEAD && index.anyNonSpareRoom()) {
                 Task task = queue.pollFirst();
-                Placement placement = policy.place(task, this);
+                Placement placement = policy.place(task, view);
                 if (placement instanceof Placement.Run run) {
                     RankSlot slot = slots[run.rank()];
                     task.preemptedFor = null;
@@ -283,7 +276,7 @@ public final class BrokerCore implements ClusterView {
                 unshadowed.remove(i);
                 continue;
             }
-            OptionalInt rank = policy.shadowRank(primary, this, primary.rank);
+            OptionalInt rank = policy.shadowRank(primary, view, primary.rank);
             if (rank.isEmpty()) {
                 continue;
             }
@@ -485,54 +478,21 @@ public final class BrokerCore implements ClusterView {
         return t == null ? Optional.empty() : Optional.of(t.lifecycle.state());
     }
 
-    // ---------------------------------------------------------------- ClusterView
+    // ---------------------------------------------------------------- views
 
-    @Override
+    /** Every worker rank, in rank order. */
     public List<? extends RankView> ranks() {
         return workerSlots;
     }
 
-    @Override
-    public List<? extends RankView> ranksWithRoom(CapacityClass capacityClass, int limit) {
-        return index.withRoom(capacityClass, limit);
+    /** The ranks and the forecast as the placement policy (and the timeline's sampling) sees them. */
+    public ClusterView view() {
+        return view;
     }
 
-    @Override
-    public RankView rank(int rank) {
-        return slots[rank];
-    }
-
-    @Override
-    public double excessCoresToKeep(RankView excessRank) {
-        return index.excessCoresUpTo(excessRank.rank());
-    }
-
-    /** Answered once per rank and dispatch: the forecast and the live excess ranks do not change within one. */
-    @Override
-    public double excessSurvival(RankView excessRank, Duration run) {
-        int rank = excessRank.rank();
-        long runNanos = run.toNanos();
-        if (survivalRound[rank] != dispatchRound || survivalRunNanos[rank] != runNanos) {
-            survivalRound[rank] = dispatchRound;
-            survivalRunNanos[rank] = runNanos;
-            survival[rank] = forecaster.survivalProbability(run, excessCoresToKeep(excessRank));
-        }
-        return survival[rank];
-    }
-
-    @Override
-    public int partitionCoresOf(RankView excessRank) {
+    /** Idle partition cores an excess rank stands for: the feed's per-rank figure, else the rank's own cores. */
+    int partitionCoresOf(RankView excessRank) {
         return settings.coresPerExcessRank().orElse(excessRank.cores());
-    }
-
-    @Override
-    public CapacityForecaster forecaster() {
-        return forecaster;
-    }
-
-    @Override
-    public long expectedRunNanos() {
-        return expectedRunNanos;
     }
 
     @Override

@@ -191,7 +191,7 @@ final class CommitPath {
         if (slot.capacityClass == CapacityClass.EXCESS && range.blockNanos > 0) {
             size = Math.min(size, Math.max(1, EXCESS_CHUNK_TARGET_NANOS / range.blockNanos));
             long smallest = Math.max(1, MIN_CHUNK_NANOS / range.blockNanos);
-            double coresToKeep = core.excessCoresToKeep(slot);
+            double coresToKeep = core.view().excessCoresToKeep(slot);
             while (size > smallest && core.forecaster.survivalProbability(Duration.ofNanos(size * range.blockNanos), coresToKeep)
                     < EXCESS_CHUNK_SURVIVAL) {
                 size = Math.max(smallest, size / 2);
