@@ -28,8 +28,8 @@ public record ExcessCapacityFeed(CapacitySource source, int coresPerExcessRank, 
         }
     }
 
-    /** Excess ranks the sample's idle cores allow, at most {@code excessRanks}. */
-    public int allowedRanks(int idleCores, int excessRanks) {
+    /** Excess ranks {@code idleCores} allow when each stands for {@code coresPerExcessRank}, at most {@code excessRanks}. */
+    public static int allowedRanks(int idleCores, int coresPerExcessRank, int excessRanks) {
         return Math.min(excessRanks, idleCores / coresPerExcessRank);
     }
 }

@@ -62,7 +62,7 @@ public class BrokerCoreBenchmark {
             g.shard("s" + i).compute(Codecs.INT, ctx -> 0);
         }
         graph = g.build();
-        settings = new CoreSettings(RankLayout.of(ranks, 0, 0, 1), 200_000_000, false, false, false, 0,
+        settings = new CoreSettings(RankLayout.of(ranks, 0, 0, 1), 200_000_000, false, false, 0,
                 OptionalInt.empty(), 0, 1, false);
     }
 

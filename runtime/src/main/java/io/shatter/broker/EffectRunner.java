@@ -28,6 +28,9 @@ import java.util.function.Consumer;
 final class EffectRunner implements Consumer<Command> {
     private static final Logger LOG = LoggerFactory.getLogger(EffectRunner.class);
 
+    /** What a fresh attempt carries as its state (shared: the wire only reads it). */
+    private static final byte[] NO_STATE = new byte[0];
+
     private final ShardGraph graph;
     private final String graphId;
     private final CheckpointStore checkpoints;
@@ -90,7 +93,7 @@ final class EffectRunner implements Consumer<Command> {
                 inputs.add(new Messages.Input(in.shard(), in instanceof Command.Input.Sent s ? s.bytes() : null));
             }
             long resumeStep = a.resumeFrom().map(SavedState::step).orElse(Messages.NO_STEP);
-            byte[] state = a.resumeFrom().map(SavedState::state).orElse(new byte[0]);
+            byte[] state = a.resumeFrom().map(SavedState::state).orElse(NO_STATE);
             Messages.assign(out, a.taskId(), a.attempt(), a.shardIndex(), a.blockFrom(), a.blockTo(), a.checkpointEveryNanos(),
                     resumeStep, state, inputs);
         } else if (message instanceof Command.Preempt p) {

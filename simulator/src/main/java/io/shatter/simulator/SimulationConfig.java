@@ -40,7 +40,7 @@ public record SimulationConfig(RankLayout layout, long latencyNanos, long checkp
      * revocations are injected or capacity is followed.
      */
     CoreSettings coreSettings() {
-        return new CoreSettings(layout, checkpointEveryNanos, shadows, false, recordTrace, revokeGraceNanos, coresPerExcessRank,
+        return new CoreSettings(layout, checkpointEveryNanos, shadows, false, revokeGraceNanos, coresPerExcessRank,
                 0, 1, revokeEveryNanos > 0 || coresPerExcessRank.isPresent());
     }
 }

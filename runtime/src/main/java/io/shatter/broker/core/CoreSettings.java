@@ -12,7 +12,6 @@ import java.util.OptionalInt;
  * @param checkpointEveryNanos      how often resumable shards save their state
  * @param shadows                   whether CRITICAL shards get shadow attempts
  * @param retainIntermediateOutputs keep every output (else dropped once all consumers committed)
- * @param recordTrace               keep the timeline
  * @param revokeGraceNanos          grace of revocations the core decides (capacity following)
  * @param coresPerExcessRank        with a capacity feed: idle partition cores one excess rank stands for,
  *                                  and the core revokes and restores excess ranks to follow the samples
@@ -22,13 +21,13 @@ import java.util.OptionalInt;
  *                                  so every rank gone at once does not end the run
  */
 public record CoreSettings(RankLayout layout, long checkpointEveryNanos, boolean shadows, boolean retainIntermediateOutputs,
-                           boolean recordTrace, long revokeGraceNanos, OptionalInt coresPerExcessRank,
+                           long revokeGraceNanos, OptionalInt coresPerExcessRank,
                            int excessWorkerSlots, int coresPerExcessWorker, boolean ranksMayBeRestored) {
 
     /** The settings of {@code config}. */
     public static CoreSettings of(RunConfig config) {
         return new CoreSettings(config.layout(), config.checkpointEveryNanos(), config.shadows(),
-                config.retainIntermediateOutputs(), config.recordTrace(), config.revokeGraceNanos(),
+                config.retainIntermediateOutputs(), config.revokeGraceNanos(),
                 config.excessCapacityFeed() == null ? OptionalInt.empty()
                         : OptionalInt.of(config.excessCapacityFeed().coresPerExcessRank()),
                 config.excessWorkers() == null ? 0 : config.excessWorkers().maxWorkers(),

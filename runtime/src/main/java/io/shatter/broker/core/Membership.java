@@ -1,6 +1,7 @@
 package io.shatter.broker.core;
 
 import io.shatter.CapacityClass;
+import io.shatter.ExcessCapacityFeed;
 import io.shatter.ShatterException;
 import io.shatter.graph.ShardSpec;
 import io.shatter.graph.ShardState;
@@ -255,7 +256,7 @@ final class Membership {
                 excess.add(s);
             }
         }
-        int allowed = Math.min(excess.size(), idleCores / coresPerRank);
+        int allowed = ExcessCapacityFeed.allowedRanks(idleCores, coresPerRank, excess.size());
         // Joining ranks count as live: they were restored and are on their way.
         int live = (int) excess.stream().filter(s -> s.status() == RankSlot.Status.ACTIVE || s.status() == RankSlot.Status.JOINING).count();
         for (int i = excess.size() - 1; i >= 0 && live > allowed; i--) {

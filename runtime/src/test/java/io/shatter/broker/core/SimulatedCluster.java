@@ -96,7 +96,7 @@ final class SimulatedCluster {
         graph = randomGraph(n);
         specs = graph.shards();
         commits = new int[n];
-        CoreSettings settings = new CoreSettings(layout, 2_000_000, true, true, false, 1_000_000, OptionalInt.empty(), 0, 1, true);
+        CoreSettings settings = new CoreSettings(layout, 2_000_000, true, true, 1_000_000, OptionalInt.empty(), 0, 1, true);
         core = new BrokerCore(graph, settings, new DefaultPlacementPolicy(), new PersistenceForecaster(), commands::add);
         alive = new boolean[layout.workers() + 1];
         incarnation = new int[layout.workers() + 1];
