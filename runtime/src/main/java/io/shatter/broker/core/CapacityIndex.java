@@ -4,7 +4,6 @@ import io.shatter.CapacityClass;
 import io.shatter.broker.policy.RankView;
 
 import java.util.ArrayList;
-import java.util.BitSet;
 import java.util.List;
 import java.util.function.ToIntFunction;
 
@@ -17,11 +16,13 @@ import java.util.function.ToIntFunction;
  */
 final class CapacityIndex {
     private final RankSlot[] slots;
-    private final BitSet[] withRoom = new BitSet[CapacityClass.values().length];
+    private final RankBits[] withRoom = new RankBits[CapacityClass.values().length];
     private final long[] excessCoresTree;
     private final int[] excessCoresCounted;
     private final ToIntFunction<RankSlot> partitionCores;
     private final List<RankSlot> found = new ArrayList<>();
+    /** Active excess ranks, a bit each: how many, and which is highest (revoked first). */
+    private final RankBits activeExcess;
     private int pipelineDepth = 1;
     private int activeNonSpareCores;
     private int nonSpareRanksWithRoom;
@@ -32,8 +33,9 @@ final class CapacityIndex {
         this.excessCoresTree = new long[workers + 1];
         this.excessCoresCounted = new int[workers + 1];
         this.partitionCores = partitionCores;
+        this.activeExcess = new RankBits(workers + 1);
         for (int c = 0; c < withRoom.length; c++) {
-            withRoom[c] = new BitSet(workers + 1);
+            withRoom[c] = new RankBits(workers + 1);
         }
     }
 
@@ -67,6 +69,7 @@ final class CapacityIndex {
             if (slot.capacityClass == CapacityClass.EXCESS) {
                 int cores = active ? partitionCores.applyAsInt(slot) : -excessCoresCounted[slot.rank];
                 excessCoresCounted[slot.rank] = active ? cores : 0;
+                activeExcess.set(slot.rank, active);
                 for (int i = slot.rank; i < excessCoresTree.length; i += i & -i) {
                     excessCoresTree[i] += cores;
                 }
@@ -76,7 +79,7 @@ final class CapacityIndex {
     }
 
     private void setRoom(RankSlot slot, boolean room) {
-        BitSet bits = withRoom[slot.capacityClass.ordinal()];
+        RankBits bits = withRoom[slot.capacityClass.ordinal()];
         if (bits.get(slot.rank) != room) {
             bits.set(slot.rank, room);
             if (slot.capacityClass != CapacityClass.SPARE) {
@@ -111,11 +114,20 @@ final class CapacityIndex {
     /** Active ranks of a class with room, in rank order, at most {@code limit}; the list is reused by the next call. */
     List<? extends RankView> withRoom(CapacityClass capacityClass, int limit) {
         found.clear();
-        BitSet bits = withRoom[capacityClass.ordinal()];
+        RankBits bits = withRoom[capacityClass.ordinal()];
         for (int r = bits.nextSetBit(0); r >= 0 && found.size() < limit; r = bits.nextSetBit(r + 1)) {
             found.add(slots[r]);
         }
         return found;
+    }
+
+    int activeExcessRanks() {
+        return activeExcess.cardinality();
+    }
+
+    /** The highest-numbered active excess rank; call only when {@link #activeExcessRanks} is positive. */
+    int highestActiveExcessRank() {
+        return activeExcess.previousSetBit(slots.length - 1);
     }
 
     /** Partition cores of the live excess ranks numbered up to {@code rank}. */

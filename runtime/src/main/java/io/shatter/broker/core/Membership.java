@@ -26,6 +26,8 @@ final class Membership {
     private boolean allJoined;
     /** Fixed ranks that have not said hello yet (join slots are never waited for). */
     private int stillJoining;
+    /** Excess ranks the last capacity sample allows (with a capacity feed); ranks that join beyond it are revoked. */
+    private int excessRanksAllowed = Integer.MAX_VALUE;
 
     Membership(BrokerCore core) {
         this.core = core;
@@ -94,6 +96,7 @@ final class Membership {
         }
         boolean firstHello = slot.status() == RankSlot.Status.JOINING && !allJoined;
         slot.joined(e.cores(), Set.copyOf(e.capabilities()), core.now);
+        revokeExcessBeyondAllowed();
         if (firstHello && --stillJoining == 0) {
             allJoined = true;
             checkFeasibility();
@@ -257,6 +260,7 @@ final class Membership {
             }
         }
         int allowed = ExcessCapacityFeed.allowedRanks(idleCores, coresPerRank, excess.size());
+        excessRanksAllowed = allowed;
         // Joining ranks count as live: they were restored and are on their way.
         int live = (int) excess.stream().filter(s -> s.status() == RankSlot.Status.ACTIVE || s.status() == RankSlot.Status.JOINING).count();
         for (int i = excess.size() - 1; i >= 0 && live > allowed; i--) {
@@ -270,6 +274,17 @@ final class Membership {
                 restore(excess.get(i).rank);
                 live++;
             }
+        }
+    }
+
+    /**
+     * Ranks still joining when a sample lowered the allowance could not be revoked then; when they
+     * join, the highest live excess ranks go until the allowance holds. Otherwise they would sit
+     * active with room that the forecast (rightly) gives no odds, until the next sample.
+     */
+    private void revokeExcessBeyondAllowed() {
+        while (!core.isFinished() && core.index.activeExcessRanks() > excessRanksAllowed) {
+            revoke(core.index.highestActiveExcessRank(), core.settings.revokeGraceNanos());
         }
     }
 

@@ -77,4 +77,30 @@ class ExcessCapacityFeedTest {
         assertEquals(idlePerPoll.length, core.summary(0, now).capacitySamples());
     }
 
+    @Test
+    void excessRanksJoiningAfterASampleThatAllowsFewerAreRevokedHighestFirst() {
+        // 8 cores per excess rank, 5 excess ranks (2..6); the first sample (17 idle) allows 2 while all still join.
+        ShardGraph.Builder g = ShardGraph.builder("feed");
+        g.shard("only").compute(Codecs.INT, ctx -> 1);
+        ShardGraph graph = g.build();
+        RunConfig config = RunConfig.builder().layout(RankLayout.of(1, 5, 0, 1)).revokeGrace(Duration.ZERO)
+                .excessCapacityFeed(new ExcessCapacityFeed(List::of, 8, Duration.ofNanos(POLL_NANOS))).build();
+        List<Command> commands = new ArrayList<>();
+        BrokerCore core = new BrokerCore(graph, CoreSettings.of(config), config.policy(), config.forecaster(), commands::add);
+        core.handle(new Event.CapacityObserved(new CapacitySample(0, "excess", 100, 17, 0)), 0);
+        // Out of order on purpose: the highest live ranks go, whatever order they joined in.
+        for (int rank : new int[] {6, 1, 4, 2, 5, 3}) {
+            core.handle(new Event.WorkerHello(rank, 1, List.of(), graph.fingerprint()), 0);
+        }
+        List<Integer> revoked = new ArrayList<>();
+        for (Command c : commands) {
+            if (c instanceof Command.Revoke r) {
+                revoked.add(r.rank());
+            }
+        }
+        List<Integer> alive = core.ranks().stream().filter(r -> r.capacityClass() == CapacityClass.EXCESS && r.isActive())
+                .map(r -> r.rank()).toList();
+        assertEquals(List.of(2, 3), alive, "the sample allows two excess ranks: the lowest stay");
+        assertEquals(List.of(6, 5, 4), revoked, "each rank joining beyond the allowance revokes the highest live one");
+    }
 }
