@@ -210,8 +210,15 @@ public final class BrokerCore {
         updatePipelineDepth();
         for (ArrayDeque<Task> queue : ready) {
             deferred.clear();
+            Task waited = null; // the last shard of this queue told to wait this round
             while (!queue.isEmpty() && deferred.size() < MAX_LOOKAHEAD && index.anyNonSpareRoom()) {
                 Task task = queue.pollFirst();
+                if (waited != null && waitsAlike(task, waited)) {
+                    // Placing it would look at the same ranks, with less room now, and wait too.
+                    counters.placementsHeldByForecast += waited.heldByForecast ? 1 : 0;
+                    deferred.add(task);
+                    continue;
+                }
                 Placement placement = policy.place(task, view);
                 if (placement instanceof Placement.Run run) {
                     RankSlot slot = slots[run.rank()];
@@ -229,8 +236,10 @@ public final class BrokerCore {
                     requestPreemption((Task) p.victim(), task);
                     deferred.add(task);
                 } else {
-                    if (placement instanceof Placement.Wait w && w.heldByForecast()) {
-                        counters.placementsHeldByForecast++;
+                    if (placement instanceof Placement.Wait w) {
+                        task.heldByForecast = w.heldByForecast();
+                        counters.placementsHeldByForecast += w.heldByForecast() ? 1 : 0;
+                        waited = task;
                     }
                     deferred.add(task);
                 }
@@ -241,6 +250,17 @@ public final class BrokerCore {
         }
         startShadows();
         warnIfOnlyTheForecastHoldsWorkBack();
+    }
+
+    /**
+     * Whether {@code task} would be told to wait as {@code waited} was, in the same round: same
+     * priority (same queue), cores and capabilities, and no inputs whose holders the policy would
+     * look at besides the ranks with room ({@link PlacementPolicy}'s contract).
+     */
+    private static boolean waitsAlike(Task task, Task waited) {
+        return !task.generator && !waited.generator && task.spec.cores() == waited.spec.cores()
+                && task.spec.inputs().length == 0 && waited.spec.inputs().length == 0
+                && task.spec.capabilities().equals(waited.spec.capabilities());
     }
 
     /**

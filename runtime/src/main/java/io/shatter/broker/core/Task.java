@@ -35,6 +35,8 @@ final class Task implements Candidate, AttemptView {
     int failedRank;
     boolean hasFailedRank;
     boolean preemptRequested;
+    /** Its last placement waited because of the forecast (for the count of placements it held back). */
+    boolean heldByForecast;
     /** Its assignment waits for its checkpoint to load: it cannot be asked to yield yet. */
     boolean loading;
     /** The CRITICAL task waiting for this one to yield, if any. */

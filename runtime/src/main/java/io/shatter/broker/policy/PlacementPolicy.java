@@ -7,7 +7,10 @@ import java.util.OptionalInt;
  * broker core only, on its one thread, so implementations keep no locks; they must be fast (they run
  * once per shard placed, so their cost should not grow with the rank count: ask
  * {@link ClusterView#ranksWithRoom} rather than scanning every rank) and must not change the views
- * they are given.
+ * they are given. A {@link Placement.Wait} must follow from the shard's priority, cores,
+ * capabilities and inputs and from the cluster alone: within one placement round the core does not
+ * ask again for a shard without inputs that is alike in those to one told to wait (it would look at
+ * the same ranks, with less room).
  */
 public interface PlacementPolicy {
 
