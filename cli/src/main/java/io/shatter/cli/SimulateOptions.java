@@ -104,6 +104,10 @@ final class SimulateOptions {
             description = "Fixed cost of one checkpoint file (default: 1ms).")
     Duration storeFileCost = Duration.ofMillis(1);
 
+    @Option(names = "--host-cpus", paramLabel = "N", description = "Every rank runs on one host with N CPUs, as local ranks share "
+            + "one machine: with more lanes busy than CPUs each runs that much slower (default: 0, each rank has its cores to itself).")
+    int hostCpus = 0;
+
     @Option(names = "--latency", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "One-way message latency between the broker and a rank (default: 50us).")
     Duration latency = Duration.ofNanos(50_000);
@@ -149,6 +153,9 @@ final class SimulateOptions {
         if ((revokeEvery != null || excessTrace != null) && excessRanks == 0) {
             throw new UserException((excessTrace != null ? "--excess-trace" : "--revoke-every")
                     + " acts on excess ranks, but there are none; give --reserved fewer than --ranks, or --excess N");
+        }
+        if (hostCpus < 0) {
+            throw new UserException("--host-cpus must be 0 (no shared host) or the host's CPUs, got " + hostCpus);
         }
         if (coresPerRank < 1) {
             throw new UserException("--cores-per-rank must be at least 1, got " + coresPerRank);
@@ -207,7 +214,7 @@ final class SimulateOptions {
         SimulationConfig config = new SimulationConfig(layout, latency.toNanos(), checkpointEvery.toNanos(),
                 revokeEvery == null ? 0 : revokeEvery.toNanos(), graceNanos,
                 excessTrace == null ? OptionalInt.empty() : OptionalInt.of(coresPerRank), true, trace != null,
-                Math.round(storeMegabytesPerSecond * 1e6), storeFileCost.toNanos(), seed, maxTime.toNanos());
+                Math.round(storeMegabytesPerSecond * 1e6), storeFileCost.toNanos(), hostCpus, seed, maxTime.toNanos());
         out.printf(java.util.Locale.ROOT, "simulate: %s, %d shards on %d ranks (%d reserved, %d excess, %d spare, %d cores each)%s; seed %d%n",
                 workload, graph.size(), layout.workers(), layout.workers() - excessRanks - spare, excessRanks, spare, coresPerRank,
                 capacityNote, seed);

@@ -51,7 +51,7 @@ public final class DecisionCost {
             int start = TraceCapacity.startStep(scaled, 100);
             WorkModel work = new WorkModel(graph.shards(), 60_000_000_000L, Map.of(), 0.5, 1, 0, 0, 1);
             SimulationConfig config = new SimulationConfig(layout, 50_000, 200_000_000, 0, 30_000_000_000L, OptionalInt.of(1), true,
-                    false, 500_000_000, 1_000_000, 1, Long.MAX_VALUE / 4);
+                    false, 500_000_000, 1_000_000, 0, 1, Long.MAX_VALUE / 4);
             SimClock clock = new SimClock();
             Simulation sim = new Simulation(graph, config, work, new DefaultPlacementPolicy(), forecaster(scaled, start), clock,
                     List.of(TraceCapacity.feed(scaled, start, excess, 1, clock, Duration.ofSeconds(60))));

@@ -12,6 +12,7 @@ import io.shatter.graph.ShardSpec;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -38,6 +39,9 @@ final class SimulatedRanks {
     private final String fingerprint;
     private final long latency;
     private final Rank[] ranks;
+    private final HostCpus host;
+    /** Attempts running, in start order: with a shared host, each change of how many run moves their next safepoints. */
+    private final LinkedHashSet<Attempt> running = new LinkedHashSet<>();
 
     /** One simulated worker process (a new incarnation after each restore). */
     private final class Rank {
@@ -75,11 +79,15 @@ final class SimulatedRanks {
         boolean over;
         /** Bumped whenever the next safepoint event is rescheduled: an older one finds another version and does nothing. */
         int version;
+        /** The step of the next safepoint event. */
+        long pendingStep;
         long startedAt;
+        /** When it started, on the host's virtual clock (progress). */
+        long startedAtVirtual;
         long firstStep;
         long lastStep;
         long stepNanos;
-        long lastCheckpointAt;
+        long lastCheckpointAtVirtual;
 
         Attempt(Command.Assign assign, ShardSpec spec, Rank rank) {
             this.assign = assign;
@@ -96,18 +104,20 @@ final class SimulatedRanks {
             return ((long) taskId << 32) | (attempt & 0xFFFFFFFFL);
         }
 
-        /** The step the attempt has reached at {@code now} (completed steps since it started, plus where it resumed). */
-        long stepAt(long now) {
-            return Math.min(lastStep, firstStep + (now - startedAt) / stepNanos);
+        /** The step the attempt has reached at virtual time {@code virtualNow} (steps since it started, plus where it resumed). */
+        long stepAt(long virtualNow) {
+            return Math.min(lastStep, firstStep + (virtualNow - startedAtVirtual) / stepNanos);
         }
 
-        long timeOfStep(long step) {
-            return startedAt + (step - firstStep) * stepNanos;
+        /** When it reaches {@code step}, on the host's virtual clock. */
+        long virtualTimeOfStep(long step) {
+            return startedAtVirtual + (step - firstStep) * stepNanos;
         }
     }
 
-    SimulatedRanks(Simulation sim, ShardGraph graph, RankLayout layout, WorkModel work, long latency) {
+    SimulatedRanks(Simulation sim, ShardGraph graph, RankLayout layout, WorkModel work, long latency, int hostCpus) {
         this.sim = sim;
+        this.host = new HostCpus(hostCpus);
         this.specs = graph.shards();
         this.work = work;
         this.fingerprint = graph.fingerprint();
@@ -213,7 +223,9 @@ final class SimulatedRanks {
         r.running++;
         a.started = true;
         a.startedAt = sim.now();
-        a.lastCheckpointAt = a.startedAt;
+        host.running(a.startedAt, a.spec.cores());
+        a.startedAtVirtual = host.virtualAt(a.startedAt);
+        a.lastCheckpointAtVirtual = a.startedAtVirtual;
         a.stepNanos = work.stepNanos(a.spec);
         if (a.spec.kind() == ShardKind.RANGE) {
             a.firstStep = a.assign.blockFrom();
@@ -223,21 +235,43 @@ final class SimulatedRanks {
             a.lastStep = Math.max(a.firstStep, work.steps(a.spec));
         }
         scheduleNextSafepoint(a, false);
+        if (host.shared()) {
+            running.add(a);
+            rescheduleOthers(a);
+        }
+    }
+
+    /** The host's rate changed: every other running attempt reaches its next safepoint at another time. */
+    private void rescheduleOthers(Attempt changed) {
+        if (!host.shared()) {
+            return;
+        }
+        for (Attempt other : running) {
+            if (other != changed) {
+                issue(other);
+            }
+        }
     }
 
     /** Schedules the next step at which something happens: the end, a checkpoint due, or (if asked) the very next safepoint. */
     private void scheduleNextSafepoint(Attempt a, boolean flagged) {
         long now = sim.now();
-        long current = a.stepAt(now);
+        long current = a.stepAt(host.virtualAt(now));
         long step = a.lastStep;
         if (a.spec.kind() != ShardKind.PLAIN && flagged) {
             step = Math.min(a.lastStep, Math.max(current + 1, a.firstStep + 1));
         } else if (a.spec.kind() == ShardKind.RESUMABLE) {
             step = Math.min(step, nextCheckpointStep(a, current));
         }
-        long at = Math.max(now, a.timeOfStep(step));
+        a.pendingStep = step;
+        issue(a);
+    }
+
+    /** Puts the attempt's next safepoint event on the queue (an earlier one becomes stale). */
+    private void issue(Attempt a) {
+        long at = Math.max(sim.now(), host.wallAt(a.virtualTimeOfStep(a.pendingStep)));
         int version = ++a.version;
-        long target = step;
+        long target = a.pendingStep;
         sim.at(at, () -> {
             if (a.version == version && !a.over) {
                 atSafepoint(a, target);
@@ -256,8 +290,8 @@ final class SimulatedRanks {
         long next = Long.MAX_VALUE;
         long every = a.assign.checkpointEveryNanos();
         if (every > 0) {
-            long due = a.lastCheckpointAt + every; // the first safepoint at or after this time
-            long steps = Math.max(1, ceilDiv(due - a.startedAt, a.stepNanos));
+            long due = a.lastCheckpointAtVirtual + every; // the first safepoint at or after this time
+            long steps = Math.max(1, ceilDiv(due - a.startedAtVirtual, a.stepNanos));
             next = Math.max(current + 1, a.firstStep + steps);
         }
         long everySteps = a.spec.checkpointEverySteps();
@@ -299,7 +333,7 @@ final class SimulatedRanks {
         }
         // A checkpoint due at this safepoint.
         toBroker(new Event.CheckpointTaken(r.rank, taskId, attempt, new SavedState(step, NO_STATE)));
-        a.lastCheckpointAt = now;
+        a.lastCheckpointAtVirtual = host.virtualAt(now);
         scheduleNextSafepoint(a, false);
     }
 
@@ -307,6 +341,7 @@ final class SimulatedRanks {
     private void finish(Attempt a) {
         Rank r = a.rank;
         a.over = true;
+        stopRunning(a);
         if (a.incarnation != r.incarnation || !r.alive) {
             return;
         }
@@ -359,6 +394,7 @@ final class SimulatedRanks {
         r.alive = false;
         for (Attempt a : r.live.values()) {
             a.over = true;
+            stopRunning(a);
         }
         r.live.clear();
         for (ArrayDeque<Attempt> q : r.queued) {
@@ -366,6 +402,14 @@ final class SimulatedRanks {
         }
         r.running = 0;
         r.freeCores = r.cores;
+    }
+
+    /** A running attempt ends (done, yielded, cancelled or killed): its cores are free for the others on the host. */
+    private void stopRunning(Attempt a) {
+        if (host.shared() && running.remove(a)) {
+            host.running(sim.now(), -a.spec.cores());
+            rescheduleOthers(a);
+        }
     }
 
     /** Restore: a new process on the rank, which says hello. */

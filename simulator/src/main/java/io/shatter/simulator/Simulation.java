@@ -66,7 +66,7 @@ public final class Simulation {
         // The same timeline the real shell keeps, on simulated time (ranks stamp nothing: slices end when the core hears of them).
         this.timeline = new TimelineRecorder(clock::getAsLong, config.recordTrace());
         core.observeWith(timeline);
-        this.ranks = new SimulatedRanks(this, graph, config.layout(), work, config.latencyNanos());
+        this.ranks = new SimulatedRanks(this, graph, config.layout(), work, config.latencyNanos(), config.hostCpus());
         this.storage = new SimulatedStorage(this, graph, work, config.storeBytesPerSecond(), config.storeFileNanos());
         if (config.revokeEveryNanos() > 0) {
             sources.add(new ChaosRevoker(0, config.revokeEveryNanos(), config.revokeGraceNanos(), config.layout(), config.seed()));

@@ -26,7 +26,7 @@ class SimulationTest {
     private static SimulationConfig config(RankLayout layout, long latency, long revokeEvery, long grace, OptionalInt coresPerExcessRank,
                                            long seed) {
         return new SimulationConfig(layout, latency, 200 * MS, revokeEvery, grace, coresPerExcessRank, true, false,
-                500_000_000L, MS, seed, 1000L * 3600 * S);
+                500_000_000L, MS, 0, seed, 1000L * 3600 * S);
     }
 
     private static SimulationReport run(ShardGraph graph, SimulationConfig config, WorkModel work, List<EventSource> sources,
@@ -55,6 +55,23 @@ class SimulationTest {
         // 100 rounds of 1 s on 10 ranks, no latency: exactly 100 s.
         assertEquals(100.0, r.summary().makespanSeconds(), 1e-9);
         assertEquals(1.0, r.summary().busyFraction().get(CapacityClass.RESERVED), 1e-9);
+    }
+
+    @Test
+    void ranksSharingAHostsCpusRunAsFastAsTheCpusAllow() {
+        ShardGraph graph = SyntheticGraphs.build(SyntheticGraphs.Shape.FARM, 999, 1, 0, 1, false, 1);
+        WorkModel work = new WorkModel(graph.shards(), S, Map.of(), 0, 1, 0, 0, 1);
+        for (int ranks : new int[] {2, 3, 4}) {
+            SimulationConfig base = config(RankLayout.of(ranks, 0, 0, 1), 0, 0, 0, OptionalInt.empty(), 1);
+            SimulationConfig shared = new SimulationConfig(base.layout(), 0, base.checkpointEveryNanos(), 0, 0, OptionalInt.empty(), true,
+                    false, base.storeBytesPerSecond(), base.storeFileNanos(), 2, 1, base.maxSimulatedNanos());
+            SimulationReport r = run(graph, shared, work, List.of(), new SimClock());
+            assertEquals(999, r.summary().shardsCompleted());
+            // Rounds of `ranks` 1 s shards, each lane at min(1, 2 / lanes busy); the last round has the remainder.
+            int rest = 999 % ranks;
+            double expected = (999 / ranks) * Math.max(1.0, ranks / 2.0) + (rest == 0 ? 0 : Math.max(1.0, rest / 2.0));
+            assertEquals(expected, r.summary().makespanSeconds(), 1e-6, ranks + " ranks on 2 CPUs");
+        }
     }
 
     @Test
