@@ -28,6 +28,8 @@ if ! command -v chromium >/dev/null 2>&1; then
   as_root apt-get update -qq && as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 export SHATTER_REQUIRE_CHROMIUM=1
+# The shared workload logs (../shared/traces beside the checkout, as CI has them) for the simulator's fidelity test.
+export SHATTER_REQUIRE_SHARED_TRACES=1
 
 mvn -B verify "$@"
 # Excess workers end to end on the local Slurm: grow onto 'excess', get preempted, verify (about a minute).
