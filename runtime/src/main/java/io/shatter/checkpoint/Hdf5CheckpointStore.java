@@ -51,8 +51,9 @@ import java.util.zip.CRC32C;
  *
  * <p>Layout of a checkpoint file:
  * <pre>
- * /                                    attributes format = "shatter-checkpoint", format_version = 1
- * /shard/&lt;shard id&gt;/attempt/&lt;n&gt;         attributes graph_id, shard_id, attempt, step, time (ISO-8601 UTC)
+ * /                                    attributes format = "shatter-checkpoint", format_version = 2
+ * /shard/&lt;shard id&gt;/attempt/&lt;n&gt;         attributes graph_id, shard_id, attempt, step, time (ISO-8601 UTC),
+ *                                      record_checksum_crc32c (of graph_id, shard_id, attempt and step)
  * /shard/&lt;shard id&gt;/attempt/&lt;n&gt;/state   1-D int8 dataset of the state bytes, attribute checksum_crc32c
  * </pre>
  * The group name is the shard id percent-encoded as in URLs, so that every HDF5 tool can name it
@@ -67,7 +68,8 @@ import java.util.zip.CRC32C;
  * durable, all but the newest two checkpoints of the shard are deleted.
  *
  * <p>On load, a file that is not HDF5, is truncated, belongs to another graph or shard, lacks an
- * attribute or fails its checksum is rejected with a WARN naming the file and the problem, renamed
+ * attribute, fails a checksum, or makes reading it fail in any other way (jhdf's own exceptions
+ * included) is rejected with a WARN naming the file and the problem, renamed
  * to {@code <name>.rejected} (so that it is not read again nor counted as one of the two kept
  * checkpoints), and the previous checkpoint is used instead.
  *
@@ -80,7 +82,9 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
 
     /** Value of the root attribute {@code format}, which marks a file as ours. */
     static final String FORMAT = "shatter-checkpoint";
-    static final int FORMAT_VERSION = 1;
+    /** 2: the attempt group's {@value #RECORD_CHECKSUM_ATTRIBUTE}; a version 1 file is rejected (its run starts the shard afresh). */
+    static final int FORMAT_VERSION = 2;
+    static final String RECORD_CHECKSUM_ATTRIBUTE = "record_checksum_crc32c";
     static final String STATE_DATASET = "state";
 
     private static final int KEPT_CHECKPOINTS_PER_SHARD = 2;
@@ -181,9 +185,10 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                     warnings.accept("Rejected checkpoint file " + file.path() + " of shard '" + shardId + "': " + e.getMessage()
                         + ". " + moveAside(file.path()) + "; using the previous checkpoint, if any.");
                 } catch (IOException e) {
-                    // Not proof that the file is bad (the disk may be failing): leave it in place.
-                    warnings.accept("Could not read checkpoint file " + file.path() + " of shard '" + shardId + "': " + e
-                        + "; using the previous checkpoint, if any.");
+                    // Whatever the cause, a file that cannot be read now would fail every retry the same way: set it aside
+                    // (kept for inspection) so that the run goes on from the previous checkpoint or a fresh start.
+                    warnings.accept("Could not read checkpoint file " + file.path() + " of shard '" + shardId + "' (" + e
+                        + "). " + moveAside(file.path()) + "; using the previous checkpoint, if any.");
                 }
             }
             return Optional.empty();
@@ -265,6 +270,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 attemptGroup.putAttribute("attempt", attempt);
                 attemptGroup.putAttribute("step", step);
                 attemptGroup.putAttribute("time", Instant.now(clock).toString());
+                attemptGroup.putAttribute(RECORD_CHECKSUM_ATTRIBUTE, recordChecksum(graphId, shardId, attempt, step));
                 dataset = new StreamedByteDataset(attemptGroup, STATE_DATASET, state);
                 attemptGroup.putDataset(STATE_DATASET, dataset);
             }
@@ -353,12 +359,17 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
     // ---- reading ----
 
     private Checkpoint read(Path file, String graphId, String shardId) throws IOException, RejectedCheckpointException {
-        checkSignatureAndLength(file);
+        long fileSize = checkSignatureAndLength(file);
         try (HdfFile hdf = new HdfFile(file)) {
             Attribute format = hdf.getAttribute("format");
             if (format == null || !FORMAT.equals(format.getData())) {
                 throw new RejectedCheckpointException("it is HDF5 but not a Shatter checkpoint (root attribute 'format' is "
                     + (format == null ? "missing" : "'" + format.getData() + "'") + ", expected '" + FORMAT + "')");
+            }
+            long version = numberAttribute(hdf, "format_version");
+            if (version != FORMAT_VERSION) {
+                throw new RejectedCheckpointException("it has checkpoint format version " + version + ", this Shatter reads "
+                    + FORMAT_VERSION);
             }
             Group attemptGroup = onlyChildGroup(onlyChildGroup(hdf, "shard"), "attempt");
             String fileGraphId = stringAttribute(attemptGroup, "graph_id");
@@ -372,6 +383,10 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
             int attempt = Math.toIntExact(numberAttribute(attemptGroup, "attempt"));
             long step = numberAttribute(attemptGroup, "step");
             stringAttribute(attemptGroup, "time");
+            long recordedRecordChecksum = numberAttribute(attemptGroup, RECORD_CHECKSUM_ATTRIBUTE);
+            if (recordedRecordChecksum != recordChecksum(fileGraphId, fileShardId, attempt, step)) {
+                throw new RejectedCheckpointException("checksum mismatch, its graph, shard, attempt or step attribute is corrupt");
+            }
             Node stateNode = attemptGroup.getChild(STATE_DATASET);
             if (!(stateNode instanceof Dataset stateDataset)) {
                 throw new RejectedCheckpointException("dataset " + childPath(attemptGroup, STATE_DATASET) + " is missing");
@@ -381,6 +396,11 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 throw new RejectedCheckpointException("dataset " + pathOf(stateDataset) + " is not a 1-D array of bytes");
             }
             long recordedChecksum = numberAttribute(stateDataset, StreamedByteDataset.CHECKSUM_ATTRIBUTE);
+            if (stateDataset.getSize() > fileSize) {
+                // Checked before jhdf allocates an array of the claimed size.
+                throw new RejectedCheckpointException("dataset " + pathOf(stateDataset) + " claims " + stateDataset.getSize()
+                    + " bytes, more than the file's " + fileSize);
+            }
             byte[] state = stateDataset.getSize() == 0 ? new byte[0] : (byte[]) stateDataset.getData();
             CRC32C checksum = new CRC32C();
             checksum.update(state);
@@ -390,13 +410,26 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                     state.length, checksum.getValue(), recordedChecksum));
             }
             return new Checkpoint(shardId, attempt, step, state);
-        } catch (HdfException | ClassCastException | ArithmeticException e) {
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // jhdf reports damage as any runtime exception (IllegalArgumentException, BufferUnderflowException, ...),
+            // and a damaged size or a cycle of addresses may ask it for an impossible array or recursion: all mean corrupt.
             throw new RejectedCheckpointException("it is not a readable checkpoint (" + e + ")");
         }
     }
 
+    /**
+     * What the attempt group's {@value #RECORD_CHECKSUM_ATTRIBUTE} holds: CRC32C of the attributes that
+     * say which state this is, so that a flipped step or attempt is caught like a flipped state byte.
+     */
+    static long recordChecksum(String graphId, String shardId, int attempt, long step) {
+        CRC32C crc = new CRC32C();
+        crc.update((graphId.length() + ":" + graphId + shardId.length() + ":" + shardId + ":" + attempt + ":" + step)
+            .getBytes(StandardCharsets.UTF_8));
+        return crc.getValue();
+    }
+
     /** Catches non-HDF5 and truncated files before jhdf, whose errors would be less clear. */
-    private static void checkSignatureAndLength(Path file) throws IOException, RejectedCheckpointException {
+    private static long checkSignatureAndLength(Path file) throws IOException, RejectedCheckpointException {
         try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
             long size = channel.size();
             ByteBuffer superblock = ByteBuffer.allocate(SUPERBLOCK_V2_BYTES).order(ByteOrder.LITTLE_ENDIAN);
@@ -412,18 +445,19 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
             if (!Arrays.equals(signature, HDF5_SIGNATURE)) {
                 throw new RejectedCheckpointException("it is not an HDF5 file (no HDF5 signature at its start)");
             }
+            if (superblock.limit() < SUPERBLOCK_V2_BYTES) {
+                throw new RejectedCheckpointException("it is truncated (" + size + " bytes, shorter than an HDF5 superblock)");
+            }
             int version = superblock.get(HDF5_SIGNATURE.length);
             if (version != 2 && version != 3) {
                 throw new RejectedCheckpointException("it has HDF5 superblock version " + version + ", not the 2 or 3 this store writes");
-            }
-            if (superblock.limit() < SUPERBLOCK_V2_BYTES) {
-                throw new RejectedCheckpointException("it is truncated (" + size + " bytes, shorter than an HDF5 superblock)");
             }
             long endOfFile = superblock.getLong(SUPERBLOCK_V2_END_OF_FILE_OFFSET);
             if (size < endOfFile) {
                 throw new RejectedCheckpointException("it is truncated (" + size + " bytes on disk, its HDF5 superblock says "
                     + endOfFile + ")");
             }
+            return size;
         }
     }
 
