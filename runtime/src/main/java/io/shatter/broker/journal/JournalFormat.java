@@ -16,8 +16,11 @@ import java.util.zip.CRC32C;
 /**
  * The journal's bytes. {@value #FILE_NAME}: the magic {@code SHATJRNL}, the format version as a
  * 4-byte big-endian int, then records. Every record, the header record first, is framed as
- * {@code [payload length: int32][CRC32C of payload: int32][payload]}, the payload encoded with
- * {@link WireWriter} (varints and length-prefixed bytes, never Java serialization):
+ * {@code [payload length: int32][CRC32C of the length: int32][CRC32C of payload: int32][payload]},
+ * the payload encoded with {@link WireWriter} (varints and length-prefixed bytes, never Java
+ * serialization). The length's own checksum is what tells a torn last record (complete frame
+ * fields, fewer payload bytes than the length says) from a damaged length, which would otherwise
+ * look like a record running past the end of the file:
  * <pre>
  * header            graph name, graph fingerprint, run identity (the program's arguments), created at (epoch ms)
  * 1 shard committed shard index, output bytes
@@ -32,11 +35,11 @@ public final class JournalFormat {
     /** Where the journal of a finished run is moved when a new run starts in the same directory. */
     public static final String FINISHED_FILE_NAME = "journal-finished.bin";
     /** Bumped whenever the layout changes; a journal of another version is refused, not misread. */
-    public static final int FORMAT_VERSION = 1;
+    public static final int FORMAT_VERSION = 2; // 2: the length's checksum in every frame
 
     static final byte[] MAGIC = "SHATJRNL".getBytes(StandardCharsets.US_ASCII);
     static final int PREAMBLE_BYTES = MAGIC.length + 4;
-    static final int FRAME_BYTES = 8;
+    static final int FRAME_BYTES = 12;
 
     static final int SHARD_COMMITTED = 1;
     static final int CHUNK_COMMITTED = 2;
@@ -85,15 +88,32 @@ public final class JournalFormat {
         System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
         putInt(out, MAGIC.length, FORMAT_VERSION);
         w.copyTo(out, PREAMBLE_BYTES + FRAME_BYTES);
-        CRC32C check = new CRC32C();
-        check.update(out, PREAMBLE_BYTES + FRAME_BYTES, w.size());
-        putInt(out, PREAMBLE_BYTES, w.size());
-        putInt(out, PREAMBLE_BYTES + 4, (int) check.getValue());
+        putFrame(out, PREAMBLE_BYTES, w.size(), new CRC32C());
         channel.position(0);
         ByteBuffer bytes = ByteBuffer.wrap(out);
         while (bytes.hasRemaining()) {
             channel.write(bytes);
         }
+    }
+
+    /** Writes the frame of the {@code length} payload bytes that follow it at {@code at + FRAME_BYTES}. */
+    static void putFrame(byte[] target, int at, int length, CRC32C crc) {
+        putInt(target, at, length);
+        putInt(target, at + 4, lengthChecksum(length, crc));
+        crc.reset();
+        crc.update(target, at + FRAME_BYTES, length);
+        putInt(target, at + 8, (int) crc.getValue());
+    }
+
+    /** The checksum a frame keeps of its length field. */
+    static int lengthChecksum(int length, CRC32C crc) {
+        crc.reset();
+        crc.update(new byte[] {(byte) (length >>> 24), (byte) (length >>> 16), (byte) (length >>> 8), (byte) length});
+        return (int) crc.getValue();
+    }
+
+    static int getInt(byte[] source, int at) {
+        return ((source[at] & 0xFF) << 24) | ((source[at + 1] & 0xFF) << 16) | ((source[at + 2] & 0xFF) << 8) | (source[at + 3] & 0xFF);
     }
 
     static void putInt(byte[] target, int at, int value) {
