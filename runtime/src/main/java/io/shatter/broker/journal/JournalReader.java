@@ -297,9 +297,9 @@ final class JournalReader {
         JournalRecord record;
         try {
             record = JournalFormat.decode(payload);
-        } catch (ProtocolException e) {
+        } catch (RuntimeException e) { // a ProtocolException, or anything else a decoder should not throw: never a crash
             throw new RunDirectoryException("the record ending at byte " + position + " of " + file + " passed its checksum but "
-                    + "cannot be read (" + e.getMessage() + "); move the file away, or use another --run-dir");
+                    + "cannot be read (" + e + "); move the file away, or use another --run-dir");
         }
         replay.accept(record);
     }
