@@ -137,12 +137,12 @@ final class FrameEvents implements Messages.BrokerHandler, Messages.StampListene
     }
 
     @Override
-    public void onSharedGet(int rank, long requestId, String key) {
-        add(new Event.SharedGet(rank, requestId, key));
+    public void onSharedGet(int rank, int taskId, int attempt, long requestId, String key) {
+        add(new Event.SharedGet(rank, taskId, attempt, requestId, key));
     }
 
     @Override
-    public void onSharedCompareAndSet(int rank, long requestId, String key, long expectedVersion, byte[] value) {
-        add(new Event.SharedCompareAndSet(rank, requestId, key, expectedVersion, value));
+    public void onSharedCompareAndSet(int rank, int taskId, int attempt, long requestId, String key, long expectedVersion, byte[] value) {
+        add(new Event.SharedCompareAndSet(rank, taskId, attempt, requestId, key, nonNegative(expectedVersion, "version"), value));
     }
 }

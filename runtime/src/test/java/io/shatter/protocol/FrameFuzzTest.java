@@ -31,8 +31,8 @@ class FrameFuzzTest {
                 w -> Messages.yielded(w, 9, 1, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0),
                 Messages::left,
                 Messages::leaving,
-                w -> Messages.sharedGet(w, 5, "best-bound"),
-                w -> Messages.sharedCompareAndSet(w, 6, "best-bound", 3, new byte[] {42}));
+                w -> Messages.sharedGet(w, 9, 1, 5, "best-bound"),
+                w -> Messages.sharedCompareAndSet(w, 9, 1, 6, "best-bound", 3, new byte[] {42}));
         WireWriter all = new WireWriter(64);
         for (var m : messages) {
             WireWriter one = new WireWriter(64);
@@ -122,7 +122,7 @@ class FrameFuzzTest {
     /** The frame: a HELLO claiming 2^31-1 capabilities is refused before any list is sized by the claim. */
     @Test
     void aClaimedCountLargerThanTheFrameIsRefusedBeforeAllocating() {
-        byte[] frame = {Messages.VERSION, 20, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0};
+        byte[] frame = {(byte) Messages.VERSION, 20, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0};
         ProtocolException e = org.junit.jupiter.api.Assertions.assertThrows(ProtocolException.class,
                 () -> Messages.readBrokerFrame(2, frame, IGNORING_BROKER));
         assertTrue(e.getMessage().contains("2147483647 items"), e.getMessage());
@@ -164,11 +164,12 @@ class FrameFuzzTest {
         }
 
         @Override
-        public void onSharedGet(int rank, long requestId, String key) {
+        public void onSharedGet(int rank, int taskId, int attempt, long requestId, String key) {
         }
 
         @Override
-        public void onSharedCompareAndSet(int rank, long requestId, String key, long expectedVersion, byte[] value) {
+        public void onSharedCompareAndSet(int rank, int taskId, int attempt, long requestId, String key, long expectedVersion,
+                                          byte[] value) {
         }
     };
 

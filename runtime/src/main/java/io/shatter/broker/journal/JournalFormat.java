@@ -11,6 +11,8 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -23,8 +25,9 @@ import java.util.zip.CRC32C;
  * look like a record running past the end of the file:
  * <pre>
  * header            graph name, graph fingerprint, run identity (the program's arguments), created at (epoch ms)
- * 1 shard committed shard index, output bytes
- * 2 chunk committed shard index, block from, block to, the chunk's output (partial results of its blocks)
+ * 1 shard committed shard index, output bytes, shared writes
+ * 2 chunk committed shard index, block from, block to, the chunk's output (partial results of its blocks), shared writes
+ *   shared writes:  count, then per write its key (string) and value (bytes), applied in order at the commit
  * 3 checkpoint      task name, attempt, step (informational: the checkpoint store stays the source of truth)
  * 4 run finished    shards committed
  * </pre>
@@ -35,7 +38,7 @@ public final class JournalFormat {
     /** Where the journal of a finished run is moved when a new run starts in the same directory. */
     public static final String FINISHED_FILE_NAME = "journal-finished.bin";
     /** Bumped whenever the layout changes; a journal of another version is refused, not misread. */
-    public static final int FORMAT_VERSION = 2; // 2: the length's checksum in every frame
+    public static final int FORMAT_VERSION = 2; // 2: the length's checksum in every frame, shared writes in commit records
 
     static final byte[] MAGIC = "SHATJRNL".getBytes(StandardCharsets.US_ASCII);
     static final int PREAMBLE_BYTES = MAGIC.length + 4;
@@ -57,9 +60,11 @@ public final class JournalFormat {
     static void encode(JournalRecord record, WireWriter payload) {
         if (record instanceof JournalRecord.ShardCommitted r) {
             payload.writeByte(SHARD_COMMITTED).writeVarInt(r.shard()).writeBytes(r.output());
+            writeShared(r.sharedWrites(), payload);
         } else if (record instanceof JournalRecord.ChunkCommitted r) {
             payload.writeByte(CHUNK_COMMITTED).writeVarInt(r.shard()).writeVarInt(r.blockFrom()).writeVarInt(r.blockTo())
                     .writeBytes(r.output());
+            writeShared(r.sharedWrites(), payload);
         } else if (record instanceof JournalRecord.CheckpointSaved r) {
             payload.writeByte(CHECKPOINT).writeString(r.task()).writeVarInt(r.attempt()).writeSignedVarLong(r.step());
         } else if (record instanceof JournalRecord.RunFinished r) {
@@ -72,12 +77,29 @@ public final class JournalFormat {
         WireReader r = new WireReader(payload);
         int type = r.readByte();
         return switch (type) {
-            case SHARD_COMMITTED -> new JournalRecord.ShardCommitted(r.readVarInt(), r.readBytes());
-            case CHUNK_COMMITTED -> new JournalRecord.ChunkCommitted(r.readVarInt(), r.readVarInt(), r.readVarInt(), r.readBytes());
+            case SHARD_COMMITTED -> new JournalRecord.ShardCommitted(r.readVarInt(), r.readBytes(), readShared(r));
+            case CHUNK_COMMITTED -> new JournalRecord.ChunkCommitted(r.readVarInt(), r.readVarInt(), r.readVarInt(), r.readBytes(),
+                    readShared(r));
             case CHECKPOINT -> new JournalRecord.CheckpointSaved(r.readString(), r.readVarInt(), r.readSignedVarLong());
             case RUN_FINISHED -> new JournalRecord.RunFinished(r.readVarInt());
             default -> throw new ProtocolException("unknown record type " + type);
         };
+    }
+
+    private static void writeShared(List<JournalRecord.SharedWrite> writes, WireWriter payload) {
+        payload.writeVarInt(writes.size());
+        for (JournalRecord.SharedWrite w : writes) {
+            payload.writeString(w.key()).writeBytes(w.value());
+        }
+    }
+
+    private static List<JournalRecord.SharedWrite> readShared(WireReader r) {
+        int n = r.readCount(2); // a write is at least an empty key and an empty value
+        List<JournalRecord.SharedWrite> writes = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            writes.add(new JournalRecord.SharedWrite(r.readString(), r.readBytes()));
+        }
+        return List.copyOf(writes);
     }
 
     static void writeHeader(FileChannel channel, Header header) throws IOException {
