@@ -87,7 +87,7 @@ class Hdf5CheckpointH5dumpTest {
         assertEquals("17", attributeValue(attributes, "step"));
         assertEquals("\"2025-03-04T05:06:07.123Z\"", attributeValue(attributes, "time"));
         assertEquals(Long.toString(crc.getValue()), attributeValue(attributes, "checksum_crc32c"));
-        assertEquals(Long.toString(Hdf5CheckpointStore.recordChecksum(GRAPH, SHARD, 2, 17)),
+        assertEquals(Long.toString(Hdf5CheckpointReader.recordChecksum(GRAPH, SHARD, 2, 17)),
                 attributeValue(attributes, "record_checksum_crc32c"));
     }
 
