@@ -73,7 +73,7 @@ public final class BrokerCore {
     final List<RankSlot> workerSlots;
     /** Hears attempt ends, rank events and durable checkpoints, for the timeline. */
     ScheduleObserver observer = ScheduleObserver.NONE;
-    private final SharedStore shared = new SharedStore();
+    final SharedStore shared = new SharedStore();
 
     private final CoreView view;
     /** The time of the event being handled. */
@@ -171,9 +171,9 @@ public final class BrokerCore {
         } else if (event instanceof Event.RangeReduced e) {
             commits.onReduced(e);
         } else if (event instanceof Event.SharedGet e) {
-            emit(shared.get(e));
+            emit(shared.get(e, runs(e.rank(), e.taskId(), e.attempt())));
         } else if (event instanceof Event.SharedCompareAndSet e) {
-            emit(shared.compareAndSet(e));
+            emit(shared.compareAndSet(e, runs(e.rank(), e.taskId(), e.attempt())));
         } else if (event instanceof Event.TimerDue) {
             fireDueTimers();
         } else if (event instanceof Event.JournalFailed e) {
@@ -419,6 +419,12 @@ public final class BrokerCore {
             return null;
         }
         return task;
+    }
+
+    /** Whether {@code rank} runs attempt {@code attempt} of task {@code taskId} now (a question, not a result: nothing counted). */
+    boolean runs(int rank, int taskId, int attempt) {
+        Task task = tasks.get(taskId);
+        return task != null && task.lifecycle.isCurrent(attempt) && task.onRank && task.rank == rank && !task.loading;
     }
 
     /** The attempt whose checkpoint load just ended, if it still waits for it. */
