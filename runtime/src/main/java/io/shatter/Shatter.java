@@ -94,6 +94,15 @@ public final class Shatter {
         BrokerLoop loop = new BrokerLoop(graph, config, transport);
         try {
             loop.run();
+        } catch (ShatterException e) {
+            throw e;
+        } catch (RuntimeException | Error e) {
+            // The loop catches its own failures; this is one while stopping: still a summary and one paragraph.
+            ShatterException failure = new ShatterException("the broker failed while stopping the run (" + e + "). If this repeats, "
+                    + "run with --debug and report the stack trace", e);
+            failure.attachSummary(loop.summary());
+            failure.attachTimeline(loop.timeline().finish());
+            throw failure;
         } finally {
             if (config.joinChannel() != null) {
                 config.joinChannel().close(); // joined workers heard the shutdown; free the port

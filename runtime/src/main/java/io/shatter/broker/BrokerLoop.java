@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -58,10 +59,14 @@ public final class BrokerLoop implements Transport.Receiver {
     private final FrameEvents frameEvents;
     /** The run's timeline, stamped on the shell's clock from what the core reports (records only with a trace or report). */
     private final TimelineRecorder timeline;
+    /** Set when the broker's own loop failed (not a run failure the core decided). */
+    private ShatterException brokerFailure;
     private volatile Thread owner;
     private volatile boolean parked;
     private long brokerCpuNanos;
     private long journalForceDue = Long.MAX_VALUE;
+    /** Ranks dropped for a malformed frame on a transport that cannot cut them off: their frames are ignored. */
+    private final BitSet cutOff = new BitSet();
     /** When the frame being decoded was taken from the inbox: the time of each of its events. */
     private long frameTime;
 
@@ -96,7 +101,17 @@ public final class BrokerLoop implements Transport.Receiver {
         this.effects = new EffectRunner(graph, config.checkpointStore(), this::runOffLoop, this::offer,
                 config.excessWorkers(), transport.size());
         this.core = new BrokerCore(graph, CoreSettings.of(config), config.policy(), config.forecaster(), effects);
-        this.frameEvents = new FrameEvents(this::deliver);
+        this.frameEvents = new FrameEvents(new FrameEvents.Sink() {
+            @Override
+            public void event(Event event) {
+                core.handle(event, frameTime);
+            }
+
+            @Override
+            public Messages.StampListener stamps() {
+                return timeline;
+            }
+        });
         this.timeline = new TimelineRecorder(clock, config.recordTrace());
         core.observeWith(timeline);
     }
@@ -118,10 +133,6 @@ public final class BrokerLoop implements Transport.Receiver {
     private void offer(Event event) {
         inbox.add(new Inbound.Happened(event));
         wakeUp();
-    }
-
-    private void deliver(Event event) {
-        core.handle(event, frameTime);
     }
 
     /** The core (for results once {@link #run()} returned). */
@@ -173,7 +184,11 @@ public final class BrokerLoop implements Transport.Receiver {
                     wakeUp();
                 });
             }
-            loop();
+            try {
+                loop();
+            } catch (RuntimeException | Error e) {
+                failed(e);
+            }
             brokerCpuNanos = cpuTime ? threads.getCurrentThreadCpuTime() - cpuStart : 0;
             core.shutdownAll();
             flush();
@@ -188,6 +203,20 @@ public final class BrokerLoop implements Transport.Receiver {
         } finally {
             closeJournal();
         }
+    }
+
+    /**
+     * The broker itself failed (a bug, or the JVM out of memory): the run stops as any failed run
+     * does, so the ranks are told to stop, committed shards stay in the journal and the summary is
+     * written, with the cause named in one paragraph.
+     */
+    private void failed(Throwable e) {
+        LOG.error("the broker failed", e);
+        String where = config.runDirectory() == null ? ""
+                : "; the shards it committed are kept in the journal in " + config.runDirectory() + ": run the same command again to resume";
+        brokerFailure = new ShatterException("the broker failed (" + e + ")" + where
+                + ". If this repeats, run with --debug and report the stack trace", e);
+        core.abort(brokerFailure);
     }
 
     /** Opens the run directory's journal and replays it into the core, through its commit path. */
@@ -286,14 +315,32 @@ public final class BrokerLoop implements Transport.Receiver {
         } else if (in instanceof Inbound.Lost l) {
             core.handle(new Event.PeerLost(l.rank(), l.reason()), clock.nanoTime());
         } else if (in instanceof Inbound.Frame f) {
-            frameTime = clock.nanoTime();
-            try {
-                Messages.readBrokerFrame(f.source(), f.bytes(), frameEvents, timeline);
-            } catch (ProtocolException e) {
-                LOG.error("rank {} sent a malformed frame ({}); treating the rank as lost", f.source(), e.getMessage());
-                core.handle(new Event.PeerLost(f.source(), "malformed frame: " + e.getMessage()), clock.nanoTime());
-            }
+            onFrame(f);
         }
+    }
+
+    /**
+     * A peer's frame: decoded whole first, so that whatever a peer sends (truncated, oversized
+     * counts, unknown types, values no worker sends) drops that peer and nothing else; the run goes on.
+     */
+    private void onFrame(Inbound.Frame f) {
+        if (cutOff.get(f.source())) {
+            return; // a rank dropped for a malformed frame whose transport cannot close its link
+        }
+        frameTime = clock.nanoTime();
+        try {
+            frameEvents.decode(f.source(), f.bytes());
+        } catch (RuntimeException | OutOfMemoryError | StackOverflowError e) {
+            // Decoding allocates no more than the frame holds, so even an OutOfMemoryError here is this frame's alone.
+            String why = e instanceof ProtocolException ? e.getMessage() : e.toString();
+            LOG.error("rank {} sent a malformed frame ({}); dropping the rank", f.source(), why);
+            if (!transport.disconnect(f.source(), "malformed frame: " + why)) {
+                cutOff.set(f.source());
+            }
+            core.handle(new Event.PeerLost(f.source(), "malformed frame: " + why), clock.nanoTime());
+            return;
+        }
+        frameEvents.deliver();
     }
 
     private void flush() {

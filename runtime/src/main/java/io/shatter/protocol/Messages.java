@@ -285,7 +285,7 @@ public final class Messages {
                     long every = in.readVarLong();
                     long step = in.readSignedVarLong();
                     byte[] state = in.readBytes();
-                    int n = in.readVarInt();
+                    int n = in.readCount(2); // an input is its index and a flag at least
                     List<Input> inputs = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         int index = in.readVarInt();
@@ -298,7 +298,7 @@ public final class Messages {
                 case REVOKE -> handler.onRevoke(in.readVarLong());
                 case RESTORE -> handler.onRestore();
                 case RELEASE -> {
-                    int[] ids = new int[in.readVarInt()];
+                    int[] ids = new int[in.readCount(1)];
                     for (int i = 0; i < ids.length; i++) {
                         ids[i] = in.readVarInt();
                     }
@@ -324,7 +324,7 @@ public final class Messages {
             switch (type) {
                 case HELLO -> {
                     int cores = in.readVarInt();
-                    int n = in.readVarInt();
+                    int n = in.readCount(1); // a capability is at least its length
                     List<String> capabilities = new ArrayList<>(n);
                     for (int i = 0; i < n; i++) {
                         capabilities.add(in.readString());

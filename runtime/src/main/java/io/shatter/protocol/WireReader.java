@@ -18,6 +18,25 @@ public final class WireReader {
         return position < frame.length;
     }
 
+    /** Bytes not read yet. */
+    public int remaining() {
+        return frame.length - position;
+    }
+
+    /**
+     * A count of items that follow, each at least {@code minBytesEach} bytes long: refused before
+     * anything is allocated for them if the bytes left cannot hold that many, so a claimed count
+     * never sizes an allocation beyond the frame itself.
+     */
+    public int readCount(int minBytesEach) {
+        int count = readVarInt();
+        if ((long) count * Math.max(1, minBytesEach) > remaining()) {
+            throw new ProtocolException("a count of " + count + " items at byte " + position + " but only " + remaining()
+                    + " bytes left");
+        }
+        return count;
+    }
+
     /** One byte, unsigned. */
     public int readByte() {
         if (position >= frame.length) {

@@ -53,6 +53,11 @@ public final class CompositeTransport implements Transport {
     }
 
     @Override
+    public boolean disconnect(int rank, String reason) {
+        return rank < fixed.size() ? fixed.disconnect(rank, reason) : joined.disconnect(rank, reason);
+    }
+
+    @Override
     public void close() {
         try {
             joined.close();

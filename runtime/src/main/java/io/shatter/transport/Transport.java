@@ -24,6 +24,15 @@ public interface Transport extends AutoCloseable {
     /** Sends one frame to {@code destination}; the frame must not be modified afterwards. */
     void send(int destination, byte[] frame);
 
+    /**
+     * Cuts the link to {@code rank} (the broker drops a peer that sent a malformed frame); whether
+     * this transport could. A transport whose ranks are fixed processes (MPI, local threads) cannot,
+     * and the broker ignores that rank's frames from then on.
+     */
+    default boolean disconnect(int rank, String reason) {
+        return false;
+    }
+
     /** Stops delivery and releases resources; pending sends are flushed first where possible. */
     @Override
     void close();

@@ -163,8 +163,12 @@ public final class JoinServer implements Transport {
         ch.writeAndFlush(JoinProtocol.frame(JoinProtocol.DATA, frame));
     }
 
-    /** Closes one worker's connection, as when it is revoked; it is then reported lost with {@code reason}. */
-    public void disconnect(int rank, String reason) {
+    /**
+     * Closes one worker's connection, as when it is revoked or sent a malformed frame; it is then
+     * reported lost with {@code reason}. Always true for a join rank: its link can be cut.
+     */
+    @Override
+    public boolean disconnect(int rank, String reason) {
         Channel ch;
         synchronized (this) {
             int i = rank - firstRank;
@@ -173,6 +177,7 @@ public final class JoinServer implements Transport {
         if (ch != null) {
             closeWith(ch, reason);
         }
+        return true;
     }
 
     @Override
