@@ -163,6 +163,12 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
         server.send(destination, frame);
     }
 
+    /** Closes that worker's connection (a malformed frame, a worker of another graph sent away). */
+    @Override
+    public boolean disconnect(int rank, String reason) {
+        return server.disconnect(rank, reason);
+    }
+
     /** Cancels every worker job of the run, then closes the server. */
     @Override
     public synchronized void close() {
