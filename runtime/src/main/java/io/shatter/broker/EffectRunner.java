@@ -143,6 +143,19 @@ final class EffectRunner implements Consumer<Command> {
         sendAway.clear();
     }
 
+    /** Removes every checkpoint of this graph's resumable shards, on the caller's thread (a finished run). */
+    void discardAllCheckpoints() {
+        List<String> resumable = new ArrayList<>();
+        for (var spec : graph.shards()) {
+            if (spec.kind() == io.shatter.graph.ShardKind.RESUMABLE) {
+                resumable.add(spec.id());
+            }
+        }
+        if (!resumable.isEmpty()) {
+            discard(resumable);
+        }
+    }
+
     private Event.CheckpointDurable save(Command.SaveCheckpoint s) {
         try {
             checkpoints.save(graphId, s.shardId(), s.attempt(), s.state().step(), s.state().state());
