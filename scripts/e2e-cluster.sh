@@ -101,8 +101,8 @@ MAIN=$(echo "$OUT" | sed -n 's/^submitted job \([0-9]*\).*/\1/p')
 MAIN_OUT="$RUN/slurm-$MAIN.out"
 SCRIPT="$RUN/shatter-heat.sbatch"
 ! grep -qF "$ROOT" "$SCRIPT" || fail "the job script points into the checkout $ROOT: $(grep -F "$ROOT" "$SCRIPT")"
-grep -q '^#SBATCH --time=30:00$' "$SCRIPT" || fail "the job script has no --time"
-grep -q '^#SBATCH --open-mode=append$' "$SCRIPT" || fail "the job script has no --open-mode=append"
+grep -q '^#SBATCH --time="30:00"$' "$SCRIPT" || fail "the job script has no --time"
+grep -q '^#SBATCH --open-mode="append"$' "$SCRIPT" || fail "the job script has no --open-mode=append"
 
 main_runs() { [ "$(squeue -h -j "$MAIN" -o '%T' 2>/dev/null)" = RUNNING ]; }
 await 60 "the main job to start" main_runs

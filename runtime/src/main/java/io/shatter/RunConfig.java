@@ -35,6 +35,7 @@ public final class RunConfig {
     private final RunStop stop;
     private final boolean shadows;
     private final boolean retainIntermediateOutputs;
+    private final boolean keepCheckpoints;
     private final Clock clock;
     private final Path runDirectory;
     private final String runIdentity;
@@ -58,6 +59,7 @@ public final class RunConfig {
         this.stop = b.stop;
         this.shadows = b.shadows;
         this.retainIntermediateOutputs = b.retainIntermediateOutputs;
+        this.keepCheckpoints = b.keepCheckpoints;
         this.clock = b.clock;
         this.runDirectory = b.runDirectory;
         this.runIdentity = b.runIdentity;
@@ -159,6 +161,11 @@ public final class RunConfig {
         return retainIntermediateOutputs;
     }
 
+    /** Whether the checkpoints of a run that finished stay in the store (else they are removed when it finishes). */
+    public boolean keepCheckpoints() {
+        return keepCheckpoints;
+    }
+
     /** The broker's clock. */
     public Clock clock() {
         return clock;
@@ -201,6 +208,7 @@ public final class RunConfig {
         private RunStop stop;
         private boolean shadows = true;
         private boolean retainIntermediateOutputs = true;
+        private boolean keepCheckpoints;
         private Clock clock = Clock.SYSTEM;
         private Path runDirectory;
         private String runIdentity = "";
@@ -315,6 +323,15 @@ public final class RunConfig {
         }
 
         /** Keep (true, the default) or drop outputs once every consumer has committed; sinks are always kept. */
+        /**
+         * Keeps the checkpoints of a run that finished (default: removed once every shard is
+         * committed, as nothing will resume from them; a failed or stopped run keeps them always).
+         */
+        public Builder keepCheckpoints(boolean keep) {
+            this.keepCheckpoints = keep;
+            return this;
+        }
+
         public Builder retainIntermediateOutputs(boolean retain) {
             this.retainIntermediateOutputs = retain;
             return this;

@@ -12,6 +12,7 @@ import io.shatter.slurm.SlurmException;
 import io.shatter.slurm.TerminationSignal;
 import io.shatter.slurm.join.JoinClient;
 import io.shatter.slurm.join.JoinSettings;
+import io.shatter.slurm.join.JoinTls;
 import io.shatter.slurm.join.JoinToken;
 import io.shatter.worker.Worker;
 import picocli.CommandLine.Option;
@@ -57,10 +58,11 @@ public final class ExcessOptions {
     Duration capacityInterval = Duration.ofSeconds(10);
 
     @Option(names = "--join-bind", paramLabel = "HOST[:PORT]",
-            description = "Where the broker listens for excess workers (default: ${DEFAULT-VALUE}, every interface, any free port);"
-                    + " the address workers use is written to RUN-DIR/join.addr: HOST when given, else this node's address on the"
-                    + " cluster network (what its Slurm node name resolves to).")
-    String joinBind = "0.0.0.0:0";
+            description = "Where the broker listens for excess workers (default: this node's address on the cluster network, what"
+                    + " its Slurm node name resolves to, any free port; 0.0.0.0 for every interface); the address workers use is"
+                    + " written to RUN-DIR/join.addr. The channel is TLS 1.3 with a certificate made for the run, its fingerprint"
+                    + " in RUN-DIR/join.fingerprint beside the token.")
+    String joinBind = ":0";
 
     @Option(names = "--no-worker-jobs", description = "Listen for excess workers but submit no Slurm jobs (start workers by hand with --join).")
     boolean noWorkerJobs;
@@ -73,7 +75,8 @@ public final class ExcessOptions {
             description = "Be an excess worker of the broker at HOST:PORT (RUN-DIR/join.addr of the main job) instead of running the graph.")
     String join;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "With --join: the run's token file (default: RUN-DIR/join.token).")
+    @Option(names = "--token-file", paramLabel = "FILE", description = "With --join: the run's token file (default: RUN-DIR/join.token);"
+            + " the broker's certificate fingerprint is read from join.fingerprint beside it.")
     Path tokenFile;
 
     @Option(names = "--cores", paramLabel = "N", converter = Numbers.Cores.class, description = "With --join: cores this worker offers (default: SLURM_CPUS_PER_TASK, else --cores-per-rank).")
@@ -123,7 +126,8 @@ public final class ExcessOptions {
         ExcessWorkers channel;
         try {
             SbatchScript.Site site = new SbatchScript.Site(workerTime, workerMem, workerAccount, workerQos, null);
-            channel = ExcessWorkers.open(new ExcessWorkers.Options(runDir, host.isEmpty() ? "0.0.0.0" : host, port,
+            // By default only the address workers are told, not every interface of the node.
+            channel = ExcessWorkers.open(new ExcessWorkers.Options(runDir, host.isEmpty() ? ExcessWorkers.clusterAddress() : host, port,
                     layout.workers() + 1, excessWorkers, coresEach, !noWorkerJobs, excessPartition, site, capacityInterval,
                     workerCommand(), runArguments));
         } catch (SlurmException | IllegalArgumentException e) {
@@ -173,7 +177,8 @@ public final class ExcessOptions {
         Path token = tokenFile != null ? tokenFile : options.runDir().resolve(JoinToken.FILE_NAME);
         JoinClient client;
         try {
-            client = JoinClient.connect(host, port, JoinToken.read(token), JoinSettings.DEFAULTS, Duration.ofSeconds(30));
+            client = JoinClient.connect(host, port, JoinToken.read(token),
+                    JoinTls.readFingerprint(token.resolveSibling(JoinTls.FINGERPRINT_FILE)), JoinSettings.DEFAULTS, Duration.ofSeconds(30));
         } catch (SlurmException e) {
             throw new ShatterException("cannot join: " + e.getMessage());
         }

@@ -55,6 +55,10 @@ public final class RunOptions {
     @Option(names = "--checkpoint-dir", paramLabel = "DIR", description = "Directory for the HDF5 checkpoints of resumable shards (default: RUN_DIR/checkpoints).")
     Path checkpointDir;
 
+    @Option(names = "--keep-checkpoints", description = "Keep the checkpoints of a run that finished (default: removed once every"
+            + " shard is committed; a failed or stopped run keeps them to resume from).")
+    boolean keepCheckpoints;
+
     @Option(names = "--summary-json", paramLabel = "FILE", description = "Write the run summary as JSON to FILE.")
     Path summaryJson;
 
@@ -158,6 +162,6 @@ public final class RunOptions {
         }
         return RunConfig.builder().layout(layout).transport(MpiSession.transport()).revokeEvery(revokeEvery).revokeGrace(revokeGrace)
                 .seed(seed).checkpointEvery(checkpointEvery).recordTrace(trace != null || report != null)
-                .checkpointStore(checkpoints).runDirectory(runDir);
+                .checkpointStore(checkpoints).keepCheckpoints(keepCheckpoints).runDirectory(runDir);
     }
 }

@@ -138,7 +138,7 @@ public abstract class WorkloadCommand implements Callable<Integer> {
 
     /** Shared options that do not change the result, so a killed run may resume with other values of them. */
     private static final Set<String> RESULT_NEUTRAL_OPTIONS = Set.of("--ranks", "--reserved", "--excess", "--spare",
-            "--cores-per-rank", "--revoke-every", "--revoke-grace", "--checkpoint-every", "--run-dir", "--checkpoint-dir",
+            "--cores-per-rank", "--revoke-every", "--revoke-grace", "--checkpoint-every", "--run-dir", "--checkpoint-dir", "--keep-checkpoints",
             "--summary-json", "--trace", "--verify", "--no-progress", "--debug", "--mpj", "--warmup",
             // where the capacity comes from, not what is computed
             "--excess-workers", "--worker-cores", "--excess-partition", "--join-bind", "--no-worker-jobs",

@@ -54,8 +54,8 @@ class SubmitCommandTest {
         Path script = Path.of(o.out().strip());
         assertEquals(runDir.resolve("shatter-heat.sbatch"), script);
         String text = Files.readString(script);
-        assertTrue(text.contains("#SBATCH --partition=reserved\n") && text.contains("#SBATCH --requeue\n")
-                && text.contains("#SBATCH --ntasks=4\n") && text.contains("#SBATCH --cpus-per-task=1\n"), text);
+        assertTrue(text.contains("#SBATCH --partition=\"reserved\"\n") && text.contains("#SBATCH --requeue\n")
+                && text.contains("#SBATCH --ntasks=\"4\"\n") && text.contains("#SBATCH --cpus-per-task=\"1\"\n"), text);
         assertTrue(text.contains("exec mpirun -np 4 /opt/shatter/bin/shatter run heat --ranks 3 --grid 32 --verify --run-dir "
                 + runDir + "\n"), text);
         Process bash = new ProcessBuilder("bash", "-n", script.toString()).redirectErrorStream(true).start();
@@ -71,8 +71,8 @@ class SubmitCommandTest {
                 "--worker-partition", "spot", "--shatter-command", "/opt/shatter/dist/bin/shatter");
         assertEquals(0, o.code(), o.err());
         String text = Files.readString(Path.of(o.out().strip()));
-        for (String line : List.of("#SBATCH --nodes=2", "#SBATCH --ntasks=4", "#SBATCH --ntasks-per-node=2", "#SBATCH --cpus-per-task=1",
-                "#SBATCH --time=30:00", "#SBATCH --mem=2G", "#SBATCH --account=proj", "#SBATCH --qos=low", "#SBATCH --open-mode=append",
+        for (String line : List.of("#SBATCH --nodes=\"2\"", "#SBATCH --ntasks=\"4\"", "#SBATCH --ntasks-per-node=\"2\"", "#SBATCH --cpus-per-task=\"1\"",
+                "#SBATCH --time=\"30:00\"", "#SBATCH --mem=\"2G\"", "#SBATCH --account=\"proj\"", "#SBATCH --qos=\"low\"", "#SBATCH --open-mode=\"append\"",
                 "exec mpirun -np 4 /opt/shatter/dist/bin/shatter run heat --grid 32 --excess-workers 2 --excess-partition spot"
                         + " --worker-time 30:00 --worker-mem 2G --worker-account proj --worker-qos low --run-dir " + runDir)) {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);

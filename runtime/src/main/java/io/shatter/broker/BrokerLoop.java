@@ -200,6 +200,9 @@ public final class BrokerLoop implements Transport.Receiver {
                 config.excessWorkers().close();
             }
             finishCheckpointIo();
+            if (core.isFinished() && core.failure().isEmpty() && !config.keepCheckpoints()) {
+                effects.discardAllCheckpoints(); // every shard is committed: no state will be resumed from
+            }
         } finally {
             closeJournal();
         }

@@ -39,6 +39,7 @@ final class EffectRunner implements Consumer<Command> {
     private final ExcessWorkerPool excessWorkers;
     private final WireWriter[] outgoing;
     private final List<Integer> dirty = new ArrayList<>();
+    private final java.util.Map<Integer, String> sendAway = new java.util.LinkedHashMap<>();
     private Journal journal;
 
     EffectRunner(ShardGraph graph, CheckpointStore checkpoints, Executor checkpointIo, Consumer<Event> completions,
@@ -108,6 +109,9 @@ final class EffectRunner implements Consumer<Command> {
             Messages.release(out, new int[] {r.shard()}, 1);
         } else if (message instanceof Command.Shutdown) {
             Messages.shutdown(out);
+        } else if (message instanceof Command.SendAway s) {
+            Messages.shutdown(out);
+            sendAway.put(s.rank(), s.reason());
         } else if (message instanceof Command.SharedReply r) {
             Messages.sharedReply(out, r.requestId(), r.applied(), r.version(), r.value());
         }
@@ -134,6 +138,22 @@ final class EffectRunner implements Consumer<Command> {
             }
         }
         dirty.clear();
+        // After the stop message went out on the same link: it is read before the close.
+        sendAway.forEach((rank, reason) -> transport.disconnect(rank, "sent away: " + reason));
+        sendAway.clear();
+    }
+
+    /** Removes every checkpoint of this graph's resumable shards, on the caller's thread (a finished run). */
+    void discardAllCheckpoints() {
+        List<String> resumable = new ArrayList<>();
+        for (var spec : graph.shards()) {
+            if (spec.kind() == io.shatter.graph.ShardKind.RESUMABLE) {
+                resumable.add(spec.id());
+            }
+        }
+        if (!resumable.isEmpty()) {
+            discard(resumable);
+        }
     }
 
     private Event.CheckpointDurable save(Command.SaveCheckpoint s) {

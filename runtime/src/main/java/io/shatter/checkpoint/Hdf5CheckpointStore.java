@@ -1,6 +1,7 @@
 package io.shatter.checkpoint;
 
 import io.jhdf.HdfFile;
+import io.shatter.files.PrivateFiles;
 import io.jhdf.WritableHdfFile;
 import io.jhdf.api.WritableGroup;
 import io.jhdf.exceptions.HdfException;
@@ -247,6 +248,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
         try {
             // jhdf opens its file without truncating it: a stale temporary file would leave a tail.
             Files.deleteIfExists(temporary);
+            PrivateFiles.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close(); // 0600 before a byte is in it
             try (WritableHdfFile file = HdfFile.write(temporary)) {
                 file.putAttribute("format", FORMAT);
                 file.putAttribute("format_version", FORMAT_VERSION);
@@ -434,7 +436,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 + " Point the checkpoint directory to a directory you can write.");
         }
         try {
-            Files.createDirectories(directory);
+            PrivateFiles.createDirectories(directory);
         } catch (AccessDeniedException e) {
             throw new IOException("Cannot create checkpoint directory " + directory + ": permission denied on "
                 + e.getFile() + ". Create it yourself or point the checkpoint directory to a directory you can write.", e);

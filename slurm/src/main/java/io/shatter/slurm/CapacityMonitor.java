@@ -2,6 +2,7 @@ package io.shatter.slurm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.shatter.files.PrivateFiles;
 import io.shatter.spi.CapacitySample;
 import io.shatter.spi.CapacitySource;
 import org.slf4j.Logger;
@@ -324,7 +325,7 @@ public final class CapacityMonitor implements CapacitySource {
     private void append(List<CapacitySample> samples) throws IOException {
         Path parent = historyFile.toAbsolutePath().getParent();
         if (parent != null) {
-            Files.createDirectories(parent);
+            PrivateFiles.createDirectories(parent);
         }
         boolean fresh = !Files.exists(historyFile) || Files.size(historyFile) == 0;
         StringBuilder text = new StringBuilder();
@@ -336,8 +337,8 @@ public final class CapacityMonitor implements CapacitySource {
                     .append(s.idleCores()).append(',').append(s.pendingCores()).append('\n');
         }
         // One write per sample batch, appended: a crash leaves whole earlier lines in place.
-        try (Writer w = Files.newBufferedWriter(historyFile, StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND)) {
+        try (Writer w = java.nio.channels.Channels.newWriter(PrivateFiles.open(historyFile, StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE, StandardOpenOption.APPEND), StandardCharsets.UTF_8)) {
             w.write(text.toString());
         }
     }

@@ -1,7 +1,9 @@
 package io.shatter.slurm;
 
+import io.shatter.files.PrivateFiles;
 import io.shatter.slurm.join.JoinServer;
 import io.shatter.slurm.join.JoinSettings;
+import io.shatter.slurm.join.JoinTls;
 import io.shatter.slurm.join.JoinToken;
 import io.shatter.spi.CapacitySample;
 import io.shatter.spi.ExcessWorkerPool;
@@ -14,9 +16,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Collections;
@@ -27,7 +27,8 @@ import java.util.function.Consumer;
 /**
  * The broker's side of excess workers, as the join channel the runtime schedules them through
  * ({@code RunConfig.Builder.joinChannel}): a {@link JoinServer} for the run's join slots with a fresh
- * token in {@code RUN_DIR/join.token}, the address workers connect to in {@code RUN_DIR/join.addr},
+ * token in {@code RUN_DIR/join.token} and a fresh TLS certificate whose fingerprint is in
+ * {@code RUN_DIR/join.fingerprint} (both 0600), the address workers connect to in {@code RUN_DIR/join.addr},
  * and, when asked to, an {@link ExcessWorkerManager} that submits worker jobs to the excess partition
  * once the server listens and cancels them all when the run closes the channel. As the run's
  * {@link ExcessWorkerPool} it hands the manager's capacity samples to the broker and carries out
@@ -44,7 +45,7 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
      * What to open.
      *
      * @param runDir       the run directory (absolute)
-     * @param bindHost     address to listen on ({@code 0.0.0.0}: every interface)
+     * @param bindHost     address to listen on (the CLI's default: {@link #clusterAddress()}; {@code 0.0.0.0}: every interface)
      * @param bindPort     port (0: any free one)
      * @param firstRank    first join rank (the run's fixed ranks come before it)
      * @param slots        join slots: at most this many workers at once
@@ -78,8 +79,10 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
     public static ExcessWorkers open(Options options) {
         Path tokenFile = options.runDir().resolve(JoinToken.FILE_NAME);
         JoinToken token = JoinToken.create(tokenFile);
-        JoinServer server = new JoinServer(options.bindHost(), options.bindPort(), token, options.firstRank(), options.slots(),
-                JoinSettings.DEFAULTS);
+        // A year: the certificate lives as long as this broker process, whatever the job's time limit.
+        JoinTls.ServerIdentity tls = JoinTls.createServer(options.runDir().resolve(JoinTls.FINGERPRINT_FILE), Duration.ofDays(366));
+        JoinServer server = new JoinServer(options.bindHost(), options.bindPort(), token, tls.context(), options.firstRank(),
+                options.slots(), JoinSettings.DEFAULTS);
         return new ExcessWorkers(options, server, tokenFile);
     }
 
@@ -160,6 +163,12 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
         server.send(destination, frame);
     }
 
+    /** Closes that worker's connection (a malformed frame, a worker of another graph sent away). */
+    @Override
+    public boolean disconnect(int rank, String reason) {
+        return server.disconnect(rank, reason);
+    }
+
     /** Cancels every worker job of the run, then closes the server. */
     @Override
     public synchronized void close() {
@@ -189,7 +198,7 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
         return host + ":" + bound.getPort();
     }
 
-    static String clusterAddress() {
+    public static String clusterAddress() {
         String node = System.getenv("SLURMD_NODENAME"); // the name Slurm knows this node by
         try {
             InetAddress byName = node != null && !node.isBlank() ? InetAddress.getByName(node) : InetAddress.getLocalHost();
@@ -217,9 +226,7 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
 
     private static void writeAtomically(Path file, String text) {
         try {
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(temp, text);
-            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            PrivateFiles.writeAtomically(file, text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new SlurmException("cannot write " + file + ": " + e.getMessage() + "; the run directory must be writable", e);
         }

@@ -15,9 +15,9 @@ import java.util.regex.Pattern;
  * main job ({@code shatter run WORKLOAD options...}, SPMD: it must build the same graph) with
  * {@code --join HOST:PORT --token-file FILE --cores N} added, which makes it join instead of start ranks.
  *
- * <p>{@code #SBATCH} lines cannot be quoted, so every value that goes on one is checked here first
- * ({@link IllegalArgumentException} naming the option and the value); everything in the script body
- * is shell-quoted.
+ * <p>Every value that goes on an {@code #SBATCH} line is checked here first against Slurm's own
+ * rules for it ({@link IllegalArgumentException} naming the option and the value) and then written
+ * in double quotes, the only quoting sbatch reads there; everything in the script body is shell-quoted.
  */
 public final class SbatchScript {
     private static final Pattern SAFE = Pattern.compile("[A-Za-z0-9_@%+=:,./-]+");
@@ -228,9 +228,16 @@ public final class SbatchScript {
         return "'" + word.replace("'", "'\\''") + "'";
     }
 
+    /**
+     * {@code #SBATCH --option="value"}: sbatch reads double quotes on these lines (and nothing else of the shell's
+     * quoting), so the value is one word for it; values were checked to hold no quote, backslash, '#' or line break.
+     */
     private static void directive(StringBuilder s, String option, String value) {
         if (value != null) {
-            s.append("#SBATCH --").append(option).append('=').append(value).append('\n');
+            if (value.indexOf('"') >= 0 || value.indexOf('\\') >= 0 || value.indexOf('#') >= 0 || value.indexOf('\n') >= 0) {
+                throw new IllegalArgumentException("--" + option + " \"" + value + "\" cannot go on an #SBATCH line");
+            }
+            s.append("#SBATCH --").append(option).append("=\"").append(value).append("\"\n");
         }
     }
 

@@ -13,6 +13,7 @@ import io.shatter.ShardGraph;
 import io.shatter.Shatter;
 import io.shatter.slurm.join.JoinClient;
 import io.shatter.slurm.join.JoinSettings;
+import io.shatter.slurm.join.JoinTls;
 import io.shatter.slurm.join.JoinToken;
 import io.shatter.worker.Worker;
 import org.junit.jupiter.api.Test;
@@ -106,7 +107,7 @@ class ExcessWorkersTest {
         }
         String[] address = Files.readString(addressFile).strip().split(":");
         JoinClient client = JoinClient.connect(address[0], Integer.parseInt(address[1]), JoinToken.read(runDir.resolve(JoinToken.FILE_NAME)),
-                JoinSettings.DEFAULTS, Duration.ofSeconds(10));
+                JoinTls.readFingerprint(runDir.resolve(JoinTls.FINGERPRINT_FILE)), JoinSettings.DEFAULTS, Duration.ofSeconds(10));
         Worker worker = new Worker(workerGraph, client, 2, List.of(), CapacityClass.EXCESS);
         Thread lanes = new Thread(worker::run, "joined-worker");
         lanes.start();

@@ -14,6 +14,7 @@ import io.shatter.ShatterException;
 import io.shatter.slurm.join.JoinClient;
 import io.shatter.slurm.join.JoinServer;
 import io.shatter.slurm.join.JoinSettings;
+import io.shatter.slurm.join.JoinTls;
 import io.shatter.slurm.join.JoinToken;
 import io.shatter.worker.Worker;
 import org.junit.jupiter.api.Test;
@@ -104,12 +105,13 @@ class MalformedFrameFromJoinedWorkerTest {
         ShardGraph graph = graph(excessRunning);
         RankLayout fixed = RankLayout.of(1, 0, 0, 1);
         JoinToken token = JoinToken.create(runDir.resolve(JoinToken.FILE_NAME));
-        JoinServer server = new JoinServer("127.0.0.1", 0, token, fixed.workers() + 1, 1, JoinSettings.DEFAULTS);
+        JoinTls.ServerIdentity tls = JoinTls.createServer(runDir.resolve(JoinTls.FINGERPRINT_FILE), Duration.ofDays(1));
+        JoinServer server = new JoinServer("127.0.0.1", 0, token, tls.context(), fixed.workers() + 1, 1, JoinSettings.DEFAULTS);
         RunConfig config = RunConfig.builder().layout(fixed.withJoinSlots(1, 2)).joinChannel(server)
                 .checkpointEvery(Duration.ofMillis(20)).build();
         CompletableFuture<RunResult> run = CompletableFuture.supplyAsync(() -> Shatter.run(graph, config));
 
-        JoinClient client = connectWhenListening(server, token);
+        JoinClient client = connectWhenListening(server, token, tls.fingerprint());
         Worker worker = new Worker(workerGraph, client, 2, List.of(), CapacityClass.EXCESS);
         Thread lanes = new Thread(() -> {
             try {
@@ -135,11 +137,12 @@ class MalformedFrameFromJoinedWorkerTest {
     }
 
     /** The broker binds when its run starts: joins are retried until then, within a deadline. */
-    private static JoinClient connectWhenListening(JoinServer server, JoinToken token) throws InterruptedException {
+    private static JoinClient connectWhenListening(JoinServer server, JoinToken token, String fingerprint) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (true) {
             try {
-                return JoinClient.connect("127.0.0.1", server.address().getPort(), token, JoinSettings.DEFAULTS, Duration.ofSeconds(10));
+                return JoinClient.connect("127.0.0.1", server.address().getPort(), token, fingerprint,
+                        JoinSettings.DEFAULTS, Duration.ofSeconds(10));
             } catch (RuntimeException e) {
                 if (System.nanoTime() > deadline) {
                     throw e;

@@ -40,10 +40,10 @@ class SbatchScriptTest {
                 List.of("run", "heat", "--ranks", "4", "--verify", "--run-dir", "/runs/a"), true));
         Path file = SbatchScript.write(dir.resolve("main.sbatch"), text);
         assertValidBash(file);
-        for (String line : List.of("#SBATCH --partition=reserved", "#SBATCH --requeue", "#SBATCH --nodes=2", "#SBATCH --ntasks=5",
-                "#SBATCH --cpus-per-task=1", "#SBATCH --time=2:00:00", "#SBATCH --mem=4G", "#SBATCH --account=proj-1",
-                "#SBATCH --qos=normal", "#SBATCH --signal=B:TERM@" + SbatchScript.MAIN_SIGNAL_SECONDS, "#SBATCH --open-mode=append",
-                "#SBATCH --output=/runs/a/slurm-%j.out", "cd '/home/u/it'\\''s here'", ". '/opt/site env.sh'",
+        for (String line : List.of("#SBATCH --partition=\"reserved\"", "#SBATCH --requeue", "#SBATCH --nodes=\"2\"", "#SBATCH --ntasks=\"5\"",
+                "#SBATCH --cpus-per-task=\"1\"", "#SBATCH --time=\"2:00:00\"", "#SBATCH --mem=\"4G\"", "#SBATCH --account=\"proj-1\"",
+                "#SBATCH --qos=\"normal\"", "#SBATCH --signal=\"B:TERM@" + SbatchScript.MAIN_SIGNAL_SECONDS + "\"", "#SBATCH --open-mode=\"append\"",
+                "#SBATCH --output=\"/runs/a/slurm-%j.out\"", "cd '/home/u/it'\\''s here'", ". '/opt/site env.sh'",
                 "exec mpirun -np 5 /opt/shatter/bin/shatter run heat --ranks 4 --verify --run-dir /runs/a")) {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
         }
@@ -71,11 +71,37 @@ class SbatchScriptTest {
                 List.of("run", "heat", "--grid", "64")));
         Path file = SbatchScript.write(dir.resolve("worker.sbatch"), text);
         assertValidBash(file);
-        for (String line : List.of("#SBATCH --partition=excess", "#SBATCH --requeue", "#SBATCH --signal=B:TERM@10", "#SBATCH --time=30",
-                "#SBATCH --open-mode=append", "address=\"$(cat /runs/r1/join.addr 2>/dev/null)\" || {",
+        for (String line : List.of("#SBATCH --partition=\"excess\"", "#SBATCH --requeue", "#SBATCH --signal=\"B:TERM@10\"", "#SBATCH --time=\"30\"",
+                "#SBATCH --open-mode=\"append\"", "address=\"$(cat /runs/r1/join.addr 2>/dev/null)\" || {",
                 "exec /opt/shatter/bin/shatter run heat --grid 64 --join \"$address\" --token-file /runs/r1/join.token --cores 2")) {
             assertTrue(text.contains(line + "\n"), "missing \"" + line + "\" in\n" + text);
         }
+    }
+
+    @Test
+    void theIssuesInjectionIsRefusedNamingTheOptionAndNothingIsWritten() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new SbatchScript.MainJob("shatter-heat",
+                "reserved\ntouch /tmp/pwned", null, 1, null, 1, SbatchScript.Site.DEFAULTS, Path.of("/runs/a"), Path.of("/"),
+                List.of("x"), List.of(), false));
+        assertTrue(e.getMessage().startsWith("--partition \"reserved\ntouch /tmp/pwned\" is not a partition name"), e.getMessage());
+        for (String bad : List.of("a b", "a\"b", "a#b", "a'b", "$(id)", "a\\b", "")) {
+            assertThrows(IllegalArgumentException.class, () -> new SbatchScript.Site(null, null, null, bad, null), bad);
+            assertThrows(IllegalArgumentException.class, () -> new SbatchScript.MainJob(bad, "reserved", null, 1, null, 1,
+                    SbatchScript.Site.DEFAULTS, Path.of("/runs/a"), Path.of("/"), List.of("x"), List.of(), false), bad);
+        }
+    }
+
+    /** sbatch itself reads the quoted directives as the values they hold (checked with --test-only: nothing is queued). */
+    @Test
+    void theRealSbatchReadsTheQuotedDirectives() throws Exception {
+        LocalSlurm.require();
+        String text = SbatchScript.mainJob(new SbatchScript.MainJob("shatter-quoted.1", "excess", null, 1, null, 1,
+                new SbatchScript.Site("5", null, null, null, null), dir, dir, List.of("true"), List.of(), false));
+        Path file = SbatchScript.write(dir.resolve("quoted.sbatch"), text);
+        SlurmCommands.Output out = new SlurmCommands().run(List.of("sbatch", "--test-only", file.toString()));
+        String said = out.stdout() + out.stderr();
+        assertEquals(0, out.exitCode(), said);
+        assertTrue(said.contains("in partition excess"), said);
     }
 
     @Test

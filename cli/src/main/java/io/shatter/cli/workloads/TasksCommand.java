@@ -17,12 +17,12 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A task farm inside an allocation: each line of the task file is a shard that runs its command
- * with {@code /bin/sh -c}; its exit status decides success, and its stdout and stderr go to
- * {@code RUN_DIR/tasks/ID.out} and {@code ID.err}.
+ * with {@code /bin/sh -c} in a process group of its own that dies with its attempt and its worker
+ * ({@link TaskProcess}); its exit status decides success, and its stdout and stderr go to
+ * {@code RUN_DIR/tasks/ID.out} and {@code ID.err} (0600).
  */
 @Command(name = "tasks", mixinStandardHelpOptions = true,
         description = "Runs the commands of a task file ('ID [priority=P] [after=ID1,ID2] [cores=N] : COMMAND') as a DAG.")
@@ -50,7 +50,8 @@ public final class TasksCommand extends WorkloadCommand {
         }
         tasks = TaskFile.read(file);
         Path outputs = options.runDir().resolve("tasks");
-        Files.createDirectories(outputs);
+        io.shatter.files.PrivateFiles.createDirectories(outputs);
+        TaskProcess.killLeftovers(outputs); // of an earlier incarnation of this run whose worker was killed
         ShardGraph.Builder g = ShardGraph.builder("tasks:" + file.getFileName());
         for (TaskFile.Task t : tasks) {
             shards.put(t.id(), g.shard(t.id()).priority(t.priority()).cores(t.cores()).retries(retries)
@@ -65,16 +66,12 @@ public final class TasksCommand extends WorkloadCommand {
         Path out = outputs.resolve(task.id() + ".out");
         Path err = outputs.resolve(task.id() + ".err");
         long start = System.currentTimeMillis();
-        Process process = new ProcessBuilder("/bin/sh", "-c", task.command())
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
-                .start();
-        while (!process.waitFor(50, TimeUnit.MILLISECONDS)) {
-            if (ctx.isCancelled()) {
-                process.destroyForcibly();
-                throw new TaskFailedException("task '" + task.id() + "' was cancelled");
-            }
+        TaskProcess process = TaskProcess.start(task.id(), task.command(), out, err, outputs);
+        java.util.Optional<Integer> exit = process.await(ctx::isCancelled);
+        if (exit.isEmpty()) {
+            throw new TaskFailedException("task '" + task.id() + "' was cancelled");
         }
-        int status = process.exitValue();
+        int status = exit.get();
         if (status != 0) {
             throw new TaskFailedException("task '" + task.id() + "' (line " + task.line() + ") exited with status " + status
                     + "; its output is in " + out + " and " + err);

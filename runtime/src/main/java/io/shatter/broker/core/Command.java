@@ -51,8 +51,15 @@ public sealed interface Command {
     record Release(int rank, int shard) implements ToRank {
     }
 
-    /** The run is over for this rank (or, for a worker that built another graph, it is sent away). */
+    /** The run is over for this rank. */
     record Shutdown(int rank) implements ToRank {
+    }
+
+    /**
+     * A joining worker that must not take part (it built another graph): told to stop, then its
+     * link is cut where the transport can, so it holds no join slot.
+     */
+    record SendAway(int rank, String reason) implements ToRank {
     }
 
     /** The answer to a shared-state request. */

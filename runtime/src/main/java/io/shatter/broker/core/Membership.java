@@ -83,7 +83,7 @@ final class Membership {
             core.emit(new Command.Warn("a worker joining as rank " + e.rank() + " built a different graph (fingerprint "
                     + e.graphFingerprint() + ", broker has " + fingerprint + "); sent it away: start workers with the same "
                     + "command and arguments as the main job"));
-            core.emit(new Command.Shutdown(e.rank()));
+            core.emit(new Command.SendAway(e.rank(), "built a different graph"));
             return;
         }
         if (!fingerprint.equals(e.graphFingerprint())) {

@@ -2,6 +2,7 @@ package io.shatter.broker.journal;
 
 import io.shatter.RunDirectoryException;
 import io.shatter.broker.core.JournalRecord;
+import io.shatter.files.PrivateFiles;
 import io.shatter.protocol.WireWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -80,7 +81,7 @@ public final class Journal implements Closeable {
                                long nowNanos) {
         Path dir = runDirectory.toAbsolutePath().normalize();
         try {
-            Files.createDirectories(dir);
+            PrivateFiles.createDirectories(dir); // 0700 when made here: the journal, checkpoints and outputs are the user's
         } catch (IOException e) {
             throw new RunDirectoryException("cannot create the run directory " + dir + " (" + JournalFormat.describe(e)
                     + "); choose a writable run directory (--run-dir)", e);
@@ -88,7 +89,7 @@ public final class Journal implements Closeable {
         Path file = dir.resolve(JournalFormat.FILE_NAME);
         FileChannel channel = null;
         try {
-            channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            channel = PrivateFiles.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
             FileLock lock = lockOrRefuse(channel, dir);
             JournalFormat.Header expected = new JournalFormat.Header(graphName, fingerprint, identity);
             // Checked from the end first: a new run in the directory of a finished one need not read the whole file.

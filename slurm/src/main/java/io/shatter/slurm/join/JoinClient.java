@@ -12,6 +12,8 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.shatter.slurm.SlurmException;
@@ -29,8 +31,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A worker's end of the join channel: connects to the broker, presents the run's token, and is
- * given a rank. As a {@link Transport} it talks to rank 0 only. When the broker's heartbeat stops
+ * A worker's end of the join channel: connects to the broker over TLS 1.3, accepts only the
+ * certificate whose fingerprint the broker wrote into the run directory, then presents the run's
+ * token (so the token never crosses the network in clear, nor reaches an impostor), and is given a rank. As a {@link Transport} it talks to rank 0 only. When the broker's heartbeat stops
  * or the connection breaks, the broker is reported lost through {@link Transport.Receiver#onPeerLost}.
  */
 public final class JoinClient implements Transport {
@@ -57,12 +60,16 @@ public final class JoinClient implements Transport {
     }
 
     /**
-     * Connects to the broker at {@code host:port} and joins with {@code token}, waiting at most
-     * {@code timeout} for the answer.
+     * Connects to the broker at {@code host:port}, checks that its certificate has the SHA-256
+     * {@code fingerprint} ({@link JoinTls#readFingerprint}), and joins with {@code token}, waiting
+     * at most {@code timeout} for the answer.
      *
-     * @throws SlurmException when the broker cannot be reached, refuses the join (saying why), or does not answer
+     * @throws SlurmException when the broker cannot be reached, is not the broker of the fingerprint, refuses the join
+     *                        (saying why), or does not answer
      */
-    public static JoinClient connect(String host, int port, JoinToken token, JoinSettings settings, Duration timeout) {
+    public static JoinClient connect(String host, int port, JoinToken token, String fingerprint, JoinSettings settings,
+                                     Duration timeout) {
+        SslContext tls = JoinTls.client(fingerprint);
         EventLoopGroup group = new NioEventLoopGroup(1);
         CompletableFuture<int[]> welcome = new CompletableFuture<>();
         JoinClient[] self = new JoinClient[1];
@@ -72,13 +79,24 @@ public final class JoinClient implements Transport {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        JoinProtocol.addFraming(ch.pipeline(), settings);
+                        JoinProtocol.addFraming(ch.pipeline(), tls.newHandler(ch.alloc(), host, port), settings,
+                                settings.maxFrameBytes());
                         ch.pipeline().addLast("worker", new WorkerSide(welcome, self));
                     }
                 });
         String where = host + ":" + port;
         try {
             Channel ch = b.connect(host, port).sync().channel();
+            io.netty.util.concurrent.Future<Channel> handshake = ch.pipeline().get(SslHandler.class).handshakeFuture();
+            if (!handshake.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new TimeoutException();
+            }
+            if (!handshake.isSuccess()) {
+                ch.close();
+                throw new SlurmException("no TLS 1.3 session with the broker at " + where + " (" + handshake.cause().getMessage()
+                        + "); its certificate must have the fingerprint in the run's " + JoinTls.FINGERPRINT_FILE
+                        + ": is it the broker of this run, and is the fingerprint file the one it wrote when it started?");
+            }
             ch.writeAndFlush(JoinProtocol.frame(JoinProtocol.HELLO, token.bytes()));
             int[] assigned = welcome.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
             JoinClient client = new JoinClient(group, ch, settings, assigned[0], assigned[1]);
@@ -91,6 +109,9 @@ public final class JoinClient implements Transport {
             }
             LOG.info("Joined the broker at {} as rank {}", where, assigned[0]);
             return client;
+        } catch (SlurmException e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            throw e;
         } catch (ExecutionException e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw new SlurmException("the broker at " + where + " refused this worker: " + e.getCause().getMessage(), e.getCause());
@@ -261,9 +282,10 @@ public final class JoinClient implements Transport {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof IdleStateEvent idle) {
-                if (idle.state() == IdleState.WRITER_IDLE) {
+                if (idle.state() == IdleState.WRITER_IDLE && welcome.isDone()) {
+                    // not before the welcome: until then the broker accepts nothing but the token
                     ctx.writeAndFlush(JoinProtocol.heartbeat());
-                } else if (idle.state() == IdleState.READER_IDLE) {
+                } else if (idle.state() == IdleState.READER_IDLE && welcome.isDone()) { // before it, connect's timeout rules
                     JoinClient c = client();
                     reason = "no heartbeat from the broker for " + (c == null ? "too long" : JoinProtocol.seconds(c.settings.heartbeatTimeout()));
                     LOG.warn("Broker lost: {}", reason);

@@ -12,6 +12,7 @@ import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.AttributeKey;
@@ -25,11 +26,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The broker's end of the join channel: a TCP server that admits workers presenting the run's
+ * The broker's end of the join channel: a TLS 1.3 server that admits workers presenting the run's
  * token and gives each a rank from a fixed range of join ranks ({@code firstRank} up to
  * {@code firstRank + joinSlots - 1}); a rank freed by a lost worker is given to the next one.
+ *
+ * <p>Until a connection has presented the token it costs the broker little: at most
+ * {@link JoinSettings#maxUnauthenticated()} such connections at once (more are closed on arrival),
+ * each closed after {@link JoinSettings#helloTimeout()}, its frames limited to
+ * {@value JoinProtocol#MAX_UNAUTHENTICATED_FRAME_BYTES} bytes, and no heartbeats sent to it.
  *
  * <p>As a {@link Transport} it is rank 0 and carries the runtime's frames unchanged. A worker is
  * reported lost through {@link Transport.Receiver#onPeerLost} when its connection closes, its
@@ -44,6 +51,8 @@ public final class JoinServer implements Transport {
     private final String bindHost;
     private final int bindPort;
     private final JoinToken token;
+    private final SslContext tls;
+    private final AtomicInteger unauthenticated = new AtomicInteger();
     private final int firstRank;
     private final Channel[] joined;
     private final JoinSettings settings;
@@ -55,9 +64,11 @@ public final class JoinServer implements Transport {
 
     /**
      * A server for {@code joinSlots} workers with ranks from {@code firstRank}, listening on
-     * {@code bindHost:bindPort} (port 0: any free port; see {@link #address()}).
+     * {@code bindHost:bindPort} (port 0: any free port; see {@link #address()}), with the TLS
+     * identity {@code tls} ({@link JoinTls#createServer}).
      */
-    public JoinServer(String bindHost, int bindPort, JoinToken token, int firstRank, int joinSlots, JoinSettings settings) {
+    public JoinServer(String bindHost, int bindPort, JoinToken token, SslContext tls, int firstRank, int joinSlots,
+                      JoinSettings settings) {
         if (firstRank < 1 || joinSlots < 1) {
             throw new IllegalArgumentException("join ranks start at 1 or later and there must be at least one slot, got "
                     + firstRank + " and " + joinSlots);
@@ -65,6 +76,7 @@ public final class JoinServer implements Transport {
         this.bindHost = bindHost;
         this.bindPort = bindPort;
         this.token = token;
+        this.tls = tls;
         this.firstRank = firstRank;
         this.joined = new Channel[joinSlots];
         this.settings = settings;
@@ -94,7 +106,15 @@ public final class JoinServer implements Transport {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        JoinProtocol.addFraming(ch.pipeline(), settings);
+                        if (unauthenticated.incrementAndGet() > settings.maxUnauthenticated()) {
+                            unauthenticated.decrementAndGet();
+                            LOG.warn("Connection from {} closed: {} connections have not presented the token yet", ch.remoteAddress(),
+                                    settings.maxUnauthenticated());
+                            ch.close();
+                            return;
+                        }
+                        JoinProtocol.addFraming(ch.pipeline(), tls.newHandler(ch.alloc()), settings,
+                                JoinProtocol.MAX_UNAUTHENTICATED_FRAME_BYTES);
                         ch.pipeline().addLast("broker", new BrokerSide());
                     }
                 });
@@ -111,6 +131,11 @@ public final class JoinServer implements Transport {
     /** Where workers connect. */
     public InetSocketAddress address() {
         return (InetSocketAddress) serverChannel.localAddress();
+    }
+
+    /** Connections open now that have not presented the token. */
+    public int unauthenticatedConnections() {
+        return unauthenticated.get();
     }
 
     /** Ranks whose workers are connected now. */
@@ -210,6 +235,14 @@ public final class JoinServer implements Transport {
     /** One connection's handler, on its Netty event loop thread. */
     private final class BrokerSide extends SimpleChannelInboundHandler<ByteBuf> {
         private ScheduledFuture<?> helloDeadline;
+        private boolean counted = true; // among the unauthenticated until admitted or closed
+
+        private void uncount() {
+            if (counted) {
+                counted = false;
+                unauthenticated.decrementAndGet();
+            }
+        }
 
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
@@ -247,7 +280,11 @@ public final class JoinServer implements Transport {
                         return;
                     }
                     helloDeadline.cancel(false);
+                    uncount();
                     ctx.channel().attr(RANK).set(assigned);
+                    // Only now may frames be large: the rest of this connection's bytes go to the new decoder.
+                    ctx.pipeline().replace(JoinProtocol.FRAME_DECODER, JoinProtocol.FRAME_DECODER,
+                            JoinProtocol.frameDecoder(settings.maxFrameBytes()));
                     LOG.info("Worker from {} joined as rank {}", ctx.channel().remoteAddress(), assigned);
                     ctx.writeAndFlush(JoinProtocol.welcome(assigned, size()));
                 }
@@ -275,8 +312,8 @@ public final class JoinServer implements Transport {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object event) {
             if (event instanceof IdleStateEvent idle) {
-                if (idle.state() == IdleState.WRITER_IDLE) {
-                    ctx.writeAndFlush(JoinProtocol.heartbeat());
+                if (idle.state() == IdleState.WRITER_IDLE && ctx.channel().attr(RANK).get() != null) {
+                    ctx.writeAndFlush(JoinProtocol.heartbeat()); // strangers get nothing, not even a sign of life
                 } else if (idle.state() == IdleState.READER_IDLE && ctx.channel().attr(RANK).get() != null) {
                     LOG.warn("Rank {} is silent for {}: lost", ctx.channel().attr(RANK).get(),
                             JoinProtocol.seconds(settings.heartbeatTimeout()));
@@ -289,8 +326,10 @@ public final class JoinServer implements Transport {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            boolean admitted = ctx.channel().attr(RANK).get() != null;
             String reason = cause instanceof TooLongFrameException
-                    ? "oversized frame (limit " + settings.maxFrameBytes() + " bytes)"
+                    ? "oversized frame (limit " + (admitted ? settings.maxFrameBytes() : JoinProtocol.MAX_UNAUTHENTICATED_FRAME_BYTES)
+                    + " bytes" + (admitted ? "" : " before the token") + ")"
                     : "connection error: " + cause.getMessage();
             LOG.warn("Closing the connection from {} (rank {}): {}", ctx.channel().remoteAddress(), ctx.channel().attr(RANK).get(), reason);
             closeWith(ctx.channel(), reason);
@@ -301,6 +340,7 @@ public final class JoinServer implements Transport {
             if (helloDeadline != null) {
                 helloDeadline.cancel(false);
             }
+            uncount();
             Integer rank = ctx.channel().attr(RANK).get();
             if (rank != null && release(rank, ctx.channel())) {
                 String reason = ctx.channel().attr(CLOSE_REASON).get();

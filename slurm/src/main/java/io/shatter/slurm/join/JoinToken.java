@@ -1,20 +1,15 @@
 package io.shatter.slurm.join;
 
+import io.shatter.files.PrivateFiles;
 import io.shatter.slurm.SlurmException;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.HexFormat;
-import java.util.Set;
 
 /**
  * The per-run secret a worker presents to join: 32 random bytes as 64 hex digits, in a file only
@@ -23,6 +18,8 @@ import java.util.Set;
 public final class JoinToken {
     /** The file name inside the run directory. */
     public static final String FILE_NAME = "join.token";
+
+    private static final int MAX_TOKEN_FILE_BYTES = 4096;
 
     private final byte[] secret;
 
@@ -35,24 +32,7 @@ public final class JoinToken {
         byte[] random = new byte[32];
         new SecureRandom().nextBytes(random);
         byte[] text = HexFormat.of().formatHex(random).getBytes(StandardCharsets.US_ASCII);
-        try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Path temp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.deleteIfExists(temp);
-            // Permissions are given at creation, so there is no moment when the file is readable by others.
-            Set<PosixFilePermission> ownerOnly = PosixFilePermissions.fromString("rw-------");
-            try (FileChannel ch = FileChannel.open(temp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                    PosixFilePermissions.asFileAttribute(ownerOnly))) {
-                ch.write(java.nio.ByteBuffer.wrap(text));
-                ch.force(true);
-            }
-            Files.move(temp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            throw new SlurmException("cannot create the join token: " + e.getFile() + " appeared meanwhile; is another broker using this run directory?", e);
-        } catch (IOException | UnsupportedOperationException e) {
-            throw new SlurmException("cannot write the join token " + file + ": " + e.getMessage()
-                    + "; the run directory must be on a POSIX file system the user can write", e);
-        }
+        writePrivate(file, text, "the join token");
         return new JoinToken(text);
     }
 
@@ -60,22 +40,38 @@ public final class JoinToken {
      * The token in {@code file}. Refuses a file others may read or write: the token would no longer be secret.
      */
     public static JoinToken read(Path file) {
+        String text = readPrivate(file, "the join token", MAX_TOKEN_FILE_BYTES);
+        if (text.isEmpty() || text.length() > JoinProtocol.MAX_TOKEN_BYTES) {
+            throw new SlurmException("the join token " + file + " is empty or too long; it must be the file the broker wrote");
+        }
+        return new JoinToken(text.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Writes a secret of the run directory (token, fingerprint) 0600, atomically. */
+    static void writePrivate(Path file, byte[] bytes, String what) {
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-            for (PosixFilePermission p : perms) {
-                if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
-                    throw new SlurmException("the join token " + file + " is readable or writable by others ("
-                            + PosixFilePermissions.toString(perms) + "); run 'chmod 600 " + file + "' and try again");
-                }
+            PrivateFiles.writeAtomically(file, bytes);
+        } catch (IOException | UnsupportedOperationException e) {
+            throw new SlurmException("cannot write " + what + " " + file + ": " + e.getMessage()
+                    + "; the run directory must be on a POSIX file system the user can write", e);
+        }
+    }
+
+    /** Reads a small owner-only file of the run directory, refusing one that others may read or write. */
+    static String readPrivate(Path file, String what, int maxBytes) {
+        try {
+            if (PrivateFiles.sharedWithOthers(file)) {
+                throw new SlurmException(what + " " + file + " is readable or writable by others ("
+                        + java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(file))
+                        + "); run 'chmod 600 " + file + "' and try again");
             }
-            String text = Files.readString(file, StandardCharsets.US_ASCII).strip();
-            if (text.isEmpty() || text.length() > JoinProtocol.MAX_TOKEN_BYTES) {
-                throw new SlurmException("the join token " + file + " is empty or too long; it must be the file the broker wrote");
+            if (Files.size(file) > maxBytes) {
+                throw new SlurmException(what + " " + file + " is longer than " + maxBytes + " bytes; it must be the file the broker wrote");
             }
-            return new JoinToken(text.getBytes(StandardCharsets.US_ASCII));
+            return Files.readString(file, StandardCharsets.US_ASCII).strip();
         } catch (IOException e) {
-            throw new SlurmException("cannot read the join token " + file + ": " + e.getMessage()
-                    + "; pass the token file of the running broker (RUN_DIR/" + FILE_NAME + ")", e);
+            throw new SlurmException("cannot read " + what + " " + file + ": " + e.getMessage()
+                    + "; pass the file of the running broker (in its run directory)", e);
         }
     }
 

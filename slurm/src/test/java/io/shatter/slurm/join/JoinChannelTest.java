@@ -38,6 +38,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class JoinChannelTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final JoinSettings FAST = JoinSettings.DEFAULTS.withHeartbeat(Duration.ofMillis(100), Duration.ofMillis(600));
+    /** For the tests that count frames, not heartbeats: a loaded machine must not make a worker look lost. */
+    private static final JoinSettings PATIENT = JoinSettings.DEFAULTS.withHeartbeat(Duration.ofMillis(500), Duration.ofSeconds(30));
 
     @TempDir
     Path dir;
@@ -82,15 +84,20 @@ class JoinChannelTest {
         return JoinToken.create(dir.resolve(JoinToken.FILE_NAME));
     }
 
+    private String fingerprint;
+
     private JoinServer server(JoinToken token, int slots, JoinSettings settings, Recorder recorder) {
-        JoinServer s = new JoinServer("127.0.0.1", 0, token, 5, slots, settings);
+        JoinTls.ServerIdentity identity = JoinTls.createServer(dir.resolve(JoinTls.FINGERPRINT_FILE), Duration.ofDays(1));
+        fingerprint = JoinTls.readFingerprint(dir.resolve(JoinTls.FINGERPRINT_FILE));
+        assertEquals(identity.fingerprint(), fingerprint);
+        JoinServer s = new JoinServer("127.0.0.1", 0, token, identity.context(), 5, slots, settings);
         open.add(s);
         s.start(recorder);
         return s;
     }
 
     private JoinClient client(JoinServer s, JoinToken token, JoinSettings settings) {
-        JoinClient c = JoinClient.connect("127.0.0.1", s.address().getPort(), token, settings, DEADLINE);
+        JoinClient c = JoinClient.connect("127.0.0.1", s.address().getPort(), token, fingerprint, settings, DEADLINE);
         open.add(c);
         return c;
     }
@@ -112,8 +119,8 @@ class JoinChannelTest {
     void goodTokenJoinsAndManyFramesArriveInOrderBothWays() throws Exception {
         JoinToken token = token();
         Recorder broker = new Recorder();
-        JoinServer s = server(token, 2, FAST, broker);
-        JoinClient c = client(s, JoinToken.read(dir.resolve(JoinToken.FILE_NAME)), FAST);
+        JoinServer s = server(token, 2, PATIENT, broker);
+        JoinClient c = client(s, JoinToken.read(dir.resolve(JoinToken.FILE_NAME)), PATIENT);
         assertEquals(5, c.rank());
         assertEquals(7, s.size());
         assertEquals(7, c.size());
@@ -139,8 +146,8 @@ class JoinChannelTest {
     void largeFramesArriveWhole() throws Exception {
         JoinToken token = token();
         Recorder broker = new Recorder();
-        JoinServer s = server(token, 1, FAST, broker);
-        JoinClient c = client(s, token, FAST);
+        JoinServer s = server(token, 1, PATIENT, broker);
+        JoinClient c = client(s, token, PATIENT);
         Recorder worker = new Recorder();
         c.start(worker);
         Random random = new Random(42);
@@ -167,7 +174,7 @@ class JoinChannelTest {
         Path logFile = Path.of("target/slurm-tests.log"); // see src/test/resources/simplelogger.properties
         long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         SlurmException e = assertThrows(SlurmException.class,
-                () -> JoinClient.connect("127.0.0.1", s.address().getPort(), JoinToken.of(guess), FAST, DEADLINE));
+                () -> JoinClient.connect("127.0.0.1", s.address().getPort(), JoinToken.of(guess), fingerprint, FAST, DEADLINE));
         assertTrue(e.getMessage().contains("refused this worker: wrong token"), e.getMessage());
         byte[] all = Files.readAllBytes(logFile);
         String logged = new String(all, (int) logStart, all.length - (int) logStart, StandardCharsets.UTF_8);
@@ -201,8 +208,7 @@ class JoinChannelTest {
         assertEquals(List.of(fine.rank()), s.joinedRanks());
 
         // An unauthenticated connection announcing 1 GiB is cut before anything is read.
-        try (Socket raw = new Socket("127.0.0.1", s.address().getPort())) {
-            raw.setSoTimeout((int) DEADLINE.toMillis());
+        try (Socket raw = tlsSocket(s)) {
             new DataOutputStream(raw.getOutputStream()).writeInt(1 << 30);
             assertEquals(-1, raw.getInputStream().read(), "the server closes the connection");
         }
@@ -215,8 +221,7 @@ class JoinChannelTest {
         Recorder broker = new Recorder();
         JoinServer s = server(token, 1, FAST, broker);
         for (byte[] body : List.of(new byte[0], new byte[] {JoinProtocol.DATA, 1, 2, 3}, new byte[] {99})) {
-            try (Socket raw = new Socket("127.0.0.1", s.address().getPort())) {
-                raw.setSoTimeout((int) DEADLINE.toMillis());
+            try (Socket raw = tlsSocket(s)) {
                 DataOutputStream out = new DataOutputStream(raw.getOutputStream());
                 out.writeInt(body.length);
                 out.write(body);
@@ -261,32 +266,14 @@ class JoinChannelTest {
     @Test
     void brokerWhoseHeartbeatStopsIsLostForTheWorker() throws Exception {
         JoinToken token = token();
-        try (ServerSocket fake = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            CompletableFuture<Socket> accepted = CompletableFuture.supplyAsync(() -> {
-                try {
-                    Socket sock = fake.accept();
-                    DataInputStream in = new DataInputStream(sock.getInputStream());
-                    in.readFully(new byte[in.readInt()]); // the token
-                    DataOutputStream out = new DataOutputStream(sock.getOutputStream());
-                    out.writeInt(9);
-                    out.write(JoinProtocol.WELCOME);
-                    out.writeInt(3);
-                    out.writeInt(4);
-                    out.flush();
-                    return sock; // then silence
-                } catch (IOException e) {
-                    throw new RuntimeException(e);
-                }
-            });
-            JoinClient c = JoinClient.connect("127.0.0.1", fake.getLocalPort(), token, FAST, DEADLINE);
-            open.add(c);
-            Recorder worker = new Recorder();
-            c.start(worker);
-            Object[] lost = worker.nextLost();
-            assertEquals(0, lost[0]);
-            assertTrue(((String) lost[1]).contains("no heartbeat from the broker"), (String) lost[1]);
-            accepted.join().close();
-        }
+        // A broker whose heartbeats are an hour apart is, to a worker expecting one every 0.1 s, silent.
+        JoinServer quiet = server(token, 1, FAST.withHeartbeat(Duration.ofHours(1), Duration.ofHours(2)), new Recorder());
+        JoinClient c = client(quiet, token, FAST);
+        Recorder worker = new Recorder();
+        c.start(worker);
+        Object[] lost = worker.nextLost();
+        assertEquals(0, lost[0]);
+        assertTrue(((String) lost[1]).contains("no heartbeat from the broker"), (String) lost[1]);
     }
 
     @Test
@@ -294,7 +281,7 @@ class JoinChannelTest {
         JoinToken token = token();
         Recorder broker = new Recorder();
         JoinServer s = server(token, 1, FAST, broker);
-        JoinClient first = JoinClient.connect("127.0.0.1", s.address().getPort(), token, FAST, DEADLINE);
+        JoinClient first = JoinClient.connect("127.0.0.1", s.address().getPort(), token, fingerprint, FAST, DEADLINE);
         SlurmException full = assertThrows(SlurmException.class, () -> client(s, token, FAST));
         assertTrue(full.getMessage().contains("all 1 join slots are taken"), full.getMessage());
         first.close();
@@ -310,14 +297,13 @@ class JoinChannelTest {
             port = free.getLocalPort();
         }
         SlurmException e = assertThrows(SlurmException.class,
-                () -> JoinClient.connect("127.0.0.1", port, JoinToken.of("x"), FAST, Duration.ofSeconds(5)));
+                () -> JoinClient.connect("127.0.0.1", port, JoinToken.of("x"), "00".repeat(32), FAST, Duration.ofSeconds(5)));
         assertTrue(e.getMessage().contains("cannot connect to the broker at 127.0.0.1:" + port), e.getMessage());
     }
 
     /** A raw socket that presents the token and reads the welcome, then does nothing by itself. */
-    private static Socket joinRaw(JoinServer s, JoinToken token) throws IOException {
-        Socket raw = new Socket();
-        raw.connect(new InetSocketAddress("127.0.0.1", s.address().getPort()));
+    private Socket joinRaw(JoinServer s, JoinToken token) throws IOException {
+        Socket raw = tlsSocket(s);
         raw.setSoTimeout((int) DEADLINE.toMillis());
         DataOutputStream out = new DataOutputStream(raw.getOutputStream());
         byte[] t = token.bytes();
@@ -333,6 +319,22 @@ class JoinChannelTest {
         return raw;
     }
 
+    /** A TLS 1.3 socket to the server that trusts its certificate by fingerprint, handshake done. */
+    Socket tlsSocket(JoinServer s) throws IOException {
+        try {
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLSv1.3");
+            context.init(null, io.netty.handler.ssl.util.FingerprintTrustManagerFactory.builder("SHA-256").fingerprints(fingerprint)
+                    .build().getTrustManagers(), null);
+            javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) context.getSocketFactory()
+                    .createSocket("127.0.0.1", s.address().getPort());
+            socket.setSoTimeout((int) DEADLINE.toMillis());
+            socket.startHandshake();
+            return socket;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IOException(e);
+        }
+    }
+
     /** Reads (heartbeats, a refusal) until the server closes the connection; returns -1 then. */
     private static int drainUntilClosed(Socket raw) throws IOException {
         try {
@@ -340,7 +342,7 @@ class JoinChannelTest {
                 // skip
             }
             return -1;
-        } catch (EOFException | java.net.SocketException e) {
+        } catch (EOFException | java.net.SocketException | javax.net.ssl.SSLException e) {
             return -1; // reset by the server: closed as well
         }
     }
