@@ -4,12 +4,18 @@
 # table and writes the CSV. Options: see harness.py (benchmarks/harness/run.sh --help).
 #
 #   benchmarks/harness/run.sh [--install-peers] [--csv FILE] [--systems LIST] [--grains LIST] ...
+#   benchmarks/harness/run.sh metg [--systems LIST] [--patterns LIST] ...   (Task Bench METG sweep: metg.py)
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 # Debian's python3-mpi4py and python3-distributed belong to Debian's interpreter, not to a pyenv shim.
 export SHATTER_PYTHON="${SHATTER_PYTHON:-/usr/bin/python3}"
 
+script=harness.py
+if [ "${1:-}" = metg ]; then
+  script=metg.py
+  shift
+fi
 args=()
 for a in "$@"; do
   case "$a" in
@@ -36,4 +42,4 @@ if [ ! -f "$jar" ] || [ -n "$(find "$root" -path '*/src/main/*' -newer "$jar" -p
   esac
 fi
 
-exec "$SHATTER_PYTHON" "$here/harness.py" --root "$root" ${args[@]+"${args[@]}"}
+exec "$SHATTER_PYTHON" "$here/$script" --root "$root" ${args[@]+"${args[@]}"}

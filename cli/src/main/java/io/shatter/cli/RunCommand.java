@@ -2,6 +2,7 @@ package io.shatter.cli;
 
 import io.shatter.cli.workloads.AnnotatedHeatCommand;
 import io.shatter.cli.workloads.BenchCommand;
+import io.shatter.cli.workloads.TaskBenchCommand;
 import io.shatter.cli.workloads.CholeskyCommand;
 import io.shatter.cli.workloads.HeatCommand;
 import io.shatter.cli.workloads.MonteCarloCommand;
@@ -13,8 +14,8 @@ import java.util.List;
 
 /** {@code shatter run WORKLOAD}: runs one of the built-in workloads. */
 @Command(name = "run", mixinStandardHelpOptions = true,
-        description = "Runs a built-in workload: montecarlo, heat, heat-annotated, cholesky, tasks or bench. 'shatter run WORKLOAD --help' lists its options.",
-        subcommands = {MonteCarloCommand.class, HeatCommand.class, AnnotatedHeatCommand.class, CholeskyCommand.class, TasksCommand.class, BenchCommand.class})
+        description = "Runs a built-in workload: montecarlo, heat, heat-annotated, cholesky, tasks, bench or taskbench. 'shatter run WORKLOAD --help' lists its options.",
+        subcommands = {MonteCarloCommand.class, HeatCommand.class, AnnotatedHeatCommand.class, CholeskyCommand.class, TasksCommand.class, BenchCommand.class, TaskBenchCommand.class})
 public final class RunCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -76,6 +76,36 @@ class CliTest {
     }
 
     @Test
+    void taskbenchRunsEveryPatternAndChecksItsEdges() throws IOException {
+        String[][] patterns = {{"trivial"}, {"no_comm"}, {"stencil_1d"}, {"stencil_1d_periodic"}, {"dom"}, {"tree"}, {"fft"},
+                {"all_to_all"}, {"nearest", "--radix", "3"}, {"nearest", "--radix", "5"}};
+        for (String[] p : patterns) {
+            java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("run", "taskbench", "--type", p[0], "--width", "5",
+                    "--steps", "12", "--iterations", "50", "--output-bytes", "40", "--ranks", "2", "--verify", "--no-progress",
+                    "--run-dir", dir.resolve("tb-" + p[0] + p.length).toString()));
+            args.addAll(java.util.Arrays.asList(p).subList(1, p.length));
+            CliRun o = run(args.toArray(String[]::new));
+            assertEquals(0, o.code(), p[0] + ": " + o.err());
+            assertTrue(o.out().contains("verified: "), o.out());
+            String line = o.out().lines().filter(l -> l.startsWith("taskbench: ")).findFirst().orElseThrow();
+            var figures = new com.fasterxml.jackson.databind.ObjectMapper().readTree(line.substring("taskbench: ".length()));
+            long tasks = new io.shatter.cli.workloads.TaskBenchPattern(io.shatter.cli.workloads.TaskBenchPattern.Type.valueOf(
+                    p[0].toUpperCase(java.util.Locale.ROOT)), 5, 12, p.length > 1 ? Integer.parseInt(p[2]) : 3).taskCount();
+            assertEquals(tasks, figures.get("tasks").asLong(), line);
+            assertEquals(tasks, figures.get("attempts").asLong(), line);
+        }
+        CliRun bad = run("run", "taskbench", "--type", "stencil", "--no-progress");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("'stencil' is not a pattern; use one of trivial"), bad.err());
+        CliRun fft1 = run("run", "taskbench", "--type", "fft", "--width", "1", "--no-progress", "--run-dir", dir.resolve("fft1").toString());
+        assertEquals(2, fft1.code());
+        assertTrue(fft1.err().contains("--type fft needs --width of at least 2"), fft1.err());
+        CliRun small = run("run", "taskbench", "--output-bytes", "8", "--no-progress", "--run-dir", dir.resolve("small").toString());
+        assertEquals(2, small.code());
+        assertTrue(small.err().contains("--output-bytes must be at least 16"), small.err());
+    }
+
+    @Test
     void tasksRunInDependencyOrderWithOutputFiles() throws IOException {
         Path file = dir.resolve("tasks.txt");
         Files.writeString(file, """

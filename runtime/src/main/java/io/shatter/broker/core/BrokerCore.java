@@ -37,11 +37,6 @@ import java.util.function.Consumer;
  * result, failure or yield does, shadow pairs), {@link RunCounters} (the summary).
  */
 public final class BrokerCore {
-    /** Keep about this much work queued per core, so a rank never idles through a round trip to the broker. */
-    private static final long PIPELINE_TARGET_NANOS = 10_000_000;
-    /** Shards longer than this are not queued ahead: late binding balances long work better. */
-    private static final long PIPELINE_MAX_SHARD_NANOS = 50_000_000;
-    private static final int MAX_PIPELINE_DEPTH = 1024;
     /** How many waiting shards one priority level may skip over to fill a slot (bounded backfill). */
     private static final int MAX_LOOKAHEAD = 8;
 
@@ -310,9 +305,7 @@ public final class BrokerCore {
     }
 
     private void updatePipelineDepth() {
-        int depth = expectedRunNanos <= 0 || expectedRunNanos > PIPELINE_MAX_SHARD_NANOS ? 1
-                : (int) Math.max(2, Math.min(MAX_PIPELINE_DEPTH, 1 + PIPELINE_TARGET_NANOS / expectedRunNanos));
-        index.setPipelineDepth(depth);
+        index.setPipelineDepth(BatchSizing.pipelineDepth(expectedRunNanos));
     }
 
     Task newTask(ShardSpec spec, int blockFrom, int blockTo) {

@@ -12,7 +12,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * ranks whose every choice (order of results, failures, preemptions, revocations and overrun
  * graces, kills, restores, late checkpoints, late results of given-up attempts) comes from that seed.
  * Every run must commit each shard exactly once, give a sequential evaluation's outputs, assign no
- * shard before its dependencies, hold no rank over its cores, commit no stale attempt and end every
+ * shard before its dependencies, hold no rank over its cores (times the depth it queues ahead: batches of
+ * attempts per round, each fenced, revoked and preempted on its own), commit no stale attempt and end every
  * attempt. A failing seed is printed and reruns alone:
  * {@code mvn -pl runtime test -Dtest=CorePropertyTest#oneSeed -Dshatter.seed=N}.
  */
@@ -30,6 +31,8 @@ class CorePropertyTest {
         long retries = 0;
         long restores = 0;
         long stale = 0;
+        long batches = 0;
+        long batchesDisturbed = 0;
         for (long seed = 1; seed <= SEEDS; seed++) {
             SimulatedCluster sim = new SimulatedCluster(seed);
             try {
@@ -48,10 +51,15 @@ class CorePropertyTest {
             retries += s.retries();
             restores += s.checkpointRestores();
             stale += s.staleResultsDropped();
+            batches += sim.batches;
+            batchesDisturbed += sim.batchesDisturbed;
         }
         // The mix really happened: otherwise passing would prove little.
         assertTrue(revocations > 0 && kills > 0 && zombies > 0 && late > 0, "faults: " + revocations + " revocations, "
                 + kills + " kills, " + zombies + " late results of given-up attempts, " + late + " late checkpoints");
+        // Automatic batching: ranks were sent several attempts per round, and faults reached ranks holding a batch.
+        assertTrue(batches > 0 && batchesDisturbed > 0, batches + " rounds sent a rank a batch, " + batchesDisturbed
+                + " revocations or preemptions reached a rank holding more attempts than cores");
         assertTrue(preemptions > 0 && shadows > 0 && retries > 0 && restores > 0 && stale > 0, preemptions + " preemptions, "
                 + shadows + " shadows, " + retries + " retries, " + restores + " restores, " + stale + " stale results dropped");
     }

@@ -77,6 +77,10 @@ final class SimulatedCluster {
     long kills;
     long zombiesSent;
     long lateCheckpoints;
+    /** Dispatch rounds that sent one rank several assignments at once (a batch). */
+    long batches;
+    /** Revocations and preemptions that reached a rank holding more attempts than its cores (part of a batch queued). */
+    long batchesDisturbed;
 
     SimulatedCluster(long seed) {
         this(seed, true);
@@ -298,10 +302,28 @@ final class SimulatedCluster {
         while (!commands.isEmpty()) {
             List<Command> batch = new ArrayList<>(commands);
             commands.clear();
+            countBatches(batch);
             for (Command c : batch) {
                 carryOut(c);
             }
         }
+    }
+
+    private void countBatches(List<Command> round) {
+        Map<Integer, Integer> assigned = new HashMap<>();
+        for (Command c : round) {
+            if (c instanceof Command.Assign a && assigned.merge(a.rank(), 1, Integer::sum) == 2) {
+                batches++;
+            }
+            int rank = c instanceof Command.Revoke r ? r.rank() : c instanceof Command.Preempt p ? p.rank() : 0;
+            if (rank > 0 && heldBy(rank) > layout.cores().get(rank - 1)) {
+                batchesDisturbed++;
+            }
+        }
+    }
+
+    private long heldBy(int rank) {
+        return attempts.values().stream().filter(a -> a.rank == rank && !a.over).count();
     }
 
     static boolean DEBUG = Boolean.getBoolean("shatter.sim.debug");

@@ -1,0 +1,36 @@
+package io.shatter.broker.core;
+
+/**
+ * Automatic batching: how many attempts a rank holds per core, from the shard times measured so
+ * far, so that tiny shards travel many to a message and long ones one at a time, with no option to
+ * tune. The broker sends each rank's assignments of a dispatch round as one frame and a worker
+ * returns its results once the shards behind them ran about {@link #MESSAGE_WORK_NANOS} together
+ * (or when a lane would otherwise wait), so in steady state each message carries about a
+ * millisecond of work both ways; the queue ahead holds several such messages, so a rank never
+ * idles through the round trip that refills it. Every queued attempt stays an attempt of its own:
+ * fenced, revocable, preemptible and committed once, exactly as when it runs alone.
+ */
+final class BatchSizing {
+    /** About this much work per message (the worker flushes its results at this much run time). */
+    static final long MESSAGE_WORK_NANOS = 1_000_000;
+    /** Work queued per core ahead of the running attempt: ten messages, to ride out a slow round trip. */
+    static final long QUEUE_WORK_NANOS = 10 * MESSAGE_WORK_NANOS;
+    /** Shards longer than this are not queued ahead: late binding balances long work better. */
+    static final long LONGEST_QUEUED_SHARD_NANOS = 50_000_000;
+    /** Never more than this per core, however tiny the shards (bounds the work a revocation hands back). */
+    static final int MAX_DEPTH = 1024;
+
+    private BatchSizing() {
+    }
+
+    /**
+     * Attempts per core a rank may hold, given the mean run time of the shards measured so far
+     * ({@code 0}: nothing measured yet, so nothing is queued ahead until the first result).
+     */
+    static int pipelineDepth(long expectedRunNanos) {
+        if (expectedRunNanos <= 0 || expectedRunNanos > LONGEST_QUEUED_SHARD_NANOS) {
+            return 1;
+        }
+        return (int) Math.max(2, Math.min(MAX_DEPTH, 1 + QUEUE_WORK_NANOS / expectedRunNanos));
+    }
+}
