@@ -2,7 +2,7 @@ package io.shatter.predictor;
 
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
-import io.shatter.spi.PersistenceForecaster;
+import io.shatter.spi.EmpiricalSurvivalForecaster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -16,10 +16,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Found by {@link java.util.ServiceLoader}: the no-argument constructor loads the model named by
  * the system property {@value #MODEL_PROPERTY} (or the environment variable {@value #MODEL_ENV});
- * with neither set it forecasts like {@link PersistenceForecaster} and says so once in the log.
+ * with neither set it forecasts like {@link EmpiricalSurvivalForecaster} (the runtime's default)
+ * and says so once in the log.
  * Samples are bucketed onto the model's step (the latest sample in a step wins, missing steps
  * carry the previous one over); until a day of history has been seen the forecaster answers like
- * persistence. Each observation runs the network once (plain Java, no allocation); the queries
+ * the empirical baseline. Each observation runs the network once (plain Java, no allocation); the queries
  * only interpolate between horizons, so every call is far under a millisecond.
  */
 public final class ModelForecaster implements CapacityForecaster {
@@ -35,7 +36,7 @@ public final class ModelForecaster implements CapacityForecaster {
     static final double RECENT_ERROR_WEIGHT = 1.0 / 72;
 
     private final CapacityModel model;
-    private final PersistenceForecaster fallback = new PersistenceForecaster();
+    private final EmpiricalSurvivalForecaster fallback;
     private final ZoneId zone;
     private final int step;
     private final int capacity;
@@ -69,7 +70,7 @@ public final class ModelForecaster implements CapacityForecaster {
         this(CapacityModel.load(modelFile), zone);
     }
 
-    /** A forecaster over {@code model} (null: persistence), for a site in {@code zone}. */
+    /** A forecaster over {@code model} (null: the empirical baseline), for a site in {@code zone}. */
     public ModelForecaster(CapacityModel model, ZoneId zone) {
         if (model != null && model.metadata().featureSet() != FeatureSet.CAPACITY) {
             throw new PredictorException("Model trained on " + model.metadata().trainedOn() + " uses queue details that "
@@ -77,7 +78,8 @@ public final class ModelForecaster implements CapacityForecaster {
         }
         this.model = model;
         this.zone = zone;
-        this.step = model == null ? 300 : model.metadata().stepSeconds();
+        this.step = model == null ? EmpiricalSurvivalForecaster.DEFAULT_STEP_SECONDS : model.metadata().stepSeconds();
+        this.fallback = new EmpiricalSurvivalForecaster(step, EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS);
         this.capacity = model == null ? 1 : model.features().historySteps() + 1;
         this.idleFraction = new double[capacity];
         this.pendingFraction = new double[capacity];
@@ -106,7 +108,7 @@ public final class ModelForecaster implements CapacityForecaster {
             path = System.getenv(MODEL_ENV);
         }
         if (path == null || path.isBlank()) {
-            LOG.info("No capacity model configured (-D{}=FILE or {}): forecasting by persistence.", MODEL_PROPERTY, MODEL_ENV);
+            LOG.info("No capacity model configured (-D{}=FILE or {}): forecasting by the empirical survival baseline.", MODEL_PROPERTY, MODEL_ENV);
             return null;
         }
         return CapacityModel.load(Path.of(path));
@@ -117,7 +119,7 @@ public final class ModelForecaster implements CapacityForecaster {
         return zone == null || zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone);
     }
 
-    /** Whether a model is loaded (otherwise this is persistence). */
+    /** Whether a model is loaded (otherwise this is the empirical baseline). */
     public boolean hasModel() {
         return model != null;
     }
@@ -282,7 +284,7 @@ public final class ModelForecaster implements CapacityForecaster {
      * model's horizons within the run and at its end; the least of those (a dip in the middle of
      * the run revokes the slot as surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
      * asks with {@code cores = c}, or more when other slots would be revoked before it.
-     * Without a model, or before a day of samples, it answers like persistence.
+     * Without a model, or before a day of samples, it answers like {@link EmpiricalSurvivalForecaster}.
      */
     public double probabilityIdleAtLeast(Duration runLength, double cores) {
         if (!warm) {
