@@ -32,7 +32,7 @@ public final class CapacityModel {
         this.weights = contents.weights();
         this.biases = contents.biases();
         this.dense = new DenseNetwork(sizes, weights, biases);
-        this.features = new Features(metadata.featureSet(), metadata.stepSeconds(), metadata.horizonSteps());
+        this.features = new Features(metadata.featureSet(), metadata.stepSeconds(), metadata.horizonSteps(), metadata.target());
         this.network = network;
     }
 

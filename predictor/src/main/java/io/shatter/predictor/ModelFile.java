@@ -36,7 +36,7 @@ import java.util.zip.CRC32;
  */
 final class ModelFile {
     static final byte[] MAGIC = "SHTRPRED".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT_VERSION = 2; // 2: queue models gained arrival and overdue channels
+    static final int FORMAT_VERSION = 3; // 3: the forecast target (path minimum or end)
     private static final int MAX_TEXT = 16 << 20;
 
     /** What a model file holds. */
@@ -189,6 +189,7 @@ final class ModelFile {
         s.append("hiddenSizes=").append(join(m.hiddenSizes())).append('\n');
         s.append("trainedOn=").append(m.trainedOn().replace('\n', ' ')).append('\n');
         s.append("trainingCores=").append(m.trainingCores()).append('\n');
+        s.append("target=").append(m.target().name()).append('\n');
         return s.toString();
     }
 
@@ -208,7 +209,7 @@ final class ModelFile {
             return new ModelMetadata(FeatureSet.valueOf(m.get("featureSet")), Integer.parseInt(m.get("stepSeconds")),
                     ints(m.get("horizonMinutes")), floats(m.get("featureMean")), floats(m.get("featureStd")),
                     floats(m.get("targetScale")), floats(m.get("validationMae")), ints(m.get("hiddenSizes")),
-                    m.getOrDefault("trainedOn", "?"), Integer.parseInt(m.get("trainingCores")));
+                    m.getOrDefault("trainedOn", "?"), Integer.parseInt(m.get("trainingCores")), ForecastTarget.valueOf(m.get("target")));
         } catch (RuntimeException e) {
             throw corrupt(file, "its metadata is incomplete or unreadable");
         }

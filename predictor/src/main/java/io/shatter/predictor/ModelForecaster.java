@@ -59,6 +59,8 @@ public final class ModelForecaster implements CapacityForecaster {
     private int totalCores;
     private double currentFraction;
     private boolean warm;
+    /** Whether the model forecasts the least idle cores up to each horizon (else the idle cores at it). */
+    private final boolean pathMinimum;
 
     /** The ServiceLoader constructor: model from {@value #MODEL_PROPERTY} or {@value #MODEL_ENV}, if any. */
     public ModelForecaster() {
@@ -78,6 +80,7 @@ public final class ModelForecaster implements CapacityForecaster {
         }
         this.model = model;
         this.zone = zone;
+        this.pathMinimum = model != null && model.metadata().target() == ForecastTarget.PATH_MINIMUM;
         this.step = model == null ? EmpiricalSurvivalForecaster.DEFAULT_STEP_SECONDS : model.metadata().stepSeconds();
         this.fallback = new EmpiricalSurvivalForecaster(step, EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS);
         this.capacity = model == null ? 1 : model.features().historySteps() + 1;
@@ -181,9 +184,21 @@ public final class ModelForecaster implements CapacityForecaster {
             long madeAt = bucket - horizonSteps[j];
             int ring = (int) Math.floorMod(madeAt, pastForecastBucket.length);
             if (pastForecastBucket[ring] == madeAt) {
+                if (pathMinimum) {
+                    actual = leastIdleAfter(madeAt, bucket);
+                }
                 recentError[j] += RECENT_ERROR_WEIGHT * (Math.abs(pastForecast[j][ring] - actual) - recentError[j]);
             }
         }
+    }
+
+    /** The least idle fraction over steps {@code (from, to]} (all within the last day, which the ring holds). */
+    private double leastIdleAfter(long from, long to) {
+        double least = Double.POSITIVE_INFINITY;
+        for (long k = from + 1; k <= to; k++) {
+            least = Math.min(least, idleFraction[slot(k)]);
+        }
+        return least;
     }
 
     private int slot(long k) {
@@ -280,9 +295,12 @@ public final class ModelForecaster implements CapacityForecaster {
      * Probability that the partition keeps at least {@code cores} idle cores throughout the next
      * {@code runLength}, taking the forecast error as Laplace-distributed (the L1 loss's own noise
      * model) with the model's recent mean absolute error (an exponentially weighted average over
-     * about six hours of its own forecasts, starting from the validation MAE), at each of the
-     * model's horizons within the run and at its end; the least of those (a dip in the middle of
-     * the run revokes the slot as surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
+     * about six hours of its own forecasts, starting from the validation MAE). A
+     * {@link ForecastTarget#PATH_MINIMUM} model forecasts the least idle cores over the run itself
+     * (interpolated between its horizons), and the answer is the chance that this least value is at
+     * least {@code cores}. An {@link ForecastTarget#END} model only forecasts points, so the answer
+     * is the least of those chances at each of its horizons within the run and at its end, which
+     * overstates survival: a dip between two horizons is missed. A slot that stands for {@code c} of the partition's idle cores
      * asks with {@code cores = c}, or more when other slots would be revoked before it.
      * Without a model, or before a day of samples, it answers like {@link EmpiricalSurvivalForecaster}.
      */
@@ -291,6 +309,9 @@ public final class ModelForecaster implements CapacityForecaster {
             return fallback.survivalProbability(runLength, cores);
         }
         double least = probabilityAt(runLength, cores);
+        if (pathMinimum) {
+            return least; // the forecast is already of the least idle cores over the run
+        }
         long runMinutes = runLength.toMinutes();
         for (int minutes : horizonMinutes) {
             if (minutes < runMinutes) {

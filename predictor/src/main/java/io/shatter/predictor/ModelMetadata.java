@@ -14,10 +14,11 @@ package io.shatter.predictor;
  * @param hiddenSizes      hidden layer widths
  * @param trainedOn        the trace's name, for humans
  * @param trainingCores    the trained-on partition's cores, for humans
+ * @param target           what it forecasts at each horizon
  */
 public record ModelMetadata(FeatureSet featureSet, int stepSeconds, int[] horizonMinutes, float[] featureMean,
                             float[] featureStd, float[] targetScale, float[] validationMae, int[] hiddenSizes,
-                            String trainedOn, int trainingCores) {
+                            String trainedOn, int trainingCores, ForecastTarget target) {
 
     /** Horizons in steps. */
     public int[] horizonSteps() {

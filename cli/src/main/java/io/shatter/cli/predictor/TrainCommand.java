@@ -3,6 +3,7 @@ package io.shatter.cli.predictor;
 import io.shatter.predictor.CapacitySeries;
 import io.shatter.predictor.Evaluator;
 import io.shatter.predictor.FeatureSet;
+import io.shatter.predictor.ForecastTarget;
 import io.shatter.predictor.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,6 +37,11 @@ public class TrainCommand implements Callable<Integer> {
                     + "and waiting job details, SWF only). auto: queue for SWF, capacity otherwise.")
     private String features;
 
+    @Option(names = "--target", defaultValue = "path-min", paramLabel = "path-min|end",
+            description = "What to forecast at each horizon: path-min, the least idle cores up to it (what decides whether an "
+                    + "excess slot survives a run), or end, the idle cores at it (default: ${DEFAULT-VALUE}).")
+    private String target;
+
     @Option(names = "--epochs", defaultValue = "30", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
     private int epochs;
 
@@ -59,7 +65,12 @@ public class TrainCommand implements Callable<Integer> {
             case "queue" -> FeatureSet.QUEUE;
             default -> throw new io.shatter.predictor.PredictorException("--features must be auto, capacity or queue, not \"" + features + "\".");
         };
-        Trainer.Config config = Trainer.Config.defaults().withFeatureSet(featureSet).withHorizons(horizons)
+        ForecastTarget forecastTarget = switch (target.toLowerCase(Locale.ROOT)) {
+            case "path-min" -> ForecastTarget.PATH_MINIMUM;
+            case "end" -> ForecastTarget.END;
+            default -> throw new io.shatter.predictor.PredictorException("--target must be path-min or end, not \"" + target + "\".");
+        };
+        Trainer.Config config = Trainer.Config.defaults().withFeatureSet(featureSet).withTarget(forecastTarget).withHorizons(horizons)
                 .withEpochs(epochs).withHiddenSizes(hidden).withSeed(seed);
         long started = System.nanoTime();
         Trainer.Result result;
