@@ -63,6 +63,11 @@ public final class CapacityModel {
         return new CapacityModel(ModelFile.read(file), null);
     }
 
+    /** The same network with other metadata (calibration, training trace; never the shapes). */
+    public CapacityModel withMetadata(ModelMetadata value) {
+        return new CapacityModel(new ModelFile.Contents(value, networkJson, sizes, weights, biases), network);
+    }
+
     /** Saves to {@code file} (atomically). */
     public void save(Path file) {
         ModelFile.write(file, new ModelFile.Contents(metadata, networkJson, sizes, weights, biases));

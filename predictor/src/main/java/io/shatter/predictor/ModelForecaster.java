@@ -2,6 +2,8 @@ package io.shatter.predictor;
 
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
+import io.shatter.predictor.survival.Calibration;
+import io.shatter.predictor.survival.OnlineRecalibration;
 import io.shatter.spi.EmpiricalSurvivalForecaster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -61,6 +63,10 @@ public final class ModelForecaster implements CapacityForecaster {
     private boolean warm;
     /** Whether the model forecasts the least idle cores up to each horizon (else the idle cores at it). */
     private final boolean pathMinimum;
+    /** The calibration of the survival odds, learning from this run's own resolved answers. */
+    private final OnlineRecalibration recalibration;
+    /** Least idle cores seen in the current step (the run's outcomes are decided by dips, not by the latest sample). */
+    private int leastIdleInStep;
 
     /** The ServiceLoader constructor: model from {@value #MODEL_PROPERTY} or {@value #MODEL_ENV}, if any. */
     public ModelForecaster() {
@@ -81,6 +87,7 @@ public final class ModelForecaster implements CapacityForecaster {
         this.model = model;
         this.zone = zone;
         this.pathMinimum = model != null && model.metadata().target() == ForecastTarget.PATH_MINIMUM;
+        this.recalibration = new OnlineRecalibration(model == null ? new Calibration.Identity() : model.metadata().calibration());
         this.step = model == null ? EmpiricalSurvivalForecaster.DEFAULT_STEP_SECONDS : model.metadata().stepSeconds();
         this.fallback = new EmpiricalSurvivalForecaster(step, EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS);
         this.capacity = model == null ? 1 : model.features().historySteps() + 1;
@@ -146,6 +153,8 @@ public final class ModelForecaster implements CapacityForecaster {
         double pending = (double) sample.pendingCores() / sample.totalCores();
         if (lastBucket != Long.MIN_VALUE && bucket > lastBucket) {
             scoreForecastsOf(lastBucket, idleFraction[slot(lastBucket)]);
+            recalibration.stepCompleted(lastBucket, leastIdleInStep);
+            leastIdleInStep = sample.idleCores();
             long gap = Math.min(bucket - lastBucket - 1, capacity);
             double carriedIdle = idleFraction[slot(lastBucket)];
             double carriedPending = pendingFraction[slot(lastBucket)];
@@ -156,6 +165,9 @@ public final class ModelForecaster implements CapacityForecaster {
             filled += bucket - lastBucket;
         } else if (lastBucket == Long.MIN_VALUE) {
             filled = 1;
+            leastIdleInStep = sample.idleCores();
+        } else {
+            leastIdleInStep = Math.min(leastIdleInStep, sample.idleCores());
         }
         lastBucket = bucket;
         lastEpochSeconds = sample.epochSeconds();
@@ -285,10 +297,25 @@ public final class ModelForecaster implements CapacityForecaster {
         return previousValue;
     }
 
-    /** The placement policy's per-slot question: {@link #probabilityIdleAtLeast}. */
+    /**
+     * The placement policy's per-slot question: {@link #probabilityIdleAtLeast} through the model's
+     * calibration, chosen on the validation period when it was trained and then kept up to date
+     * from this run's own answers once their runs are over ({@link OnlineRecalibration}).
+     */
     @Override
     public double survivalProbability(Duration runLength, double excessCores) {
-        return probabilityIdleAtLeast(runLength, excessCores);
+        double raw = probabilityIdleAtLeast(runLength, excessCores);
+        if (!warm) {
+            return raw;
+        }
+        long runSteps = Math.max(1, (runLength.toSeconds() + step - 1) / step);
+        recalibration.asked(lastBucket, (int) Math.min(Integer.MAX_VALUE, runSteps), excessCores, raw);
+        return recalibration.current().apply(raw);
+    }
+
+    /** The calibration of the survival odds, as learnt so far in this run. */
+    public OnlineRecalibration recalibration() {
+        return recalibration;
     }
 
     /**

@@ -212,7 +212,7 @@ public final class Trainer {
         }
         ModelMetadata metadata = new ModelMetadata(config.featureSet(), series.stepSeconds(), config.horizonMinutes().clone(),
                 mean, std, outputScale, validationMae, config.hiddenSizes().clone(), series.source(), series.totalCores(),
-                config.target());
+                config.target(), new io.shatter.predictor.survival.Calibration.Identity(), java.util.Optional.empty());
         return new Result(CapacityModel.of(metadata, network), epoch, bestEpoch, best, train.rows);
     }
 

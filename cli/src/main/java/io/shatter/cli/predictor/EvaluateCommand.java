@@ -5,6 +5,7 @@ import io.shatter.predictor.CapacitySeries;
 import io.shatter.predictor.Evaluator;
 import io.shatter.predictor.ForecastPlot;
 import io.shatter.predictor.PredictorException;
+import io.shatter.predictor.TraceIdentity;
 import io.shatter.predictor.survival.SurvivalScoring;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -44,6 +45,10 @@ public class EvaluateCommand implements Callable<Integer> {
             description = "Idle cores one excess slot stands for (default: the trace's median idle cores / slots, as the trace-driven run).")
     private Integer slotCores;
 
+    @Option(names = "--allow-other-trace",
+            description = "Evaluate even when the model was trained on another trace file than --trace.")
+    private boolean allowOtherTrace;
+
     @Spec
     private CommandSpec spec;
 
@@ -51,6 +56,17 @@ public class EvaluateCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter stdout = spec.commandLine().getOut();
         CapacityModel loaded = CapacityModel.load(model);
+        loaded.metadata().trainingTrace().ifPresent(trained -> {
+            TraceIdentity given = TraceIdentity.of(traceOptions.trace);
+            if (!trained.sameContent(given)) {
+                String message = "Model " + model + " was trained on " + trained.describe() + ", not on " + given.describe()
+                        + ": its held-out period is the last 20% of its own trace, so scores on another log mean something else.";
+                if (!allowOtherTrace) {
+                    throw new PredictorException(message + " Pass the trace it was trained on, or --allow-other-trace to score it anyway.");
+                }
+                stdout.println("warning: " + message);
+            }
+        });
         if (horizons != null) {
             loaded.requireHorizons(horizons, model.toString());
         }

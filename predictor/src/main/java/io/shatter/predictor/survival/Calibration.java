@@ -17,6 +17,46 @@ public sealed interface Calibration {
     /** A short description for reports. */
     String describe();
 
+    /** The calibration as one line of text for the model file: {@code none}, {@code platt:a,b} or {@code isotonic:raw...;calibrated...}. */
+    static String encode(Calibration calibration) {
+        if (calibration instanceof Platt p) {
+            return "platt:" + p.a() + "," + p.b();
+        }
+        if (calibration instanceof Isotonic iso) {
+            return "isotonic:" + join(iso.raw()) + ";" + join(iso.calibrated());
+        }
+        return "none";
+    }
+
+    /** Reads {@link #encode}'s text; throws IllegalArgumentException if it is not one. */
+    static Calibration decode(String text) {
+        if (text == null || text.equals("none")) {
+            return new Identity();
+        }
+        if (text.startsWith("platt:")) {
+            String[] ab = text.substring(6).split(",");
+            return new Platt(Double.parseDouble(ab[0]), Double.parseDouble(ab[1]));
+        }
+        if (text.startsWith("isotonic:")) {
+            String[] parts = text.substring(9).split(";");
+            double[] raw = Arrays.stream(parts[0].split(",")).mapToDouble(Double::parseDouble).toArray();
+            double[] calibrated = Arrays.stream(parts[1].split(",")).mapToDouble(Double::parseDouble).toArray();
+            if (raw.length != calibrated.length || raw.length == 0) {
+                throw new IllegalArgumentException("isotonic calibration of unequal lengths");
+            }
+            return new Isotonic(raw, calibrated);
+        }
+        throw new IllegalArgumentException("unknown calibration " + text);
+    }
+
+    private static String join(double[] values) {
+        StringBuilder s = new StringBuilder();
+        for (int i = 0; i < values.length; i++) {
+            s.append(i == 0 ? "" : ",").append(values[i]);
+        }
+        return s.toString();
+    }
+
     /** No change. */
     record Identity() implements Calibration {
         @Override

@@ -26,8 +26,10 @@ import java.util.function.Supplier;
  * the steps of {@code (t, t + d]}.
  *
  * <p>Arms: persistence (1 for every live slot), E ({@link EmpiricalSurvivalForecaster}), the model
- * as {@link ModelForecaster} answers, and the model through a {@link Calibration} chosen on the
- * validation period by log loss (never on the test period).
+ * as it answers before calibration ({@link ModelForecaster#probabilityIdleAtLeast}), the model
+ * through a {@link Calibration} chosen on the validation period by log loss (never on the test
+ * period), and the model as the broker runs it ({@link ModelForecaster#survivalProbability}): that
+ * calibration, kept up to date from the answers whose runs are over ({@link OnlineRecalibration}).
  */
 public final class SurvivalScoring {
     /** Name of the persistence arm. */
@@ -38,6 +40,8 @@ public final class SurvivalScoring {
     public static final String MODEL = "model";
     /** Name of the model's arm through the validation-chosen calibration. */
     public static final String CALIBRATED = "model+cal";
+    /** Name of the model's arm as the broker runs it: the validation calibration, then kept up to date from its own resolved answers. */
+    public static final String ONLINE = "model+online";
     /** Steps of history replayed into a forecaster before a period is scored: E's whole history. */
     static final int WARM_UP_STEPS = EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS;
 
@@ -108,17 +112,53 @@ public final class SurvivalScoring {
                 () -> new EmpiricalSurvivalForecaster(series.stepSeconds(), EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS), setup), setup));
         Calibration.Choice choice = null;
         if (model != null) {
-            Supplier<CapacityForecaster> modelArm = () -> new ModelForecaster(model, series.zone());
-            Cases validation = collect(series, split.validationFrom(), split.validationTo(), modelArm, setup);
-            Cases early = validation.half(true);
-            Cases late = validation.half(false);
-            choice = Calibration.choose(early.pooledForecasts(), early.pooledOutcomes(), late.pooledForecasts(),
-                    late.pooledOutcomes(), validation.pooledForecasts(), validation.pooledOutcomes());
-            Cases test = collect(series, from, to, modelArm, setup);
+            choice = validationCalibration(series, model, setup);
+            Cases test = collect(series, from, to, rawModel(series, model), setup);
             arms.put(MODEL, scores(test, setup));
             arms.put(CALIBRATED, scores(test.mapped(choice.calibration()), setup));
+            CapacityModel calibrated = model.withMetadata(model.metadata().withCalibration(choice.calibration()));
+            arms.put(ONLINE, scores(collect(series, from, to, () -> new ModelForecaster(calibrated, series.zone()), setup), setup));
         }
         return new Report(series.source(), setup, from, to, arms, choice);
+    }
+
+    /**
+     * The calibration of {@code model}'s survival odds chosen on the validation period of
+     * {@code series} (the 10% after its training period): no change, isotonic or Platt, whichever
+     * scores the lower log loss on the later half of the validation cases when fitted on the
+     * earlier half, then refitted on all of them.
+     */
+    public static Calibration.Choice validationCalibration(CapacitySeries series, CapacityModel model, Setup setup) {
+        int maxRunSteps = Arrays.stream(setup.runMinutes()).map(m -> stepsOf(m, series)).max().orElseThrow();
+        TimeSplit split = TimeSplit.of(series, 0, maxRunSteps);
+        Cases validation = collect(series, split.validationFrom(), split.validationTo(), rawModel(series, model), setup);
+        Cases early = validation.half(true);
+        Cases late = validation.half(false);
+        return Calibration.choose(early.pooledForecasts(), early.pooledOutcomes(), late.pooledForecasts(),
+                late.pooledOutcomes(), validation.pooledForecasts(), validation.pooledOutcomes());
+    }
+
+    /** The model's own odds, before any calibration. */
+    private static Supplier<CapacityForecaster> rawModel(CapacitySeries series, CapacityModel model) {
+        return () -> {
+            ModelForecaster forecaster = new ModelForecaster(model, series.zone());
+            return new CapacityForecaster() {
+                @Override
+                public void observe(io.shatter.spi.CapacitySample sample) {
+                    forecaster.observe(sample);
+                }
+
+                @Override
+                public double expectedIdleCores(Duration horizon) {
+                    return forecaster.expectedIdleCores(horizon);
+                }
+
+                @Override
+                public double survivalProbability(Duration runLength, double cores) {
+                    return forecaster.probabilityIdleAtLeast(runLength, cores);
+                }
+            };
+        };
     }
 
     static int stepsOf(int minutes, CapacitySeries series) {
