@@ -175,13 +175,33 @@ public sealed interface Calibration {
                 }
                 double da = (hbb * ga - hab * gb) / det;
                 double db = (haa * gb - hab * ga) / det;
-                a -= da;
-                b -= db;
-                if (Math.abs(da) + Math.abs(db) < 1e-9) {
+                // Newton's step can overshoot on the log-odds of near-sure answers: halve it until the loss falls.
+                double before = loss(p, y, n, a, b);
+                double step = 1;
+                while (step > 1e-4 && !(loss(p, y, n, a - step * da, b - step * db) <= before)) {
+                    step /= 2;
+                }
+                if (step <= 1e-4) {
+                    break;
+                }
+                a -= step * da;
+                b -= step * db;
+                if (step * (Math.abs(da) + Math.abs(db)) < 1e-9) {
                     break;
                 }
             }
             return new Platt(a, b);
+        }
+
+        private static double loss(double[] p, boolean[] y, int n, double a, double b) {
+            double sum = 0;
+            for (int i = 0; i < n; i++) {
+                double z = a * logit(p[i]) + b;
+                // log(1 + e^-z) for a survivor, log(1 + e^z) for a failure, computed without overflow
+                double m = y[i] ? -z : z;
+                sum += m > 0 ? m + Math.log1p(Math.exp(-m)) : Math.log1p(Math.exp(m));
+            }
+            return sum / n;
         }
     }
 
