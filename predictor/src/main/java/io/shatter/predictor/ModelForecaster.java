@@ -308,9 +308,9 @@ public final class ModelForecaster implements CapacityForecaster {
         if (!warm) {
             return raw;
         }
-        long runSteps = Math.max(1, (runLength.toSeconds() + step - 1) / step);
-        recalibration.asked(lastBucket, (int) Math.min(Integer.MAX_VALUE, runSteps), excessCores, raw);
-        return recalibration.current().apply(raw);
+        int runSteps = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (runLength.toSeconds() + step - 1) / step));
+        recalibration.asked(lastBucket, runSteps, excessCores, raw);
+        return recalibration.current(runSteps).apply(raw);
     }
 
     /** The calibration of the survival odds, as learnt so far in this run. */

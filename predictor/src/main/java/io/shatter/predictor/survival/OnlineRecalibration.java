@@ -8,8 +8,10 @@ import java.util.Set;
  * Keeps a forecaster's calibration up to date from the questions it was asked during a run: each
  * answer (raw odds, run length, cores, the step it was asked at) is kept until the run would have
  * ended, then scored against the least idle cores seen over it. Every {@value #REFIT_EVERY}
- * resolved answers an isotonic map is fitted to the earlier half of the last {@value #WINDOW} and
- * replaces the current calibration if it scores a lower log loss on the later half. Site
+ * resolved answers of a class of run length (1, 2, 3-4, 5-8, ... steps: short and long runs' odds
+ * err differently) an isotonic map is fitted to the earlier half of that class's last
+ * {@value #WINDOW} and replaces the class's calibration if it scores a lower log loss on the later
+ * half. Site
  * conditions drift (the validation period is months old by the time the model runs), and this is
  * how the odds follow them.
  *
@@ -24,7 +26,6 @@ public final class OnlineRecalibration {
     /** Longest run kept track of, in steps (longer questions are not learnt from). */
     private static final int MAX_RUN_STEPS = 288;
 
-    private Calibration current;
     private int refits;
     /** Least idle cores per step, a ring over the last {@link #MAX_RUN_STEPS} + 1 steps. */
     private final int[] leastIdle = new int[MAX_RUN_STEPS + 1];
@@ -38,20 +39,40 @@ public final class OnlineRecalibration {
     private int pendingTail;
     private final Set<Long> askedThisStep = new HashSet<>();
     private long askedStep = Long.MIN_VALUE;
-    /** Resolved answers, a ring of the last {@link #WINDOW}. */
-    private final double[] resolvedRaw = new double[WINDOW];
-    private final boolean[] resolvedSurvived = new boolean[WINDOW];
+    /** Per class of run length (see {@link #classOf}): its resolved answers and calibration. */
+    private final RunClass[] classes = new RunClass[CLASSES];
     private long resolved;
+
+    /** Classes of run length: 1, 2, 3-4, 5-8, ... steps, since odds for short and long runs err differently. */
+    private static final int CLASSES = 10;
+
+    /** The answers resolved for one class of run length, the last {@link #WINDOW}, and the calibration fitted to them. */
+    private static final class RunClass {
+        final double[] raw = new double[WINDOW];
+        final boolean[] survived = new boolean[WINDOW];
+        long resolved;
+        Calibration current;
+
+        RunClass(Calibration initial) {
+            current = initial;
+        }
+    }
+
+    static int classOf(int runSteps) {
+        return Math.min(CLASSES - 1, 32 - Integer.numberOfLeadingZeros(Math.max(0, runSteps - 1)));
+    }
 
     /** Starts from {@code initial} (the calibration chosen on validation). */
     public OnlineRecalibration(Calibration initial) {
-        this.current = initial;
+        for (int c = 0; c < CLASSES; c++) {
+            classes[c] = new RunClass(initial);
+        }
         Arrays.fill(leastIdleStep, Long.MIN_VALUE);
     }
 
-    /** The calibration in force. */
-    public Calibration current() {
-        return current;
+    /** The calibration in force for runs of {@code runSteps} steps. */
+    public Calibration current(int runSteps) {
+        return classes[classOf(runSteps)].current;
     }
 
     /** How many times a refit replaced the calibration. */
@@ -117,28 +138,30 @@ public final class OnlineRecalibration {
             }
             least = Math.min(least, leastIdle[slot]);
         }
-        int at = (int) (resolved % WINDOW);
-        resolvedRaw[at] = raw;
-        resolvedSurvived[at] = least >= cores;
+        RunClass runClass = classes[classOf(runSteps)];
+        int at = (int) (runClass.resolved % WINDOW);
+        runClass.raw[at] = raw;
+        runClass.survived[at] = least >= cores;
+        runClass.resolved++;
         resolved++;
-        if (resolved % REFIT_EVERY == 0 && resolved >= WINDOW / 2) {
-            refit();
+        if (runClass.resolved % REFIT_EVERY == 0 && runClass.resolved >= WINDOW / 2) {
+            refit(runClass);
         }
     }
 
-    private void refit() {
-        int n = (int) Math.min(resolved, WINDOW);
+    private void refit(RunClass runClass) {
+        int n = (int) Math.min(runClass.resolved, WINDOW);
         double[] p = new double[n];
         boolean[] y = new boolean[n];
         for (int i = 0; i < n; i++) { // oldest first
-            int at = (int) ((resolved - n + i) % WINDOW);
-            p[i] = resolvedRaw[at];
-            y[i] = resolvedSurvived[at];
+            int at = (int) ((runClass.resolved - n + i) % WINDOW);
+            p[i] = runClass.raw[at];
+            y[i] = runClass.survived[at];
         }
         int half = n / 2;
         Calibration candidate = Calibration.Isotonic.fit(Arrays.copyOf(p, half), Arrays.copyOf(y, half), half);
-        if (logLoss(candidate, p, y, half, n) < logLoss(current, p, y, half, n)) {
-            current = Calibration.Isotonic.fit(p, y, n);
+        if (logLoss(candidate, p, y, half, n) < logLoss(runClass.current, p, y, half, n)) {
+            runClass.current = Calibration.Isotonic.fit(p, y, n);
             refits++;
         }
     }

@@ -42,7 +42,8 @@ class OnlineRecalibrationTest {
         }
         assertTrue(asked > OnlineRecalibration.WINDOW);
         assertTrue(recalibration.refits() > 0);
-        Calibration learnt = recalibration.current();
+        Calibration learnt = recalibration.current(1);
+        assertTrue(recalibration.current(8) instanceof Calibration.Identity, "runs of another length keep theirs");
         for (double p : new double[] {0.7, 0.8, 0.9, 0.95}) {
             assertEquals(p * p * p * p, learnt.apply(p), 0.05, "at " + p);
         }
