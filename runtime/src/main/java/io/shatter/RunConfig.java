@@ -283,7 +283,7 @@ public final class RunConfig {
             return this;
         }
 
-        /** The capacity forecaster (default: the first one {@link ServiceLoader} finds, else persistence). */
+        /** The capacity forecaster (default: the first one {@link ServiceLoader} finds, else the empirical survival baseline, {@link io.shatter.spi.EmpiricalSurvivalForecaster}). */
         public Builder forecaster(CapacityForecaster forecaster) {
             this.forecaster = forecaster;
             return this;

@@ -19,6 +19,7 @@ import io.shatter.predictor.TraceReplay;
 import io.shatter.predictor.Traces;
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
+import io.shatter.spi.EmpiricalSurvivalForecaster;
 import io.shatter.spi.PersistenceForecaster;
 
 import java.nio.file.Path;
@@ -27,38 +28,55 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntFunction;
 
 /**
- * Issue 7, item 5: does the forecaster matter? Local excess ranks' capacity is driven by a real
- * trace's idle cores (time-compressed, by default one trace hour per second): an
- * {@link ExcessCapacityFeed} revokes excess ranks when the trace's idle cores fall and restores
- * them when they rise. The same workload (plain shards of a fixed length that restart from
- * scratch when their rank is revoked) runs twice from each of several start points in the
- * trace's held-out last 20%: once with the runtime's default forecaster (persistence, which lets
- * work onto every live excess rank) and once with the trained model answering the default
- * placement policy's per-slot question "will this excess slot outlive the shard?". Prints lost
- * work (shard-seconds recomputed) and makespan for both, and their ratios.
+ * Does the forecaster matter? Local excess ranks' capacity is driven by a real trace's idle cores
+ * (time-compressed, one trace hour per second): an {@link ExcessCapacityFeed} revokes excess ranks
+ * when the trace's idle cores fall and restores them when they rise. The same workload (plain
+ * shards of a fixed length that restart from scratch when their rank is revoked) runs from each of
+ * several start points in the trace's held-out last 20% once per arm, every arm answering the
+ * default placement policy's per-slot question "will this excess slot outlive the shard?":
+ * <ul>
+ *   <li>persistence: 1 for every live slot (every live excess rank gets work);</li>
+ *   <li>E, the runtime's default ({@link EmpiricalSurvivalForecaster});</li>
+ *   <li>the trained model through its calibration ({@link ModelForecaster});</li>
+ *   <li>an oracle that knows the trace's future: 1 exactly when the slot's idle cores last through
+ *       the run (plus a step, since it sees steps, not instants). Its lost work is the floor.</li>
+ * </ul>
+ * Every forecaster first sees the 30 days of samples before the start (what a site's monitor would
+ * have recorded). Prints lost work (shard-seconds recomputed) and makespan per arm, and the ratios
+ * the issue's bar is stated in.
  *
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar io.shatter.benchmarks.TraceDrivenExcessRun TRACE CAPACITY_MODEL [starts] [shards] [shard-minutes] [excess] [reserved] [min-survival[,min-survival...]]
  * </pre>
  *
- * Without {@code min-survival} both arms use {@link DefaultPlacementPolicy}'s default bar; a
- * comma-separated list sweeps bars (the persistence arm, whose answers are 0 or 1, runs once per
- * start, the model's arm once per bar).
- *
- * The model must be a {@code --features capacity} model (the broker sees only capacity samples)
- * trained on the same trace: it learnt from the first 70% and stopped training on the next 10%
- * (validation), and every start is in the last 20%, or with {@code -Dshatter.bench.period=validation}
- * in the validation 10%, where a placement bar can be chosen without looking at the test period.
+ * Without {@code min-survival} the arms use {@link DefaultPlacementPolicy}'s default bar; a
+ * comma-separated list sweeps bars for E and the model (persistence and the oracle answer 0 or 1,
+ * so they run once per start). The model must be a {@code --features capacity} model trained on
+ * the same trace; with {@code -Dshatter.bench.period=validation} the starts lie in the validation
+ * 10% instead, where a bar can be chosen without looking at the test period.
  */
 public final class TraceDrivenExcessRun {
     /** System property choosing where the starts lie: {@code test} (default) or {@code validation}. */
     private static final String PERIOD_PROPERTY = "shatter.bench.period";
     /** Trace seconds per wall-clock second: one trace hour per second. */
     private static final double TIME_SCALE = 3600;
+    /** Samples every forecaster sees before a start: E's whole history. */
+    private static final int WARM_UP_STEPS = EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS;
 
     private TraceDrivenExcessRun() {
+    }
+
+    /** One arm: its name and how to build its forecaster (on the trace's clock) for a start step. */
+    private record Arm(String name, IntFunction<CapacityForecaster> forecaster) {
+    }
+
+    /** Sums over the starts. */
+    private static final class Totals {
+        double lost;
+        double makespan;
     }
 
     public static void main(String[] args) {
@@ -74,9 +92,6 @@ public final class TraceDrivenExcessRun {
         int shardMinutes = args.length > 4 ? Integer.parseInt(args[4]) : 40;
         int excess = args.length > 5 ? Integer.parseInt(args[5]) : 6;
         int reserved = args.length > 6 ? Integer.parseInt(args[6]) : 2;
-        // The placement policy's bar for excess slots (default: the policy's own). A comma-separated
-        // list sweeps bars: persistence answers only 0 or 1, so its arm is the same at every bar in
-        // (0, 1] and runs once per start; the model's arm runs once per bar.
         List<Double> bars = new ArrayList<>();
         if (args.length > 7) {
             for (String bar : args[7].split(",")) {
@@ -95,8 +110,6 @@ public final class TraceDrivenExcessRun {
         CapacityModel model = CapacityModel.load(modelPath);
         int coresPerRank = TraceReplay.defaultCoresPerRank(series, excess);
         long shardNanos = Math.round(shardMinutes * 60 / TIME_SCALE * 1e9);
-        // Starts in the held-out test period (the last 20%), or with -Dshatter.bench.period=validation in
-        // the 10% before it, where the model stopped training: a bar can be chosen there without the test period.
         boolean onValidation = "validation".equals(System.getProperty(PERIOD_PROPERTY, "test"));
         String periodName = onValidation ? "validation period (70-80%)" : "held-out last 20%";
         int periodFrom = (int) Math.ceil(series.length()
@@ -113,58 +126,58 @@ public final class TraceDrivenExcessRun {
                         + "%s; placement needs survival >= %s (default %s).%n", series.source(), series.totalCores(),
                 excess, coresPerRank, excess, coresPerRank, reserved, shards, shardMinutes, shardNanos / 1e6,
                 3600 / TIME_SCALE * 1000, starts, periodName, bars, DefaultPlacementPolicy.DEFAULT_MINIMUM_SURVIVAL);
-        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-22s %10s %12s %6s %6s", "start (trace day)",
-                "lost w/o", "makespan w/o", "revoc.", "excess"));
+        List<Arm> arms = new ArrayList<>();
+        arms.add(new Arm("persistence", start -> new PersistenceForecaster()));
+        arms.add(new Arm("oracle", start -> new OracleForecaster(series)));
         for (double bar : bars) {
-            header.append(String.format(Locale.ROOT, " | %-41s", "with model, bar " + bar + ": lost, makespan, revoc., excess"));
+            String suffix = bars.size() > 1 ? " @" + bar : "";
+            arms.add(new Arm("E" + suffix, start -> new EmpiricalSurvivalForecaster(series.stepSeconds(), WARM_UP_STEPS)));
+            arms.add(new Arm("model" + suffix, start -> new ModelForecaster(model, series.zone())));
+        }
+        List<Double> armBars = new ArrayList<>(List.of(bars.get(0), bars.get(0)));
+        bars.forEach(bar -> armBars.addAll(List.of(bar, bar)));
+        StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-18s", "start (trace day)"));
+        for (Arm arm : arms) {
+            header.append(String.format(Locale.ROOT, " | %-30s", arm.name() + ": lost, makespan, revoc."));
         }
         System.out.println(header);
-        double lostWithout = 0;
-        double makespanWithout = 0;
-        double[] lostWith = new double[bars.size()];
-        double[] makespanWith = new double[bars.size()];
+        Totals[] totals = new Totals[arms.size()];
+        for (int a = 0; a < arms.size(); a++) {
+            totals[a] = new Totals();
+        }
         for (int i = 0; i < starts; i++) {
-            int startStep = periodFrom + (int) ((long) usable * i / Math.max(1, starts - 1));
-            if (starts == 1) {
-                startStep = periodFrom;
-            }
-            RunSummary without = run(series, startStep, null, shards, shardNanos, excess, reserved, coresPerRank, bars.get(0));
-            lostWithout += without.lostWorkSeconds();
-            makespanWithout += without.makespanSeconds();
-            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-22s %9.2fs %11.2fs %6d %5.0f%%",
-                    String.format(Locale.ROOT, "step %d (%.1f)", startStep, startStep * 300 / 86400.0),
-                    without.lostWorkSeconds(), without.makespanSeconds(), without.revocations(), 100 * excessShare(without, reserved)));
-            for (int b = 0; b < bars.size(); b++) {
-                RunSummary with = run(series, startStep, model, shards, shardNanos, excess, reserved, coresPerRank, bars.get(b));
-                lostWith[b] += with.lostWorkSeconds();
-                makespanWith[b] += with.makespanSeconds();
-                row.append(String.format(Locale.ROOT, " | %9.2fs %10.2fs %6d %5.0f%%          ", with.lostWorkSeconds(),
-                        with.makespanSeconds(), with.revocations(), 100 * excessShare(with, reserved)));
+            int startStep = starts == 1 ? periodFrom : periodFrom + (int) ((long) usable * i / Math.max(1, starts - 1));
+            StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-18s",
+                    String.format(Locale.ROOT, "step %d (%.1f)", startStep, startStep * 300 / 86400.0)));
+            for (int a = 0; a < arms.size(); a++) {
+                CapacityForecaster forecaster = arms.get(a).forecaster().apply(startStep);
+                RunSummary summary = run(series, startStep, forecaster, shards, shardNanos, excess, reserved, coresPerRank, armBars.get(a));
+                totals[a].lost += summary.lostWorkSeconds();
+                totals[a].makespan += summary.makespanSeconds();
+                row.append(String.format(Locale.ROOT, " | %9.2fs %9.2fs %6d    ", summary.lostWorkSeconds(), summary.makespanSeconds(),
+                        summary.revocations()));
             }
             System.out.println(row);
         }
+        Totals persistence = totals[0];
+        for (int a = 0; a < arms.size(); a++) {
+            System.out.printf(Locale.ROOT, "TOTAL %-12s lost work %8.2f shard-s (x%.3f persistence), makespan %8.2f s (x%.3f persistence)%n",
+                    arms.get(a).name(), totals[a].lost, totals[a].lost / Math.max(1e-9, persistence.lost), totals[a].makespan,
+                    totals[a].makespan / persistence.makespan);
+        }
         for (int b = 0; b < bars.size(); b++) {
-            System.out.printf(Locale.ROOT, "TOTAL at bar %s: lost work without forecaster %.2f shard-s, with %.2f shard-s: %.0f%% less "
-                            + "(ratio %.3f). Makespan: without %.2f s, with %.2f s (ratio %.3f).%n", bars.get(b),
-                    lostWithout, lostWith[b], 100 * (1 - lostWith[b] / Math.max(1e-9, lostWithout)),
-                    lostWith[b] / Math.max(1e-9, lostWithout), makespanWithout, makespanWith[b], makespanWith[b] / makespanWithout);
+            Totals e = totals[2 + 2 * b];
+            Totals m = totals[3 + 2 * b];
+            System.out.printf(Locale.ROOT, "RATIOS at bar %s: lost work E/persistence %.3f (%.0f%% less), model/E %.3f (%.0f%% less), "
+                            + "oracle/persistence %.3f; makespan E/persistence %.3f, model/persistence %.3f%n", bars.get(b),
+                    e.lost / Math.max(1e-9, persistence.lost), 100 * (1 - e.lost / Math.max(1e-9, persistence.lost)),
+                    m.lost / Math.max(1e-9, e.lost), 100 * (1 - m.lost / Math.max(1e-9, e.lost)),
+                    totals[1].lost / Math.max(1e-9, persistence.lost), e.makespan / persistence.makespan,
+                    m.makespan / persistence.makespan);
         }
     }
 
-    /** Share of the shards committed by excess ranks (ranks after the reserved ones). */
-    private static double excessShare(RunSummary s, int reserved) {
-        long total = 0;
-        long onExcess = 0;
-        for (var e : s.shardsByRank().entrySet()) {
-            total += e.getValue();
-            if (e.getKey() > reserved) {
-                onExcess += e.getValue();
-            }
-        }
-        return total == 0 ? 0 : (double) onExcess / total;
-    }
-
-    private static RunSummary run(CapacitySeries series, int startStep, CapacityModel model, int shards, long shardNanos,
+    private static RunSummary run(CapacitySeries series, int startStep, CapacityForecaster inTraceTime, int shards, long shardNanos,
                                   int excess, int reserved, int coresPerRank, double minimumSurvival) {
         ShardGraph.Builder g = ShardGraph.builder("trace-driven");
         List<Shard<Long>> handles = new ArrayList<>();
@@ -180,13 +193,8 @@ public final class TraceDrivenExcessRun {
             }));
         }
         ShardGraph graph = g.build();
-        // Without a model: persistence, the runtime's default (time scale does not matter to it).
-        CapacityForecaster forecaster = model == null ? new PersistenceForecaster()
-                : new TraceScaledForecaster(new ModelForecaster(model, series.zone()));
-        // The monitor of a real site would have the past days of samples: so does the forecaster (a
-        // day to fill the model's inputs, a day more to learn how well it has been doing lately).
-        int warmup = 2 * 24 * 12 + 2;
-        for (int k = Math.max(0, startStep - warmup); k < startStep; k++) {
+        CapacityForecaster forecaster = new TraceScaledForecaster(inTraceTime);
+        for (int k = Math.max(0, startStep - WARM_UP_STEPS); k < startStep; k++) {
             forecaster.observe(series.sampleAt(k));
         }
         TraceReplay replay = new TraceReplay(series, Duration.ofSeconds((long) startStep * series.stepSeconds()), TIME_SCALE,
@@ -204,15 +212,15 @@ public final class TraceDrivenExcessRun {
     }
 
     /**
-     * The model's forecaster on the trace's clock: the broker asks in wall-clock time, the trace
-     * runs {@link #TIME_SCALE} times faster. The per-slot question's cores are already the
-     * trace's idle cores (the broker scales excess ranks by the feed's cores per rank).
+     * A forecaster on the trace's clock: the broker asks in wall-clock time, the trace runs
+     * {@link #TIME_SCALE} times faster. The per-slot question's cores are already the trace's idle
+     * cores (the broker scales excess ranks by the feed's cores per rank).
      */
     private static final class TraceScaledForecaster implements CapacityForecaster {
-        private final ModelForecaster model;
+        private final CapacityForecaster inTraceTime;
 
-        TraceScaledForecaster(ModelForecaster model) {
-            this.model = model;
+        TraceScaledForecaster(CapacityForecaster inTraceTime) {
+            this.inTraceTime = inTraceTime;
         }
 
         private static Duration toTrace(Duration wall) {
@@ -221,17 +229,53 @@ public final class TraceDrivenExcessRun {
 
         @Override
         public void observe(CapacitySample sample) {
-            model.observe(sample);
+            inTraceTime.observe(sample);
         }
 
         @Override
         public double expectedIdleCores(Duration horizon) {
-            return model.expectedIdleCores(toTrace(horizon));
+            return inTraceTime.expectedIdleCores(toTrace(horizon));
         }
 
         @Override
         public double survivalProbability(Duration runLength, double excessCores) {
-            return model.probabilityIdleAtLeast(toTrace(runLength), excessCores);
+            return inTraceTime.survivalProbability(toTrace(runLength), excessCores);
+        }
+    }
+
+    /**
+     * Knows the trace's future: a slot survives exactly when the idle cores stay at least its cores
+     * from the last sample's step through the run (one step more, since a run starts within a step).
+     */
+    private static final class OracleForecaster implements CapacityForecaster {
+        private final CapacitySeries series;
+        private int step;
+
+        OracleForecaster(CapacitySeries series) {
+            this.series = series;
+        }
+
+        @Override
+        public void observe(CapacitySample sample) {
+            step = (int) ((sample.epochSeconds() - series.startEpochSeconds()) / series.stepSeconds());
+        }
+
+        @Override
+        public double expectedIdleCores(Duration horizon) {
+            int at = (int) Math.min(series.length() - 1, step + horizon.toSeconds() / series.stepSeconds());
+            return series.idle()[at];
+        }
+
+        @Override
+        public double survivalProbability(Duration runLength, double excessCores) {
+            long steps = (runLength.toSeconds() + series.stepSeconds() - 1) / series.stepSeconds() + 1;
+            int last = (int) Math.min(series.length() - 1, step + steps);
+            for (int k = step; k <= last; k++) {
+                if (series.idle()[k] < excessCores) {
+                    return 0;
+                }
+            }
+            return 1;
         }
     }
 }

@@ -32,7 +32,7 @@ public final class CapacityModel {
         this.weights = contents.weights();
         this.biases = contents.biases();
         this.dense = new DenseNetwork(sizes, weights, biases);
-        this.features = new Features(metadata.featureSet(), metadata.stepSeconds(), metadata.horizonSteps());
+        this.features = new Features(metadata.featureSet(), metadata.stepSeconds(), metadata.horizonSteps(), metadata.target());
         this.network = network;
     }
 
@@ -61,6 +61,11 @@ public final class CapacityModel {
     /** Loads a model file; fails with a {@link PredictorException} if it is not a valid model of this version. */
     public static CapacityModel load(Path file) {
         return new CapacityModel(ModelFile.read(file), null);
+    }
+
+    /** The same network with other metadata (calibration, training trace; never the shapes). */
+    public CapacityModel withMetadata(ModelMetadata value) {
+        return new CapacityModel(new ModelFile.Contents(value, networkJson, sizes, weights, biases), network);
     }
 
     /** Saves to {@code file} (atomically). */

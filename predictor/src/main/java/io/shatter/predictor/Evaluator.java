@@ -5,7 +5,9 @@ import java.util.List;
 
 /**
  * Scores a model against the baselines on the held-out test period (the last 20% of the series):
- * the mean absolute error in idle cores at each horizon, over the same test steps for everyone.
+ * the mean absolute error in idle cores at each horizon (of the idle cores at the horizon, or of
+ * their least value up to it for a {@link ForecastTarget#PATH_MINIMUM} model), over the same test
+ * steps for everyone.
  * The moving-average window is chosen per horizon on the validation period, never on test.
  */
 public final class Evaluator {
@@ -40,9 +42,10 @@ public final class Evaluator {
      * @param series      the evaluated series (for plots)
      * @param forecasts   the model's forecasts, {@code [horizon][t - testFrom]}, made at step t for t + horizon
      * @param notes       what the trace reader assumed or clamped
+     * @param target      what was forecast and scored
      */
     public record Report(String source, int totalCores, int testFrom, int testTo, List<HorizonScore> scores,
-                         CapacitySeries series, double[][] forecasts, List<String> notes) {
+                         CapacitySeries series, double[][] forecasts, List<String> notes, ForecastTarget target) {
         /** Test steps. */
         public int testSteps() {
             return testTo - testFrom;
@@ -64,17 +67,18 @@ public final class Evaluator {
         double[][] ridge = RidgeBaseline.forecastTest(series, model.features(), horizonSteps, split);
         int[] idle = series.idle();
         int daySteps = model.features().daySteps();
+        ForecastTarget target = model.metadata().target();
         List<HorizonScore> scores = new ArrayList<>();
         for (int j = 0; j < horizonSteps.length; j++) {
             int h = horizonSteps[j];
-            int window = bestMovingAverageWindow(idle, split.validationFrom(), split.validationTo(), h);
+            int window = bestMovingAverageWindow(idle, split.validationFrom(), split.validationTo(), h, target);
             double modelSum = 0;
             double persistenceSum = 0;
             double averageSum = 0;
             double yesterdaySum = 0;
             double ridgeSum = 0;
             for (int t = from; t < to; t++) {
-                double actual = idle[t + h];
+                double actual = target.actual(idle, t, h);
                 modelSum += Math.abs(forecasts[j][t - from] - actual);
                 persistenceSum += Math.abs(Baselines.persistence(idle, t) - actual);
                 averageSum += Math.abs(Baselines.movingAverage(idle, t, window) - actual);
@@ -85,16 +89,16 @@ public final class Evaluator {
             scores.add(new HorizonScore(model.metadata().horizonMinutes()[j], modelSum / n, persistenceSum / n, averageSum / n,
                     window * series.stepSeconds() / 60, yesterdaySum / n, ridgeSum / n));
         }
-        return new Report(series.source(), series.totalCores(), from, to, List.copyOf(scores), series, forecasts, series.notes());
+        return new Report(series.source(), series.totalCores(), from, to, List.copyOf(scores), series, forecasts, series.notes(), target);
     }
 
-    private static int bestMovingAverageWindow(int[] idle, int from, int to, int horizon) {
+    private static int bestMovingAverageWindow(int[] idle, int from, int to, int horizon, ForecastTarget target) {
         int best = Baselines.MOVING_AVERAGE_WINDOWS[0];
         double bestMae = Double.POSITIVE_INFINITY;
         for (int window : Baselines.MOVING_AVERAGE_WINDOWS) {
             double sum = 0;
             for (int t = from; t < to; t++) {
-                sum += Math.abs(Baselines.movingAverage(idle, t, window) - idle[t + horizon]);
+                sum += Math.abs(Baselines.movingAverage(idle, t, window) - target.actual(idle, t, horizon));
             }
             if (sum < bestMae) {
                 bestMae = sum;

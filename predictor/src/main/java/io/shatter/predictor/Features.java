@@ -7,8 +7,9 @@ import java.time.ZonedDateTime;
  * The model's inputs at step t, all known at t: the last hour of idle cores (fractions of the
  * partition), recent changes, hour/half-day/day means, the same time the day before (at each
  * horizon), pending demand, time of day and day of week; plus queue channels for
- * {@link FeatureSet#QUEUE}. Targets are the change of the idle fraction at each horizon (a
- * residual over persistence, which is strong at short horizons).
+ * {@link FeatureSet#QUEUE}. Targets are the change of the idle fraction (at each horizon, or its
+ * least value up to each horizon: {@link ForecastTarget}), a residual over persistence, which is
+ * strong at short horizons.
  */
 final class Features {
     /** Lagged idle values: one hour at 5-minute steps. */
@@ -21,9 +22,11 @@ final class Features {
     private final int[] horizonSteps;
     private final int daySteps;
     private final int[] meanWindows;
+    private final ForecastTarget target;
 
-    Features(FeatureSet set, int stepSeconds, int[] horizonSteps) {
+    Features(FeatureSet set, int stepSeconds, int[] horizonSteps, ForecastTarget target) {
         this.set = set;
+        this.target = target;
         this.stepSeconds = stepSeconds;
         this.horizonSteps = horizonSteps.clone();
         this.daySteps = Math.max(1, 86400 / stepSeconds);
@@ -84,11 +87,10 @@ final class Features {
         }
     }
 
-    /** Targets of step {@code t}: the idle-fraction change at each horizon. */
+    /** Targets of step {@code t}: the change of {@code target} at each horizon. */
     void targets(History h, int t, float[] out, int offset) {
-        double now = h.idleFraction(t);
         for (int j = 0; j < horizonSteps.length; j++) {
-            out[offset + j] = (float) (h.idleFraction(t + horizonSteps[j]) - now);
+            out[offset + j] = (float) target.changeAt(h, t, horizonSteps[j]);
         }
     }
 

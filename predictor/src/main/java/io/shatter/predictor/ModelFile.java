@@ -36,7 +36,7 @@ import java.util.zip.CRC32;
  */
 final class ModelFile {
     static final byte[] MAGIC = "SHTRPRED".getBytes(StandardCharsets.US_ASCII);
-    static final int FORMAT_VERSION = 2; // 2: queue models gained arrival and overdue channels
+    static final int FORMAT_VERSION = 3; // 3: the forecast target (path minimum or end)
     private static final int MAX_TEXT = 16 << 20;
 
     /** What a model file holds. */
@@ -195,6 +195,10 @@ final class ModelFile {
         s.append("hiddenSizes=").append(join(m.hiddenSizes())).append('\n');
         s.append("trainedOn=").append(m.trainedOn().replace('\n', ' ')).append('\n');
         s.append("trainingCores=").append(m.trainingCores()).append('\n');
+        s.append("target=").append(m.target().name()).append('\n');
+        s.append("calibration=").append(io.shatter.predictor.survival.Calibration.encode(m.calibration())).append('\n');
+        m.trainingTrace().ifPresent(t -> s.append("traceName=").append(t.name().replace('\n', ' ')).append('\n')
+                .append("traceBytes=").append(t.bytes()).append('\n').append("traceSha256=").append(t.sha256()).append('\n'));
         return s.toString();
     }
 
@@ -214,7 +218,10 @@ final class ModelFile {
             return new ModelMetadata(FeatureSet.valueOf(m.get("featureSet")), Integer.parseInt(m.get("stepSeconds")),
                     ints(m.get("horizonMinutes")), floats(m.get("featureMean")), floats(m.get("featureStd")),
                     floats(m.get("targetScale")), floats(m.get("validationMae")), ints(m.get("hiddenSizes")),
-                    m.getOrDefault("trainedOn", "?"), Integer.parseInt(m.get("trainingCores")));
+                    m.getOrDefault("trainedOn", "?"), Integer.parseInt(m.get("trainingCores")), ForecastTarget.valueOf(m.get("target")),
+                    io.shatter.predictor.survival.Calibration.decode(m.get("calibration")),
+                    m.containsKey("traceSha256") ? java.util.Optional.of(new TraceIdentity(m.get("traceName"),
+                            Long.parseLong(m.get("traceBytes")), m.get("traceSha256"))) : java.util.Optional.empty());
         } catch (RuntimeException e) {
             throw corrupt(file, "its metadata is incomplete or unreadable");
         }

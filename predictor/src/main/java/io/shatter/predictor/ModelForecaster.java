@@ -2,7 +2,9 @@ package io.shatter.predictor;
 
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
-import io.shatter.spi.PersistenceForecaster;
+import io.shatter.predictor.survival.Calibration;
+import io.shatter.predictor.survival.OnlineRecalibration;
+import io.shatter.spi.EmpiricalSurvivalForecaster;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -16,10 +18,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Found by {@link java.util.ServiceLoader}: the no-argument constructor loads the model named by
  * the system property {@value #MODEL_PROPERTY} (or the environment variable {@value #MODEL_ENV});
- * with neither set it forecasts like {@link PersistenceForecaster} and says so once in the log.
+ * with neither set it forecasts like {@link EmpiricalSurvivalForecaster} (the runtime's default)
+ * and says so once in the log.
  * Samples are bucketed onto the model's step (the latest sample in a step wins, missing steps
  * carry the previous one over); until a day of history has been seen the forecaster answers like
- * persistence. Each observation runs the network once (plain Java, no allocation); the queries
+ * the empirical baseline. Each observation runs the network once (plain Java, no allocation); the queries
  * only interpolate between horizons, so every call is far under a millisecond.
  */
 public final class ModelForecaster implements CapacityForecaster {
@@ -35,7 +38,7 @@ public final class ModelForecaster implements CapacityForecaster {
     static final double RECENT_ERROR_WEIGHT = 1.0 / 72;
 
     private final CapacityModel model;
-    private final PersistenceForecaster fallback = new PersistenceForecaster();
+    private final EmpiricalSurvivalForecaster fallback;
     private final ZoneId zone;
     private final int step;
     private final int capacity;
@@ -58,6 +61,12 @@ public final class ModelForecaster implements CapacityForecaster {
     private int totalCores;
     private double currentFraction;
     private boolean warm;
+    /** Whether the model forecasts the least idle cores up to each horizon (else the idle cores at it). */
+    private final boolean pathMinimum;
+    /** The calibration of the survival odds, learning from this run's own resolved answers. */
+    private final OnlineRecalibration recalibration;
+    /** Least idle cores seen in the current step (the run's outcomes are decided by dips, not by the latest sample). */
+    private int leastIdleInStep;
 
     /** The ServiceLoader constructor: model from {@value #MODEL_PROPERTY} or {@value #MODEL_ENV}, if any. */
     public ModelForecaster() {
@@ -69,7 +78,7 @@ public final class ModelForecaster implements CapacityForecaster {
         this(CapacityModel.load(modelFile), zone);
     }
 
-    /** A forecaster over {@code model} (null: persistence), for a site in {@code zone}. */
+    /** A forecaster over {@code model} (null: the empirical baseline), for a site in {@code zone}. */
     public ModelForecaster(CapacityModel model, ZoneId zone) {
         if (model != null && model.metadata().featureSet() != FeatureSet.CAPACITY) {
             throw new PredictorException("Model trained on " + model.metadata().trainedOn() + " uses queue details that "
@@ -77,7 +86,10 @@ public final class ModelForecaster implements CapacityForecaster {
         }
         this.model = model;
         this.zone = zone;
-        this.step = model == null ? 300 : model.metadata().stepSeconds();
+        this.pathMinimum = model != null && model.metadata().target() == ForecastTarget.PATH_MINIMUM;
+        this.recalibration = new OnlineRecalibration(model == null ? new Calibration.Identity() : model.metadata().calibration());
+        this.step = model == null ? EmpiricalSurvivalForecaster.DEFAULT_STEP_SECONDS : model.metadata().stepSeconds();
+        this.fallback = new EmpiricalSurvivalForecaster(step, EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS);
         this.capacity = model == null ? 1 : model.features().historySteps() + 1;
         this.idleFraction = new double[capacity];
         this.pendingFraction = new double[capacity];
@@ -106,7 +118,7 @@ public final class ModelForecaster implements CapacityForecaster {
             path = System.getenv(MODEL_ENV);
         }
         if (path == null || path.isBlank()) {
-            LOG.info("No capacity model configured (-D{}=FILE or {}): forecasting by persistence.", MODEL_PROPERTY, MODEL_ENV);
+            LOG.info("No capacity model configured (-D{}=FILE or {}): forecasting by the empirical survival baseline.", MODEL_PROPERTY, MODEL_ENV);
             return null;
         }
         return CapacityModel.load(Path.of(path));
@@ -117,7 +129,7 @@ public final class ModelForecaster implements CapacityForecaster {
         return zone == null || zone.isBlank() ? ZoneId.systemDefault() : ZoneId.of(zone);
     }
 
-    /** Whether a model is loaded (otherwise this is persistence). */
+    /** Whether a model is loaded (otherwise this is the empirical baseline). */
     public boolean hasModel() {
         return model != null;
     }
@@ -141,6 +153,8 @@ public final class ModelForecaster implements CapacityForecaster {
         double pending = (double) sample.pendingCores() / sample.totalCores();
         if (lastBucket != Long.MIN_VALUE && bucket > lastBucket) {
             scoreForecastsOf(lastBucket, idleFraction[slot(lastBucket)]);
+            recalibration.stepCompleted(lastBucket, leastIdleInStep);
+            leastIdleInStep = sample.idleCores();
             long gap = Math.min(bucket - lastBucket - 1, capacity);
             double carriedIdle = idleFraction[slot(lastBucket)];
             double carriedPending = pendingFraction[slot(lastBucket)];
@@ -151,6 +165,9 @@ public final class ModelForecaster implements CapacityForecaster {
             filled += bucket - lastBucket;
         } else if (lastBucket == Long.MIN_VALUE) {
             filled = 1;
+            leastIdleInStep = sample.idleCores();
+        } else {
+            leastIdleInStep = Math.min(leastIdleInStep, sample.idleCores());
         }
         lastBucket = bucket;
         lastEpochSeconds = sample.epochSeconds();
@@ -179,9 +196,21 @@ public final class ModelForecaster implements CapacityForecaster {
             long madeAt = bucket - horizonSteps[j];
             int ring = (int) Math.floorMod(madeAt, pastForecastBucket.length);
             if (pastForecastBucket[ring] == madeAt) {
+                if (pathMinimum) {
+                    actual = leastIdleAfter(madeAt, bucket);
+                }
                 recentError[j] += RECENT_ERROR_WEIGHT * (Math.abs(pastForecast[j][ring] - actual) - recentError[j]);
             }
         }
+    }
+
+    /** The least idle fraction over steps {@code (from, to]} (all within the last day, which the ring holds). */
+    private double leastIdleAfter(long from, long to) {
+        double least = Double.POSITIVE_INFINITY;
+        for (long k = from + 1; k <= to; k++) {
+            least = Math.min(least, idleFraction[slot(k)]);
+        }
+        return least;
     }
 
     private int slot(long k) {
@@ -268,27 +297,48 @@ public final class ModelForecaster implements CapacityForecaster {
         return previousValue;
     }
 
-    /** The placement policy's per-slot question: {@link #probabilityIdleAtLeast}. */
+    /**
+     * The placement policy's per-slot question: {@link #probabilityIdleAtLeast} through the model's
+     * calibration, chosen on the validation period when it was trained and then kept up to date
+     * from this run's own answers once their runs are over ({@link OnlineRecalibration}).
+     */
     @Override
     public double survivalProbability(Duration runLength, double excessCores) {
-        return probabilityIdleAtLeast(runLength, excessCores);
+        double raw = probabilityIdleAtLeast(runLength, excessCores);
+        if (!warm) {
+            return raw;
+        }
+        int runSteps = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (runLength.toSeconds() + step - 1) / step));
+        recalibration.asked(lastBucket, runSteps, excessCores, raw);
+        return recalibration.current(runSteps).apply(raw);
+    }
+
+    /** The calibration of the survival odds, as learnt so far in this run. */
+    public OnlineRecalibration recalibration() {
+        return recalibration;
     }
 
     /**
      * Probability that the partition keeps at least {@code cores} idle cores throughout the next
      * {@code runLength}, taking the forecast error as Laplace-distributed (the L1 loss's own noise
      * model) with the model's recent mean absolute error (an exponentially weighted average over
-     * about six hours of its own forecasts, starting from the validation MAE), at each of the
-     * model's horizons within the run and at its end; the least of those (a dip in the middle of
-     * the run revokes the slot as surely as one at its end). A slot that stands for {@code c} of the partition's idle cores
+     * about six hours of its own forecasts, starting from the validation MAE). A
+     * {@link ForecastTarget#PATH_MINIMUM} model forecasts the least idle cores over the run itself
+     * (interpolated between its horizons), and the answer is the chance that this least value is at
+     * least {@code cores}. An {@link ForecastTarget#END} model only forecasts points, so the answer
+     * is the least of those chances at each of its horizons within the run and at its end, which
+     * overstates survival: a dip between two horizons is missed. A slot that stands for {@code c} of the partition's idle cores
      * asks with {@code cores = c}, or more when other slots would be revoked before it.
-     * Without a model, or before a day of samples, it answers like persistence.
+     * Without a model, or before a day of samples, it answers like {@link EmpiricalSurvivalForecaster}.
      */
     public double probabilityIdleAtLeast(Duration runLength, double cores) {
         if (!warm) {
             return fallback.survivalProbability(runLength, cores);
         }
         double least = probabilityAt(runLength, cores);
+        if (pathMinimum) {
+            return least; // the forecast is already of the least idle cores over the run
+        }
         long runMinutes = runLength.toMinutes();
         for (int minutes : horizonMinutes) {
             if (minutes < runMinutes) {

@@ -14,10 +14,26 @@ package io.shatter.predictor;
  * @param hiddenSizes      hidden layer widths
  * @param trainedOn        the trace's name, for humans
  * @param trainingCores    the trained-on partition's cores, for humans
+ * @param target           what it forecasts at each horizon
+ * @param calibration      the map from its raw survival odds to calibrated ones, chosen on validation
+ * @param trainingTrace    the trace file it was trained on, when trained from a file
  */
 public record ModelMetadata(FeatureSet featureSet, int stepSeconds, int[] horizonMinutes, float[] featureMean,
                             float[] featureStd, float[] targetScale, float[] validationMae, int[] hiddenSizes,
-                            String trainedOn, int trainingCores) {
+                            String trainedOn, int trainingCores, ForecastTarget target,
+                            io.shatter.predictor.survival.Calibration calibration, java.util.Optional<TraceIdentity> trainingTrace) {
+
+    /** A copy with another calibration. */
+    public ModelMetadata withCalibration(io.shatter.predictor.survival.Calibration value) {
+        return new ModelMetadata(featureSet, stepSeconds, horizonMinutes, featureMean, featureStd, targetScale, validationMae,
+                hiddenSizes, trainedOn, trainingCores, target, value, trainingTrace);
+    }
+
+    /** A copy that records the trace file it was trained on. */
+    public ModelMetadata withTrainingTrace(TraceIdentity value) {
+        return new ModelMetadata(featureSet, stepSeconds, horizonMinutes, featureMean, featureStd, targetScale, validationMae,
+                hiddenSizes, trainedOn, trainingCores, target, calibration, java.util.Optional.of(value));
+    }
 
     /** Horizons in steps. */
     public int[] horizonSteps() {

@@ -22,10 +22,30 @@ public final class SwfCapacity {
     private SwfCapacity() {
     }
 
+    /** Fails naming the field when one field that capacity needs is unknown on every job line. */
+    private static void missingField(SwfLog log) {
+        List<SwfJob> jobs = log.jobs();
+        String count = jobs.size() + " job line(s)";
+        if (jobs.stream().allMatch(j -> j.waitTime() < 0)) {
+            throw new PredictorException("Trace " + log.source() + ": the wait time (field 3) is unknown (-1) on all its " + count
+                    + ", so no job's start (submit + wait) is known. If its jobs started when submitted (or close enough for "
+                    + "your purpose), pass --assume-zero-wait to take each start as its submit time.");
+        }
+        if (jobs.stream().allMatch(j -> j.runTime() <= 0)) {
+            throw new PredictorException("Trace " + log.source() + ": the run time (field 4) is unknown or 0 on all its " + count
+                    + ", so no job's end is known and there is no capacity history to learn from.");
+        }
+        if (jobs.stream().allMatch(j -> j.procs() <= 0)) {
+            throw new PredictorException("Trace " + log.source() + ": both the allocated (field 5) and the requested (field 8) "
+                    + "processors are unknown on all its " + count + ", so the cores in use are not known.");
+        }
+    }
+
     /** The series of {@code log} at {@code stepSeconds}, with queue-snapshot channels. */
     public static CapacitySeries series(SwfLog log, int stepSeconds) {
         List<SwfJob> ran = log.jobs().stream().filter(SwfJob::ran).toList();
         if (ran.isEmpty()) {
+            missingField(log);
             throw new PredictorException("Trace " + log.source() + " has no job that ran (no line with a known wait time, "
                     + "a positive run time and processors): there is no capacity history to learn from.");
         }

@@ -21,7 +21,7 @@ public record TimeSplit(int firstUsable, int trainEnd, int validationEnd, int le
     public static final double VALIDATION_FRACTION = 0.1;
 
     /** The split of a series of {@code length} steps; fails with a clear message if it is too short. */
-    static TimeSplit of(CapacitySeries series, int historySteps, int maxHorizon) {
+    public static TimeSplit of(CapacitySeries series, int historySteps, int maxHorizon) {
         int n = series.length();
         int trainEnd = (int) Math.floor(n * (1 - TEST_FRACTION - VALIDATION_FRACTION));
         int validationEnd = (int) Math.floor(n * (1 - TEST_FRACTION));

@@ -28,6 +28,15 @@ public final class Traces {
      */
     public static CapacitySeries load(Path file, Format format, String partition, int stepSeconds, ZoneId zone,
                                       BadLinePolicy policy) {
+        return load(file, format, partition, stepSeconds, zone, policy, false);
+    }
+
+    /**
+     * As {@link #load(Path, Format, String, int, ZoneId, BadLinePolicy)}; with {@code assumeZeroWait}
+     * an SWF log's unknown wait times are taken as 0 ({@link SwfLog#assumingZeroWait()}).
+     */
+    public static CapacitySeries load(Path file, Format format, String partition, int stepSeconds, ZoneId zone,
+                                      BadLinePolicy policy, boolean assumeZeroWait) {
         if (stepSeconds <= 0) {
             throw new PredictorException("The step must be positive, not " + stepSeconds + " seconds.");
         }
@@ -41,7 +50,7 @@ public final class Traces {
                     + "Format log (one job a line, 18 numbers) nor a capacity history (first line \""
                     + CapacityHistoryReader.HEADER + "\").");
         }
-        return SwfCapacity.series(log, stepSeconds);
+        return SwfCapacity.series(assumeZeroWait ? log.assumingZeroWait() : log, stepSeconds);
     }
 
     private static Format detect(Path file) {

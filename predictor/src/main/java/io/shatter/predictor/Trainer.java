@@ -36,37 +36,44 @@ public final class Trainer {
      * @param batchSize      minibatch rows
      * @param learningRate   Adam's learning rate
      * @param seed           seed of weights and shuffling
+     * @param target         what to forecast at each horizon
      */
     public record Config(FeatureSet featureSet, int[] horizonMinutes, int[] hiddenSizes, int epochs, int patience,
-                         int batchSize, double learningRate, long seed) {
+                         int batchSize, double learningRate, long seed, ForecastTarget target) {
         /** The defaults the command line uses. */
         public static Config defaults() {
-            return new Config(FeatureSet.QUEUE, new int[] {5, 30, 120}, new int[] {64, 64}, 30, 6, 512, 1e-3, 42);
+            return new Config(FeatureSet.QUEUE, new int[] {5, 30, 120}, new int[] {64, 64}, 30, 6, 512, 1e-3, 42,
+                    ForecastTarget.PATH_MINIMUM);
+        }
+
+        /** A copy with another target. */
+        public Config withTarget(ForecastTarget value) {
+            return new Config(featureSet, horizonMinutes, hiddenSizes, epochs, patience, batchSize, learningRate, seed, value);
         }
 
         /** A copy with other epochs. */
         public Config withEpochs(int value) {
-            return new Config(featureSet, horizonMinutes, hiddenSizes, value, patience, batchSize, learningRate, seed);
+            return new Config(featureSet, horizonMinutes, hiddenSizes, value, patience, batchSize, learningRate, seed, target);
         }
 
         /** A copy with other inputs. */
         public Config withFeatureSet(FeatureSet value) {
-            return new Config(value, horizonMinutes, hiddenSizes, epochs, patience, batchSize, learningRate, seed);
+            return new Config(value, horizonMinutes, hiddenSizes, epochs, patience, batchSize, learningRate, seed, target);
         }
 
         /** A copy with other horizons. */
         public Config withHorizons(int[] value) {
-            return new Config(featureSet, value, hiddenSizes, epochs, patience, batchSize, learningRate, seed);
+            return new Config(featureSet, value, hiddenSizes, epochs, patience, batchSize, learningRate, seed, target);
         }
 
         /** A copy with other hidden layers. */
         public Config withHiddenSizes(int[] value) {
-            return new Config(featureSet, horizonMinutes, value, epochs, patience, batchSize, learningRate, seed);
+            return new Config(featureSet, horizonMinutes, value, epochs, patience, batchSize, learningRate, seed, target);
         }
 
         /** A copy with another seed. */
         public Config withSeed(long value) {
-            return new Config(featureSet, horizonMinutes, hiddenSizes, epochs, patience, batchSize, learningRate, value);
+            return new Config(featureSet, horizonMinutes, hiddenSizes, epochs, patience, batchSize, learningRate, value, target);
         }
     }
 
@@ -114,7 +121,7 @@ public final class Trainer {
                     + "train with --features capacity.");
         }
         int[] horizonSteps = horizonSteps(config.horizonMinutes(), series.stepSeconds());
-        Features features = new Features(config.featureSet(), series.stepSeconds(), horizonSteps);
+        Features features = new Features(config.featureSet(), series.stepSeconds(), horizonSteps, config.target());
         int maxHorizon = Arrays.stream(horizonSteps).max().orElseThrow();
         TimeSplit split = TimeSplit.of(series, features.historySteps(), maxHorizon);
         History history = History.of(series);
@@ -204,7 +211,8 @@ public final class Trainer {
             validationMae[j] = (float) (meanAbs(validation.y, outputs, j, shrunk) * targetScale[j]);
         }
         ModelMetadata metadata = new ModelMetadata(config.featureSet(), series.stepSeconds(), config.horizonMinutes().clone(),
-                mean, std, outputScale, validationMae, config.hiddenSizes().clone(), series.source(), series.totalCores());
+                mean, std, outputScale, validationMae, config.hiddenSizes().clone(), series.source(), series.totalCores(),
+                config.target(), new io.shatter.predictor.survival.Calibration.Identity(), java.util.Optional.empty());
         return new Result(CapacityModel.of(metadata, network), epoch, bestEpoch, best, train.rows);
     }
 

@@ -7,7 +7,8 @@ import java.time.Duration;
  * workers to ask for, which shards may run on excess slots, and how finely to split range shards.
  *
  * <p>Implementations are found with {@link java.util.ServiceLoader}; without one the broker uses
- * {@link PersistenceForecaster}, which assumes the future looks like the last sample.
+ * {@link EmpiricalSurvivalForecaster}, which answers from how often such a margin of idle cores
+ * survived such a run in the samples it has seen.
  * Calls come from the broker's single event loop, so implementations need no locking, but they
  * must be fast (well under a millisecond): they sit on the scheduling path.
  */
@@ -39,11 +40,11 @@ public interface CapacityForecaster {
 
     /**
      * A new instance of the forecaster the site configured: the first {@link java.util.ServiceLoader}
-     * finds, else {@link PersistenceForecaster}. Each caller gets its own, since a forecaster is used
+     * finds, else {@link EmpiricalSurvivalForecaster}. Each caller gets its own, since a forecaster is used
      * from one thread.
      */
     static CapacityForecaster configured() {
-        return java.util.ServiceLoader.load(CapacityForecaster.class).findFirst().orElseGet(PersistenceForecaster::new);
+        return java.util.ServiceLoader.load(CapacityForecaster.class).findFirst().orElseGet(EmpiricalSurvivalForecaster::new);
     }
 
     /** How many excess workers are worth requesting now, at most {@code maxWorkers}. */

@@ -19,8 +19,10 @@ final class ReportPrinter {
     }
 
     static void print(Evaluator.Report report, PrintWriter out) {
-        out.printf(Locale.ROOT, "Held-out test period (last 20%%): %d forecasts over %.1f days. MAE in idle cores (of %d):%n",
-                report.testSteps(), report.testSteps() * report.series().stepSeconds() / 86400.0, report.totalCores());
+        out.printf(Locale.ROOT, "Held-out test period (last 20%%): %d forecasts over %.1f days. MAE in idle cores (of %d) of %s:%n",
+                report.testSteps(), report.testSteps() * report.series().stepSeconds() / 86400.0, report.totalCores(),
+                report.target() == io.shatter.predictor.ForecastTarget.END ? "the idle cores at the horizon"
+                        : "the least idle cores up to the horizon (the model's target)");
         out.printf(Locale.ROOT, "%8s %10s %12s %18s %16s %10s %18s%n", "horizon", "model", "persistence", "moving avg (win)",
                 "same time -1d", "ridge", "model/persistence");
         for (Evaluator.HorizonScore s : report.scores()) {

@@ -29,12 +29,16 @@ final class TraceOptions {
             description = "Malformed trace line: skip it or stop (default: ${DEFAULT-VALUE}).")
     String onBadLine;
 
+    @Option(names = "--assume-zero-wait",
+            description = "SWF logs whose wait times (field 3) are unknown: start each such job at its submit time (with a warning).")
+    boolean assumeZeroWait;
+
     CapacitySeries load() {
         BadLinePolicy policy = switch (onBadLine.toLowerCase(java.util.Locale.ROOT)) {
             case "skip" -> BadLinePolicy.SKIP;
             case "stop" -> BadLinePolicy.STOP;
             default -> throw new io.shatter.predictor.PredictorException("--on-bad-line must be skip or stop, not \"" + onBadLine + "\".");
         };
-        return Traces.load(trace, format, partition, stepMinutes * 60, zone == null ? ZoneId.systemDefault() : zone, policy);
+        return Traces.load(trace, format, partition, stepMinutes * 60, zone == null ? ZoneId.systemDefault() : zone, policy, assumeZeroWait);
     }
 }

@@ -2,7 +2,12 @@ package io.shatter.cli.predictor;
 
 import io.shatter.predictor.CapacitySeries;
 import io.shatter.predictor.Evaluator;
+import io.shatter.predictor.CapacityModel;
 import io.shatter.predictor.FeatureSet;
+import io.shatter.predictor.TraceIdentity;
+import io.shatter.predictor.survival.Calibration;
+import io.shatter.predictor.survival.SurvivalScoring;
+import io.shatter.predictor.ForecastTarget;
 import io.shatter.predictor.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -36,6 +41,11 @@ public class TrainCommand implements Callable<Integer> {
                     + "and waiting job details, SWF only). auto: queue for SWF, capacity otherwise.")
     private String features;
 
+    @Option(names = "--target", defaultValue = "path-min", paramLabel = "path-min|end",
+            description = "What to forecast at each horizon: path-min, the least idle cores up to it (what decides whether an "
+                    + "excess slot survives a run), or end, the idle cores at it (default: ${DEFAULT-VALUE}).")
+    private String target;
+
     @Option(names = "--epochs", defaultValue = "30", description = "Maximum epochs (default: ${DEFAULT-VALUE}).")
     private int epochs;
 
@@ -59,7 +69,12 @@ public class TrainCommand implements Callable<Integer> {
             case "queue" -> FeatureSet.QUEUE;
             default -> throw new io.shatter.predictor.PredictorException("--features must be auto, capacity or queue, not \"" + features + "\".");
         };
-        Trainer.Config config = Trainer.Config.defaults().withFeatureSet(featureSet).withHorizons(horizons)
+        ForecastTarget forecastTarget = switch (target.toLowerCase(Locale.ROOT)) {
+            case "path-min" -> ForecastTarget.PATH_MINIMUM;
+            case "end" -> ForecastTarget.END;
+            default -> throw new io.shatter.predictor.PredictorException("--target must be path-min or end, not \"" + target + "\".");
+        };
+        Trainer.Config config = Trainer.Config.defaults().withFeatureSet(featureSet).withTarget(forecastTarget).withHorizons(horizons)
                 .withEpochs(epochs).withHiddenSizes(hidden).withSeed(seed);
         long started = System.nanoTime();
         Trainer.Result result;
@@ -88,9 +103,19 @@ public class TrainCommand implements Callable<Integer> {
         stdout.printf(Locale.ROOT, "Trained on %d samples (%s inputs) in %.1f s: %d epochs, kept epoch %d "
                         + "(validation MAE/persistence %.3f, mean over horizons).%n", result.trainSamples(),
                 featureSet.name().toLowerCase(Locale.ROOT), seconds, result.epochsRun(), result.bestEpoch(), result.bestValidation());
-        result.model().save(out);
+        CapacityModel trained = result.model();
+        if (featureSet == FeatureSet.CAPACITY) {
+            // The broker's forecaster answers through this calibration, chosen on validation (never test).
+            Calibration.Choice choice = SurvivalScoring.validationCalibration(series, trained, SurvivalScoring.Setup.defaults(series));
+            trained = trained.withMetadata(trained.metadata().withCalibration(choice.calibration()));
+            stdout.printf(Locale.ROOT, "Survival odds calibrated on the validation period: %s (held-out log loss: none %.4f, "
+                    + "isotonic %.4f, Platt %.4f).%n", choice.calibration().describe(), choice.logLoss()[0], choice.logLoss()[1],
+                    choice.logLoss()[2]);
+        }
+        trained = trained.withMetadata(trained.metadata().withTrainingTrace(TraceIdentity.of(traceOptions.trace)));
+        trained.save(out);
         stdout.println("Model written to " + out + ".");
-        ReportPrinter.print(Evaluator.evaluate(result.model(), series, out.toString()), stdout);
+        ReportPrinter.print(Evaluator.evaluate(trained, series, out.toString()), stdout);
         return 0;
     }
 }

@@ -51,6 +51,10 @@ class PredictorCommandTest {
         for (String horizon : new String[] {"   5 min", "  30 min", " 120 min"}) {
             assertTrue(evaluate.out().contains(horizon), evaluate.out());
         }
+        for (String row : new String[] {"  pooled persistence", "  pooled E ", "  pooled model ", "  pooled model+cal", "  pooled model+online",
+                "Reliability", "[0.95,0.99)", "Calibration of the model chosen on the validation period"}) {
+            assertTrue(evaluate.out().contains(row), row + " missing from\n" + evaluate.out());
+        }
         assertEquals(1400, ImageIO.read(plot.toFile()).getWidth());
         Path html = dir.resolve("forecast.html");
         assertEquals(0, run("evaluate", "--trace", KTH.toString(), "--model", model.toString(), "--plot", html.toString()).exitCode());
@@ -59,6 +63,52 @@ class PredictorCommandTest {
         Run otherHorizons = run("evaluate", "--trace", KTH.toString(), "--model", model.toString(), "--horizons", "10,60");
         assertEquals(2, otherHorizons.exitCode());
         assertTrue(otherHorizons.err().contains("forecasts horizons [5 min, 30 min, 120 min]"), otherHorizons.err());
+    }
+
+    @Test
+    void aModelEvaluatedOnAnotherTraceIsRefusedUnlessAllowed() throws IOException {
+        Path model = dir.resolve("kth.model");
+        assertEquals(0, run("train", "--trace", KTH.toString(), "--out", model.toString(), "--features", "capacity",
+                "--epochs", "1", "--hidden", "8").exitCode());
+        List<String> lines = new ArrayList<>(Files.readAllLines(KTH, StandardCharsets.ISO_8859_1));
+        lines.remove(lines.size() - 1);
+        Path other = dir.resolve("other.swf");
+        Files.write(other, lines, StandardCharsets.ISO_8859_1);
+        Run refused = run("evaluate", "--trace", other.toString(), "--model", model.toString());
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("was trained on KTH-SP2-1996-2.1-cln.excerpt.swf (") && refused.err().contains("not on other.swf ("),
+                refused.err());
+        assertTrue(refused.err().contains("--allow-other-trace"), refused.err());
+        assertFalse(refused.err().contains("\tat "), refused.err());
+        Run allowed = run("evaluate", "--trace", other.toString(), "--model", model.toString(), "--allow-other-trace");
+        assertEquals(0, allowed.exitCode(), allowed.err());
+        assertTrue(allowed.out().startsWith("warning: Model "), allowed.out());
+    }
+
+    @Test
+    void aLogWithNoKnownWaitTimeNamesTheFieldAndCanAssumeZeroWait() throws IOException {
+        List<String> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(KTH, StandardCharsets.ISO_8859_1)) {
+            String[] fields = line.trim().split("\\s+");
+            if (line.startsWith(";") || fields.length < 18) {
+                lines.add(line);
+            } else {
+                fields[2] = "-1";
+                lines.add(String.join(" ", fields));
+            }
+        }
+        Path noWaits = dir.resolve("no-waits.swf");
+        Files.write(noWaits, lines, StandardCharsets.ISO_8859_1);
+        Path model = dir.resolve("m");
+        Run refused = run("train", "--trace", noWaits.toString(), "--out", model.toString(), "--features", "capacity");
+        assertEquals(2, refused.exitCode());
+        assertTrue(refused.err().contains("the wait time (field 3) is unknown (-1) on all its"), refused.err());
+        assertTrue(refused.err().contains("--assume-zero-wait"), refused.err());
+        assertFalse(Files.exists(model));
+        Run assumed = run("train", "--trace", noWaits.toString(), "--out", model.toString(), "--features", "capacity",
+                "--epochs", "1", "--hidden", "8", "--assume-zero-wait");
+        assertEquals(0, assumed.exitCode(), assumed.err());
+        assertTrue(assumed.out().contains("note: warning: the wait time (field 3) of "), assumed.out());
     }
 
     @Test

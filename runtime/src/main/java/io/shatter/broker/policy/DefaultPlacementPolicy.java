@@ -34,8 +34,8 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
     private static final int HOLDERS_LOOKED_AT = 8;
 
     /**
-     * The odds an excess slot must have of outliving the shard, by default. Without a model the
-     * forecaster (persistence) answers only 0 or 1, so this matters only with one; 0.9 is the
+     * The odds an excess slot must have of outliving the shard, by default. Persistence answers only 0 or
+     * 1, so it matters only with a forecaster that answers odds (the default one does); 0.9 is the
      * lowest bar of a sweep (0.5 to 0.95) at which the trace-driven run lost at least 30% less work
      * on both logs it was swept on (predictor/README.md has the sweep).
      */
