@@ -20,7 +20,8 @@ class ModelFileCorruptionTest {
 
     private static ModelFile.Contents sample() {
         ModelMetadata meta = new ModelMetadata(FeatureSet.values()[0], 60, new int[] {5, 30}, new float[] {0.1f, 0.2f, 0.3f},
-                new float[] {1f, 2f, 3f}, new float[] {0.5f, 0.25f}, new float[] {0.01f, 0.02f}, new int[] {4}, "trace.swf", 128);
+                new float[] {1f, 2f, 3f}, new float[] {0.5f, 0.25f}, new float[] {0.01f, 0.02f}, new int[] {4}, "trace.swf", 128,
+                ForecastTarget.PATH_MINIMUM, new io.shatter.predictor.survival.Calibration.Identity(), java.util.Optional.empty());
         int[] sizes = {3, 4, 2};
         float[][] weights = {new float[12], new float[8]};
         float[][] biases = {new float[4], new float[2]};
