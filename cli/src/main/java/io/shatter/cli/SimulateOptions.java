@@ -16,6 +16,7 @@ import io.shatter.simulator.SimulationReport;
 import io.shatter.simulator.TraceCapacity;
 import io.shatter.simulator.WorkModel;
 import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.EmpiricalSurvivalForecaster;
 import io.shatter.spi.PersistenceForecaster;
 import picocli.CommandLine.Option;
 
@@ -59,8 +60,16 @@ final class SimulateOptions {
     Duration capacityPoll = Duration.ofSeconds(60);
 
     @Option(names = "--model", paramLabel = "FILE", description = "A capacity model (shatter predictor train --features capacity) "
-            + "as the broker's forecaster (default: persistence).")
+            + "as the broker's forecaster, instead of --forecaster's.")
     Path model;
+
+    /** The forecasters that need no model file. */
+    enum Baseline { persistence, empirical }
+
+    @Option(names = "--forecaster", paramLabel = "NAME", description = "Without --model: persistence (idle cores stay as they are) "
+            + "or empirical (how often the log's last 30 days kept such a margin for so long; the broker's default) "
+            + "(default: ${DEFAULT-VALUE}).")
+    Baseline baseline = Baseline.empirical;
 
     @Option(names = "--min-survival", paramLabel = "P", description = "The placement policy's bar: odds an excess slot must have of "
             + "outliving a shard (default: ${DEFAULT-VALUE}).")
@@ -189,7 +198,8 @@ final class SimulateOptions {
         }
         int excessRanks = (int) layout.classes().stream().filter(c -> c == io.shatter.CapacityClass.EXCESS).count();
         SimClock clock = new SimClock();
-        CapacityForecaster forecaster = model == null ? new PersistenceForecaster() : new ModelForecaster(model, ZoneId.of("UTC"));
+        CapacityForecaster forecaster = model != null ? new ModelForecaster(model, ZoneId.of("UTC"))
+                : baseline == Baseline.persistence ? new PersistenceForecaster() : new EmpiricalSurvivalForecaster();
         List<EventSource> capacity = List.of();
         String capacityNote = "";
         long graceNanos;

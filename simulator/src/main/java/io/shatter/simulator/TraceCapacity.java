@@ -6,6 +6,7 @@ import io.shatter.broker.EventSource;
 import io.shatter.predictor.CapacitySeries;
 import io.shatter.predictor.TraceReplay;
 import io.shatter.spi.CapacityForecaster;
+import io.shatter.spi.EmpiricalSurvivalForecaster;
 
 import java.time.Duration;
 
@@ -64,9 +65,15 @@ public final class TraceCapacity {
         return new CapacityFeedPoller(new ExcessCapacityFeed(replay, coresPerRank, pollEvery), 0);
     }
 
-    /** Feeds the forecaster the samples a live monitor would have recorded in the two days before the start. */
+    /**
+     * Feeds the forecaster the samples a live monitor would have recorded before the start: two
+     * days (a model's inputs and error estimates), or the whole history the empirical baseline
+     * keeps (the partition's recent past, which a site has).
+     */
     public static void warmUp(CapacityForecaster forecaster, CapacitySeries scaled, int startStep) {
-        int from = Math.max(0, startStep - WARMUP_SECONDS / scaled.stepSeconds());
+        int seconds = forecaster instanceof EmpiricalSurvivalForecaster
+                ? EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS * EmpiricalSurvivalForecaster.DEFAULT_STEP_SECONDS : WARMUP_SECONDS;
+        int from = Math.max(0, startStep - seconds / scaled.stepSeconds());
         for (int k = from; k < startStep; k++) {
             forecaster.observe(scaled.sampleAt(k));
         }
