@@ -13,7 +13,9 @@ import java.util.function.UnaryOperator;
  * it read are validated, and if one changed the result is discarded and the shard runs again;
  * else the writes are applied with the result and journaled with it, so a resumed run restores
  * them. An attempt that does not commit (failed, lost, preempted, beaten by its shadow) leaves no
- * trace; a resumable shard's attempt resumed from a checkpoint starts a new transaction.
+ * trace. A resumable shard's transaction travels with its checkpoints (in the broker's memory:
+ * after a broker restart, its uncommitted writes from before the checkpoint it resumes from are
+ * lost, never doubled).
  */
 public interface SharedState {
 

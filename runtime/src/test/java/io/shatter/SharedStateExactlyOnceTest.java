@@ -79,6 +79,59 @@ class SharedStateExactlyOnceTest {
         assertEquals(2, readerAttempts.get(), "the first reader attempt was discarded at its commit");
     }
 
+    /**
+     * Resumable shards write at every step while excess ranks are revoked under them: an attempt
+     * resumed from a checkpoint carries on the transaction saved with it, so each shard's writes
+     * count once per step (not lost with the revoked attempt, not counted again when redone).
+     */
+    @Test
+    void aResumableShardsWritesCountOncePerStepAcrossRevocations() {
+        int shards = 6;
+        long steps = 60;
+        ShardGraph.Builder g = ShardGraph.builder("resumable-shared");
+        List<Shard<Long>> parts = new ArrayList<>();
+        for (int i = 0; i < shards; i++) {
+            String key = "steps-" + i;
+            parts.add(g.shard("walk-" + i).resumable(Codecs.LONG, Codecs.LONG, new Resumable<Long, Long>() {
+                @Override
+                public Long start(ShardContext ctx) {
+                    return 0L;
+                }
+
+                @Override
+                public Long step(Long done, ShardContext ctx) throws InterruptedException {
+                    ctx.shared().update(key, Codecs.LONG, 0L, v -> v + 1);
+                    Thread.sleep(2);
+                    return done + 1;
+                }
+
+                @Override
+                public boolean isDone(Long done) {
+                    return done >= steps;
+                }
+
+                @Override
+                public Long finish(Long done, ShardContext ctx) {
+                    return done;
+                }
+            }));
+        }
+        Shard<String> counts = g.shard("counts").inputs(parts.toArray(new Shard<?>[0])).compute(Codecs.STRING, ctx -> {
+            StringBuilder out = new StringBuilder();
+            for (int i = 0; i < shards; i++) {
+                out.append(ctx.shared().get("steps-" + i, Codecs.LONG, -1L)).append(' ');
+            }
+            return out.toString().strip();
+        });
+
+        RunResult result = Shatter.run(g.build(), RunConfig.builder().ranks(1, 2, 0).revokeEvery(java.time.Duration.ofMillis(25))
+                .checkpointEvery(java.time.Duration.ofMillis(5)).seed(7).build());
+
+        assertEquals(String.join(" ", java.util.Collections.nCopies(shards, Long.toString(steps))), result.get(counts),
+                "one write per step per shard: " + result.summary());
+        assertTrue(result.summary().revocations() > 0 && result.summary().checkpointRestores() > 0, result.summary().toString());
+    }
+
     /** Committed writes are journaled with their commits: a resumed run starts from them and counts nothing twice. */
     @Test
     void committedWritesSurviveABrokerRestart() {

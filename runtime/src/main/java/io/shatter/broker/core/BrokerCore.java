@@ -154,8 +154,10 @@ public final class BrokerCore {
         if (event instanceof Event.AttemptDone e) {
             attempts.onDone(e);
         } else if (event instanceof Event.CheckpointTaken e) {
+            sharedCheckpoint(e.rank(), e.taskId(), e.attempt(), Optional.of(e.state()));
             checkpoints.onTaken(e);
         } else if (event instanceof Event.AttemptYielded e) {
+            sharedCheckpoint(e.rank(), e.taskId(), e.attempt(), e.state()); // before the attempt ends and its transaction with it
             attempts.onYielded(e);
         } else if (event instanceof Event.AttemptFailed e) {
             attempts.onFailed(e);
@@ -370,6 +372,7 @@ public final class BrokerCore {
             }
         }
         long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : settings.checkpointEveryNanos();
+        resumeFrom.ifPresent(state -> shared.resumed(task.id, attempt, task.spec.index(), state.step()));
         emit(new Command.Assign(task.rank, task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
                 resumeFrom, inputs));
     }
@@ -412,6 +415,12 @@ public final class BrokerCore {
             return null;
         }
         return task;
+    }
+
+    private void sharedCheckpoint(int rank, int taskId, int attempt, Optional<SavedState> state) {
+        if (state.isPresent() && runs(rank, taskId, attempt)) {
+            shared.checkpointTaken(taskId, attempt, tasks.get(taskId).spec.index(), state.get().step());
+        }
     }
 
     /** Whether {@code rank} runs attempt {@code attempt} of task {@code taskId} now (a question, not a result: nothing counted). */

@@ -268,6 +268,7 @@ final class CommitPath {
         }
         boolean replaying = !core.started;
         committed.set(index);
+        core.shared.shardCommitted(index);
         outputs[index] = output;
         shardsCompleted++;
         ShardSpec spec = specs.get(index);

@@ -16,7 +16,9 @@ import java.util.Optional;
  * versions it read are validated (optimistic concurrency); if none changed its writes are applied
  * atomically with its result and journaled in the same record, otherwise the result is discarded
  * and the shard runs again. An attempt that never commits (lost, preempted, failed, beaten by its
- * shadow) leaves no trace, so every committed shard's writes count exactly once.
+ * shadow) leaves no trace, so every committed shard's writes count exactly once. A resumable
+ * shard's transaction travels with its checkpoints (in memory): an attempt resumed from one goes
+ * on with what the attempt that saved it had read and written up to it.
  */
 final class SharedStore {
     /** What a key never set reads as. */
@@ -25,11 +27,28 @@ final class SharedStore {
     private final Map<String, SharedState.Entry> entries = new HashMap<>();
     /** Open transactions of live attempts, by {@link #key}. */
     private final Map<Long, Transaction> open = new HashMap<>();
+    /**
+     * A resumable shard's open transaction as it stood at each of its checkpoints, by shard index
+     * and step: an attempt resumed from that checkpoint carries it on, so what the shard read and
+     * wrote before the checkpoint commits with its result. Kept in memory only.
+     */
+    private final Map<Integer, Map<Long, Transaction>> atCheckpoint = new HashMap<>();
 
     /** One attempt's view: the versions it read first, and what it wrote (with the version it sees for it). */
     private static final class Transaction {
         final Map<String, Long> readVersions = new HashMap<>();
         final Map<String, SharedState.Entry> writes = new LinkedHashMap<>();
+
+        Transaction copy() {
+            Transaction c = new Transaction();
+            c.readVersions.putAll(readVersions);
+            c.writes.putAll(writes);
+            return c;
+        }
+
+        boolean isEmpty() {
+            return readVersions.isEmpty() && writes.isEmpty();
+        }
     }
 
     private static long key(int taskId, int attempt) {
@@ -91,6 +110,31 @@ final class SharedStore {
         txn.writes.forEach((key, entry) -> writes.add(new JournalRecord.SharedWrite(key, entry.value())));
         apply(writes);
         return Optional.of(writes);
+    }
+
+    /** The attempt saved its state at {@code step}: its transaction so far goes with that checkpoint. */
+    void checkpointTaken(int taskId, int attempt, int shard, long step) {
+        Transaction txn = open.get(key(taskId, attempt));
+        Map<Long, Transaction> byStep = atCheckpoint.get(shard);
+        if (txn != null && !txn.isEmpty()) {
+            atCheckpoint.computeIfAbsent(shard, k -> new HashMap<>()).put(step, txn.copy());
+        } else if (byStep != null) {
+            byStep.remove(step); // an older attempt's snapshot at this step is not what this checkpoint holds
+        }
+    }
+
+    /** A new attempt resumes shard {@code shard} from its checkpoint at {@code step}: it carries on that checkpoint's transaction. */
+    void resumed(int taskId, int attempt, int shard, long step) {
+        Map<Long, Transaction> byStep = atCheckpoint.get(shard);
+        Transaction saved = byStep == null ? null : byStep.get(step);
+        if (saved != null) {
+            open.put(key(taskId, attempt), saved.copy());
+        }
+    }
+
+    /** The shard committed: its checkpoints' transactions are no longer needed. */
+    void shardCommitted(int shard) {
+        atCheckpoint.remove(shard);
     }
 
     /** Forgets an attempt that ended without committing. */
