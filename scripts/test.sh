@@ -34,6 +34,9 @@ export SHATTER_REQUIRE_SHARED_TRACES=1
 mvn -B verify "$@"
 # Excess workers end to end on the local Slurm: grow onto 'excess', get preempted, verify (about a minute).
 scripts/e2e-slurm.sh
+# A sample of the chaos suite (about 2 minutes): kill and resume, a task farm killed (orphans counted),
+# a worker job scancel'ed (it must hand its state over). The whole suite: scripts/chaos.sh --runs 100.
+scripts/chaos.sh --runs 3 --seed 1 --only local-kill,tasks-kill,worker-scancel
 # Multi-node end to end (about 4 minutes): 4 Slurm nodes in network namespaces beside the single-node
 # Slurm; MPI ranks on 2 nodes, excess workers on the 2 others, preempted, then one node killed.
 # The cluster is stopped (every namespace, link and daemon it made removed) whether the test passed or not.

@@ -124,11 +124,14 @@ final class Membership {
 
     private void onLeft(int rank) {
         RankSlot slot = slot(rank);
+        // A rank says 'left' once it runs nothing, after answering (done, failed or yielded) every assignment it
+        // had received: the frames of one link arrive in order. So what is still on its slot crossed the 'left'
+        // on the way there and never started: requeued, not lost (a scancel'ed worker lost nothing).
         if (slot != null && slot.status() == RankSlot.Status.REVOKING) {
-            loseRank(slot, "left after revocation");
+            vacate(slot, "left after revocation", false);
         } else if (slot != null && slot.joinSlot && slot.status() == RankSlot.Status.ACTIVE) {
             // A joined worker told to go by its own scheduler (Slurm's SIGTERM) has yielded its shards.
-            loseRank(slot, "left on its own");
+            vacate(slot, "left on its own", false);
         }
     }
 
@@ -290,14 +293,21 @@ final class Membership {
 
     /** The rank is gone: its attempts are lost (each resumes from its last checkpoint), its cached outputs forgotten. */
     void loseRank(RankSlot slot, String reason) {
+        vacate(slot, reason, true);
+    }
+
+    /** Ends the rank's attempts ({@code lost}: their work is lost, else they never started) and frees its slot. */
+    private void vacate(RankSlot slot, String reason, boolean lost) {
         long now = core.now;
         core.observer.mark(Mark.Kind.LOST, slot.rank, reason);
         for (Task task : new ArrayList<>(slot.attempts)) {
             task.preemptLatencyOpen = false; // lost, not preempted: no latency to measure
-            long since = Math.max(task.assignedAt, task.checkpointAt);
-            core.counters.lostWorkNanos += Math.max(0, now - since);
-            core.counters.lostAttempts++;
-            core.attempts.endAttempt(task, Math.max(0, now - task.assignedAt), "lost");
+            if (lost) {
+                long since = Math.max(task.assignedAt, task.checkpointAt);
+                core.counters.lostWorkNanos += Math.max(0, now - since);
+                core.counters.lostAttempts++;
+            }
+            core.attempts.endAttempt(task, Math.max(0, now - task.assignedAt), lost ? "lost" : "never started: its rank left");
             if (core.attempts.handOverToPartner(task)) {
                 continue;
             }

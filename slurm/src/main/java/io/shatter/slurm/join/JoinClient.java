@@ -64,12 +64,15 @@ public final class JoinClient implements Transport {
      * {@code fingerprint} ({@link JoinTls#readFingerprint}), and joins with {@code token}, waiting
      * at most {@code timeout} for the answer.
      *
+     * <p>A null {@code fingerprint} joins in plain text, only to measure what TLS costs (benchmarks,
+     * against a server made without TLS); runs never pass null.
+     *
      * @throws SlurmException when the broker cannot be reached, is not the broker of the fingerprint, refuses the join
      *                        (saying why), or does not answer
      */
     public static JoinClient connect(String host, int port, JoinToken token, String fingerprint, JoinSettings settings,
                                      Duration timeout) {
-        SslContext tls = JoinTls.client(fingerprint);
+        SslContext tls = fingerprint == null ? null : JoinTls.client(fingerprint);
         EventLoopGroup group = new NioEventLoopGroup(1);
         CompletableFuture<int[]> welcome = new CompletableFuture<>();
         JoinClient[] self = new JoinClient[1];
@@ -79,7 +82,7 @@ public final class JoinClient implements Transport {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        JoinProtocol.addFraming(ch.pipeline(), tls.newHandler(ch.alloc(), host, port), settings,
+                        JoinProtocol.addFraming(ch.pipeline(), tls == null ? null : tls.newHandler(ch.alloc(), host, port), settings,
                                 settings.maxFrameBytes());
                         ch.pipeline().addLast("worker", new WorkerSide(welcome, self));
                     }
@@ -87,7 +90,9 @@ public final class JoinClient implements Transport {
         String where = host + ":" + port;
         try {
             Channel ch = b.connect(host, port).sync().channel();
-            io.netty.util.concurrent.Future<Channel> handshake = ch.pipeline().get(SslHandler.class).handshakeFuture();
+            SslHandler sslHandler = ch.pipeline().get(SslHandler.class);
+            io.netty.util.concurrent.Future<Channel> handshake = sslHandler == null
+                    ? ch.eventLoop().newSucceededFuture(ch) : sslHandler.handshakeFuture();
             if (!handshake.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new TimeoutException();
             }

@@ -47,7 +47,9 @@ final class JoinProtocol {
      * {@code maxFrameBytes} close the connection before they are read.
      */
     static void addFraming(ChannelPipeline pipeline, SslHandler tls, JoinSettings settings, int maxFrameBytes) {
-        pipeline.addLast("tls", tls);
+        if (tls != null) { // null only in benchmarks that measure what TLS costs
+            pipeline.addLast("tls", tls);
+        }
         pipeline.addLast("idle", new IdleStateHandler(settings.heartbeatTimeout().toMillis(), settings.heartbeatInterval().toMillis(),
                 0, TimeUnit.MILLISECONDS));
         pipeline.addLast(FRAME_DECODER, frameDecoder(maxFrameBytes));

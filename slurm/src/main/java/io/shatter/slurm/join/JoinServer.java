@@ -65,7 +65,8 @@ public final class JoinServer implements Transport {
     /**
      * A server for {@code joinSlots} workers with ranks from {@code firstRank}, listening on
      * {@code bindHost:bindPort} (port 0: any free port; see {@link #address()}), with the TLS
-     * identity {@code tls} ({@link JoinTls#createServer}).
+     * identity {@code tls} ({@link JoinTls#createServer}); null only to measure what TLS costs
+     * (benchmarks): runs never pass null.
      */
     public JoinServer(String bindHost, int bindPort, JoinToken token, SslContext tls, int firstRank, int joinSlots,
                       JoinSettings settings) {
@@ -113,7 +114,7 @@ public final class JoinServer implements Transport {
                             ch.close();
                             return;
                         }
-                        JoinProtocol.addFraming(ch.pipeline(), tls.newHandler(ch.alloc()), settings,
+                        JoinProtocol.addFraming(ch.pipeline(), tls == null ? null : tls.newHandler(ch.alloc()), settings,
                                 JoinProtocol.MAX_UNAUTHENTICATED_FRAME_BYTES);
                         ch.pipeline().addLast("broker", new BrokerSide());
                     }
