@@ -39,10 +39,14 @@ for which in ("base", "this"):
     for i in range(1, repeat + 1):
         for row in csv.DictReader(open(f"{out}/{which}-{i}.csv")):
             key = (row["system"], row["grain"])
+            if row["status"] != "ok":
+                continue
             cells.setdefault(key, {"base": [], "this": []})[which].append(
                 (float(row["tasks_per_s"]), float(row["efficiency"] or 0), float(row.get("other_load") or 0)))
 print(f"{'system':16} {'grain':6} {'base tasks/s':>14} {'this tasks/s':>14} {'this/base':>9} {'base eff':>9} {'this eff':>9}  runs")
 for (system, grain), v in sorted(cells.items()):
+    if not v["base"] or not v["this"]:
+        continue  # a row only one build's harness has (e.g. mpi4py-best)
     b = statistics.median(x[0] for x in v["base"]); t = statistics.median(x[0] for x in v["this"])
     be = statistics.median(x[1] for x in v["base"]); te = statistics.median(x[1] for x in v["this"])
     print(f"{system:16} {grain:6} {b:14.1f} {t:14.1f} {t / b:9.3f} {be:9.3f} {te:9.3f}  "

@@ -94,6 +94,15 @@ class CliTest {
             assertEquals(tasks, figures.get("tasks").asLong(), line);
             assertEquals(tasks, figures.get("attempts").asLong(), line);
         }
+        // Revoked excess ranks hand their queued and running tasks back (600 tasks of ~0.5 ms on 4 ranks outlast several
+        // 15 ms revocation periods): every edge still carries the right tag.
+        Path summary = dir.resolve("tb-revoked.json");
+        CliRun revoked = run("run", "taskbench", "--type", "stencil_1d_periodic", "--width", "4", "--steps", "150", "--iterations",
+                "100000", "--ranks", "4", "--reserved", "2", "--excess", "2", "--revoke-every", "15ms", "--seed", "3", "--verify",
+                "--no-progress", "--summary-json", summary.toString(), "--run-dir", dir.resolve("tb-revoked").toString());
+        assertEquals(0, revoked.code(), revoked.err());
+        assertTrue(revoked.out().contains("verified: 600 tasks"), revoked.out());
+        assertTrue(Files.readString(summary).matches("(?s).*\"revocations\" : [1-9].*"), Files.readString(summary));
         CliRun bad = run("run", "taskbench", "--type", "stencil", "--no-progress");
         assertEquals(2, bad.code());
         assertTrue(bad.err().contains("'stencil' is not a pattern; use one of trivial"), bad.err());
