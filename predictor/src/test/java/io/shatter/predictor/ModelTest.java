@@ -43,6 +43,28 @@ class ModelTest {
     }
 
     @Test
+    void theCalibrationTargetAndTrainingTraceSurviveSaveAndLoad() throws IOException {
+        Path trace = Files.writeString(dir.resolve("t.swf"), "; a stand-in for the trained-on file\n");
+        io.shatter.predictor.survival.Calibration isotonic = new io.shatter.predictor.survival.Calibration.Isotonic(
+                new double[] {0.2, 0.6, 0.95}, new double[] {0.1, 0.5, 0.8});
+        CapacityModel model = capacityModel.model();
+        CapacityModel marked = model.withMetadata(model.metadata().withCalibration(isotonic).withTrainingTrace(TraceIdentity.of(trace)));
+        Path file = dir.resolve("marked.model");
+        marked.save(file);
+        ModelMetadata loaded = CapacityModel.load(file).metadata();
+        assertEquals(ForecastTarget.PATH_MINIMUM, loaded.target());
+        for (double p : new double[] {0, 0.4, 0.9, 1}) {
+            assertEquals(isotonic.apply(p), loaded.calibration().apply(p), 1e-12);
+        }
+        TraceIdentity identity = loaded.trainingTrace().orElseThrow();
+        assertEquals("t.swf", identity.name());
+        assertEquals(Files.size(trace), identity.bytes());
+        assertTrue(identity.sameContent(TraceIdentity.of(trace)));
+        Files.writeString(trace, "; changed\n");
+        assertTrue(!identity.sameContent(TraceIdentity.of(trace)));
+    }
+
+    @Test
     void saveAndLoadGiveTheSameForecastsAndPlainJavaMatchesDl4j() {
         Path file = dir.resolve("m.model");
         capacityModel.model().save(file);
