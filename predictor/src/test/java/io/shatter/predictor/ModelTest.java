@@ -221,6 +221,39 @@ class ModelTest {
     }
 
     @Test
+    void pathMinimumOddsComeFromTheForecastLeastIdleCoresAndErrorsScoredAgainstIt() {
+        CapacityModel model = capacityModel.model();
+        assertEquals(ForecastTarget.PATH_MINIMUM, model.metadata().target());
+        ModelForecaster forecaster = new ModelForecaster(model, series.zone());
+        int from = split().testFrom();
+        int start = from - 289;
+        int to = from + 300;
+        double[][] batch = model.forecastIdle(series, from - 1, to); // [horizon][made at from - 1 + i]
+        double total = series.totalCores();
+        int[] idle = series.idle();
+        // Independently: the 30-minute (6-step) horizon's error average, scored against the least idle
+        // cores over the 6 steps after each forecast, once the last of them is complete.
+        double error = model.metadata().validationMae()[1];
+        for (int k = start; k < to; k++) {
+            forecaster.observe(series.sampleAt(k));
+            int madeAt = k - 1 - 6;
+            if (madeAt >= from - 1) {
+                int least = Integer.MAX_VALUE;
+                for (int s = madeAt + 1; s <= k - 1; s++) {
+                    least = Math.min(least, idle[s]);
+                }
+                error += ModelForecaster.RECENT_ERROR_WEIGHT * (Math.abs(batch[1][madeAt - (from - 1)] / total - least / total) - error);
+            }
+        }
+        double forecast = batch[1][to - 1 - (from - 1)];
+        double cores = Math.max(0, forecast - 2);
+        double scale = Math.max(0.5, error * total);
+        double expected = 1 - 0.5 * Math.exp(-(forecast - cores) / scale);
+        // One Laplace term at the run's own length, not the least over the horizons within it.
+        assertEquals(expected, forecaster.probabilityIdleAtLeast(Duration.ofMinutes(30), cores), 0.01);
+    }
+
+    @Test
     void queueModelsAreRefusedByTheBrokerForecaster() {
         Trainer.Result queue = Trainer.train(series, config.withFeatureSet(FeatureSet.QUEUE).withEpochs(1), Trainer.Progress.NONE);
         PredictorException e = assertThrows(PredictorException.class, () -> new ModelForecaster(queue.model(), series.zone()));
