@@ -165,6 +165,10 @@ public final class TraceDrivenExcessRun {
                     arms.get(a).name(), totals[a].lost, totals[a].lost / Math.max(1e-9, persistence.lost), totals[a].makespan,
                     totals[a].makespan / persistence.makespan);
         }
+        if (persistence.lost == 0) {
+            System.out.println("No arm lost work (persistence lost none): these starts saw too few revocations to compare arms.");
+            return;
+        }
         for (int b = 0; b < bars.size(); b++) {
             Totals e = totals[2 + 2 * b];
             Totals m = totals[3 + 2 * b];

@@ -43,6 +43,28 @@ class ModelTest {
     }
 
     @Test
+    void theCalibrationTargetAndTrainingTraceSurviveSaveAndLoad() throws IOException {
+        Path trace = Files.writeString(dir.resolve("t.swf"), "; a stand-in for the trained-on file\n");
+        io.shatter.predictor.survival.Calibration isotonic = new io.shatter.predictor.survival.Calibration.Isotonic(
+                new double[] {0.2, 0.6, 0.95}, new double[] {0.1, 0.5, 0.8});
+        CapacityModel model = capacityModel.model();
+        CapacityModel marked = model.withMetadata(model.metadata().withCalibration(isotonic).withTrainingTrace(TraceIdentity.of(trace)));
+        Path file = dir.resolve("marked.model");
+        marked.save(file);
+        ModelMetadata loaded = CapacityModel.load(file).metadata();
+        assertEquals(ForecastTarget.PATH_MINIMUM, loaded.target());
+        for (double p : new double[] {0, 0.4, 0.9, 1}) {
+            assertEquals(isotonic.apply(p), loaded.calibration().apply(p), 1e-12);
+        }
+        TraceIdentity identity = loaded.trainingTrace().orElseThrow();
+        assertEquals("t.swf", identity.name());
+        assertEquals(Files.size(trace), identity.bytes());
+        assertTrue(identity.sameContent(TraceIdentity.of(trace)));
+        Files.writeString(trace, "; changed\n");
+        assertTrue(!identity.sameContent(TraceIdentity.of(trace)));
+    }
+
+    @Test
     void saveAndLoadGiveTheSameForecastsAndPlainJavaMatchesDl4j() {
         Path file = dir.resolve("m.model");
         capacityModel.model().save(file);
@@ -196,6 +218,39 @@ class ModelTest {
         assertEquals(expected, forecaster.probabilityIdleAtLeast(Duration.ofMinutes(5), cores), 0.01);
         assertEquals(forecaster.probabilityIdleAtLeast(Duration.ofMinutes(5), cores),
                 forecaster.survivalProbability(Duration.ofMinutes(5), cores), 1e-12);
+    }
+
+    @Test
+    void pathMinimumOddsComeFromTheForecastLeastIdleCoresAndErrorsScoredAgainstIt() {
+        CapacityModel model = capacityModel.model();
+        assertEquals(ForecastTarget.PATH_MINIMUM, model.metadata().target());
+        ModelForecaster forecaster = new ModelForecaster(model, series.zone());
+        int from = split().testFrom();
+        int start = from - 289;
+        int to = from + 300;
+        double[][] batch = model.forecastIdle(series, from - 1, to); // [horizon][made at from - 1 + i]
+        double total = series.totalCores();
+        int[] idle = series.idle();
+        // Independently: the 30-minute (6-step) horizon's error average, scored against the least idle
+        // cores over the 6 steps after each forecast, once the last of them is complete.
+        double error = model.metadata().validationMae()[1];
+        for (int k = start; k < to; k++) {
+            forecaster.observe(series.sampleAt(k));
+            int madeAt = k - 1 - 6;
+            if (madeAt >= from - 1) {
+                int least = Integer.MAX_VALUE;
+                for (int s = madeAt + 1; s <= k - 1; s++) {
+                    least = Math.min(least, idle[s]);
+                }
+                error += ModelForecaster.RECENT_ERROR_WEIGHT * (Math.abs(batch[1][madeAt - (from - 1)] / total - least / total) - error);
+            }
+        }
+        double forecast = batch[1][to - 1 - (from - 1)];
+        double cores = Math.max(0, forecast - 2);
+        double scale = Math.max(0.5, error * total);
+        double expected = 1 - 0.5 * Math.exp(-(forecast - cores) / scale);
+        // One Laplace term at the run's own length, not the least over the horizons within it.
+        assertEquals(expected, forecaster.probabilityIdleAtLeast(Duration.ofMinutes(30), cores), 0.01);
     }
 
     @Test

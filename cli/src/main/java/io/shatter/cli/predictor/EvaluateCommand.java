@@ -6,6 +6,7 @@ import io.shatter.predictor.Evaluator;
 import io.shatter.predictor.ForecastPlot;
 import io.shatter.predictor.PredictorException;
 import io.shatter.predictor.TraceIdentity;
+import io.shatter.predictor.survival.ReliabilityPlot;
 import io.shatter.predictor.survival.SurvivalScoring;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -45,6 +46,10 @@ public class EvaluateCommand implements Callable<Integer> {
             description = "Idle cores one excess slot stands for (default: the trace's median idle cores / slots, as the trace-driven run).")
     private Integer slotCores;
 
+    @Option(names = "--reliability-plot", paramLabel = "FILE.png",
+            description = "Also draw the reliability diagram of the survival odds (per arm: forecast against realised survival).")
+    private Path reliabilityPlot;
+
     @Option(names = "--allow-other-trace",
             description = "Evaluate even when the model was trained on another trace file than --trace.")
     private boolean allowOtherTrace;
@@ -82,6 +87,10 @@ public class EvaluateCommand implements Callable<Integer> {
         SurvivalScoring.Report survival = SurvivalScoring.evaluate(series, loaded,
                 new SurvivalScoring.Setup(cores, slots, runs, defaults.bar()));
         SurvivalPrinter.print(survival, stdout);
+        if (reliabilityPlot != null) {
+            ReliabilityPlot.write(survival, reliabilityPlot);
+            stdout.println("Reliability diagram written to " + reliabilityPlot + ".");
+        }
         if (plot != null) {
             ForecastPlot.write(report, plot);
             stdout.println("Plot written to " + plot + ".");

@@ -45,7 +45,9 @@ class PredictorCommandTest {
         assertEquals(0, train.exitCode(), train.err());
         assertTrue(Files.size(model) > 0);
         Path plot = dir.resolve("forecast.png");
-        Run evaluate = run("evaluate", "--trace", KTH.toString(), "--model", model.toString(), "--plot", plot.toString());
+        Path reliability = dir.resolve("reliability.png");
+        Run evaluate = run("evaluate", "--trace", KTH.toString(), "--model", model.toString(), "--plot", plot.toString(),
+                "--reliability-plot", reliability.toString());
         assertEquals(0, evaluate.exitCode(), evaluate.err());
         assertTrue(evaluate.out().contains("model/persistence"), evaluate.out());
         for (String horizon : new String[] {"   5 min", "  30 min", " 120 min"}) {
@@ -56,6 +58,7 @@ class PredictorCommandTest {
             assertTrue(evaluate.out().contains(row), row + " missing from\n" + evaluate.out());
         }
         assertEquals(1400, ImageIO.read(plot.toFile()).getWidth());
+        assertEquals(640, ImageIO.read(reliability.toFile()).getWidth());
         Path html = dir.resolve("forecast.html");
         assertEquals(0, run("evaluate", "--trace", KTH.toString(), "--model", model.toString(), "--plot", html.toString()).exitCode());
         assertTrue(Files.readString(html).contains("echarts.init(") && !Files.readString(html).contains("<script src"));

@@ -41,6 +41,8 @@ public final class OnlineRecalibration {
     private long askedStep = Long.MIN_VALUE;
     /** Per class of run length (see {@link #classOf}): its resolved answers and calibration. */
     private final RunClass[] classes = new RunClass[CLASSES];
+    /** The calibration of a class until its own answers replace it. */
+    private final Calibration initial;
     private long resolved;
 
     /** Classes of run length: 1, 2, 3-4, 5-8, ... steps, since odds for short and long runs err differently. */
@@ -64,15 +66,14 @@ public final class OnlineRecalibration {
 
     /** Starts from {@code initial} (the calibration chosen on validation). */
     public OnlineRecalibration(Calibration initial) {
-        for (int c = 0; c < CLASSES; c++) {
-            classes[c] = new RunClass(initial);
-        }
+        this.initial = initial;
         Arrays.fill(leastIdleStep, Long.MIN_VALUE);
     }
 
     /** The calibration in force for runs of {@code runSteps} steps. */
     public Calibration current(int runSteps) {
-        return classes[classOf(runSteps)].current;
+        RunClass runClass = classes[classOf(runSteps)];
+        return runClass == null ? initial : runClass.current;
     }
 
     /** How many times a refit replaced the calibration. */
@@ -138,7 +139,11 @@ public final class OnlineRecalibration {
             }
             least = Math.min(least, leastIdle[slot]);
         }
-        RunClass runClass = classes[classOf(runSteps)];
+        int c = classOf(runSteps);
+        if (classes[c] == null) {
+            classes[c] = new RunClass(initial); // allocated on first use: most runs ask about few run lengths
+        }
+        RunClass runClass = classes[c];
         int at = (int) (runClass.resolved % WINDOW);
         runClass.raw[at] = raw;
         runClass.survived[at] = least >= cores;
