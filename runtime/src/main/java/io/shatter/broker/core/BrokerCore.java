@@ -1,11 +1,9 @@
 package io.shatter.broker.core;
 
-import io.shatter.CapacityClass;
 import io.shatter.Priority;
 import io.shatter.ShardGraph;
 import io.shatter.ShatterException;
 import io.shatter.broker.policy.ClusterView;
-import io.shatter.broker.policy.Placement;
 import io.shatter.broker.policy.PlacementPolicy;
 import io.shatter.broker.policy.RankView;
 import io.shatter.graph.ShardKind;
@@ -20,7 +18,6 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
 
@@ -31,15 +28,12 @@ import java.util.function.Consumer;
  * deterministic property tests and in simulations.
  *
  * <p>Reading order: {@link #start}, {@link #handle} (what each event does), {@link #dispatch}
- * (placement). Collaborators in this package own one concern each: {@link Membership} (ranks
+ * ({@link PlacementRound}: placement). Collaborators in this package own one concern each: {@link Membership} (ranks
  * joining, leaving, revoked; capacity), {@link CommitPath} (commits, range shards, journal replay),
  * {@link CheckpointQueue} (saving and loading states), {@link AttemptOutcomes} (what a worker's
  * result, failure or yield does, shadow pairs), {@link RunCounters} (the summary).
  */
 public final class BrokerCore {
-    /** How many waiting shards one priority level may skip over to fill a slot (bounded backfill). */
-    private static final int MAX_LOOKAHEAD = 8;
-
     final ShardGraph graph;
     final List<ShardSpec> specs;
     final CoreSettings settings;
@@ -61,7 +55,6 @@ public final class BrokerCore {
     final BitSet[] holders;
     @SuppressWarnings("unchecked")
     final ArrayDeque<Task>[] ready = new ArrayDeque[Priority.values().length];
-    private final List<Task> deferred = new ArrayList<>();
     /** Running CRITICAL attempts still without a shadow (started as soon as spare or excess cores are free). */
     final List<Task> unshadowed = new ArrayList<>();
     final RankSlot[] slots;
@@ -70,7 +63,8 @@ public final class BrokerCore {
     ScheduleObserver observer = ScheduleObserver.NONE;
     final SharedStore shared = new SharedStore();
 
-    private final CoreView view;
+    final CoreView view;
+    private final PlacementRound placement;
     /** The time of the event being handled. */
     long now;
     long startedAt;
@@ -78,8 +72,6 @@ public final class BrokerCore {
     boolean stopped;
     ShatterException failure;
     long expectedRunNanos;
-    /** Whether the warning that only the forecast holds work back was given since work last ran. */
-    private boolean heldBackWarned;
 
     /** A core for {@code graph}; its commands go to {@code out}, in order. */
     public BrokerCore(ShardGraph graph, CoreSettings settings, PlacementPolicy policy, CapacityForecaster forecaster,
@@ -112,6 +104,7 @@ public final class BrokerCore {
         commits = new CommitPath(this);
         checkpoints = new CheckpointQueue(this);
         attempts = new AttemptOutcomes(this);
+        placement = new PlacementRound(this);
     }
 
     void emit(Command command) {
@@ -196,7 +189,7 @@ public final class BrokerCore {
 
     /**
      * Places ready shards on free capacity, highest priority first and, within a priority, in the
-     * order they became ready. Called after each batch of events.
+     * order they became ready ({@link PlacementRound}). Called after each batch of events.
      */
     public void dispatch(long now) {
         this.now = now;
@@ -204,110 +197,7 @@ public final class BrokerCore {
             return;
         }
         view.newRound();
-        updatePipelineDepth();
-        for (ArrayDeque<Task> queue : ready) {
-            deferred.clear();
-            Task waited = null; // the last shard of this queue told to wait this round
-            while (!queue.isEmpty() && deferred.size() < MAX_LOOKAHEAD && index.anyNonSpareRoom()) {
-                Task task = queue.pollFirst();
-                if (waited != null && waitsAlike(task, waited)) {
-                    // Placing it would look at the same ranks, with less room now, and wait too.
-                    counters.placementsHeldByForecast += waited.heldByForecast ? 1 : 0;
-                    deferred.add(task);
-                    continue;
-                }
-                Placement placement = policy.place(task, view);
-                if (placement instanceof Placement.Run run) {
-                    RankSlot slot = slots[run.rank()];
-                    task.preemptedFor = null;
-                    if (task.generator) {
-                        Task chunk = commits.carveChunk(task, slot);
-                        assign(chunk, slot);
-                        if (commits.hasBlocksToCarve(task)) {
-                            queue.addFirst(task);
-                        }
-                    } else {
-                        assign(task, slot);
-                    }
-                } else if (placement instanceof Placement.Preempt p && task.preemptedFor == null) {
-                    requestPreemption((Task) p.victim(), task);
-                    deferred.add(task);
-                } else {
-                    if (placement instanceof Placement.Wait w) {
-                        task.heldByForecast = w.heldByForecast();
-                        counters.placementsHeldByForecast += w.heldByForecast() ? 1 : 0;
-                        waited = task;
-                    }
-                    deferred.add(task);
-                }
-            }
-            for (int i = deferred.size() - 1; i >= 0; i--) {
-                queue.addFirst(deferred.get(i));
-            }
-        }
-        startShadows();
-        warnIfOnlyTheForecastHoldsWorkBack();
-    }
-
-    /**
-     * Whether {@code task} would be told to wait as {@code waited} was, in the same round: same
-     * priority (same queue), cores and capabilities, and no inputs whose holders the policy would
-     * look at besides the ranks with room ({@link PlacementPolicy}'s contract).
-     */
-    private static boolean waitsAlike(Task task, Task waited) {
-        return !task.generator && !waited.generator && task.spec.cores() == waited.spec.cores()
-                && task.spec.inputs().length == 0 && waited.spec.inputs().length == 0
-                && task.spec.capabilities().equals(waited.spec.capabilities());
-    }
-
-    /**
-     * Says so, once, when nothing runs anywhere, shards are ready and excess ranks have room: the
-     * forecast's odds for those slots are too low. A user would otherwise see a hang.
-     */
-    private void warnIfOnlyTheForecastHoldsWorkBack() {
-        if (index.heldAttempts() > 0) {
-            heldBackWarned = false;
-            return;
-        }
-        boolean anyReady = false;
-        for (ArrayDeque<Task> queue : ready) {
-            anyReady |= !queue.isEmpty();
-        }
-        if (anyReady && index.anyExcessRoom() && !heldBackWarned) {
-            heldBackWarned = true;
-            emit(new Command.Warn("Nothing is running: ready shards wait because the capacity forecaster gives the free excess "
-                    + "ranks too low odds of outliving them (the placement policy's survival bar). They start when the forecast "
-                    + "improves or reserved capacity is free; to use excess ranks regardless, lower the bar "
-                    + "(new DefaultPlacementPolicy(bar)) or run without a capacity model."));
-        }
-    }
-
-    /**
-     * Shadow execution: each running CRITICAL shard gets a second attempt on free spare (else excess)
-     * cores. The first to finish commits and the other is cancelled.
-     */
-    private void startShadows() {
-        for (int i = unshadowed.size() - 1; i >= 0; i--) {
-            Task primary = unshadowed.get(i);
-            if (!primary.onRank || primary.shadow != null || primary.isShadow() || commits.isCommitted(primary.spec.index())) {
-                unshadowed.remove(i);
-                continue;
-            }
-            OptionalInt rank = policy.shadowRank(primary, view, primary.rank);
-            if (rank.isEmpty()) {
-                continue;
-            }
-            unshadowed.remove(i);
-            Task shadow = newTask(primary.spec, 0, 1);
-            shadow.primary = primary;
-            primary.shadow = shadow;
-            counters.shadowAttempts++;
-            assign(shadow, slots[rank.getAsInt()]);
-        }
-    }
-
-    private void updatePipelineDepth() {
-        index.setPipelineDepth(BatchSizing.pipelineDepth(expectedRunNanos));
+        placement.run();
     }
 
     Task newTask(ShardSpec spec, int blockFrom, int blockTo) {
@@ -334,7 +224,7 @@ public final class BrokerCore {
         return tasks.live();
     }
 
-    private void assign(Task task, RankSlot slot) {
+    void assign(Task task, RankSlot slot) {
         // Plain and resumable shards number attempts per shard (a shadow continues its primary's numbering).
         int attempt = task.spec.kind() == ShardKind.RANGE ? task.lifecycle.start()
                 : task.lifecycle.start(++lastAttemptOfShard[task.spec.index()]);
@@ -377,7 +267,7 @@ public final class BrokerCore {
                 resumeFrom, inputs));
     }
 
-    private void requestPreemption(Task victim, Task forTask) {
+    void requestPreemption(Task victim, Task forTask) {
         observer.mark(Mark.Kind.PREEMPTION_REQUESTED, victim.rank, victim.name + " for " + forTask.name);
         victim.preemptRequested = true;
         victim.preemptRequestedAt = now;
