@@ -1,13 +1,7 @@
 package io.shatter.worker;
 
 import io.shatter.CapacityClass;
-import io.shatter.Codec;
-import io.shatter.ExpectedFailure;
 import io.shatter.Priority;
-import io.shatter.RangeBody;
-import io.shatter.Resumable;
-import io.shatter.Shard;
-import io.shatter.ShardContext;
 import io.shatter.ShardGraph;
 import io.shatter.SharedState;
 import io.shatter.ShatterException;
@@ -82,6 +76,17 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private boolean exitAfterLeaving;
     private boolean shutdown;
     private volatile String brokerLost;
+    private final AttemptRunner runner = new AttemptRunner(new AttemptRunner.Safepoints() {
+        @Override
+        public void poll() {
+            pollControl();
+        }
+
+        @Override
+        public void checkpoint(Assignment a, long step, byte[] state) {
+            sendCheckpoint(a, step, state);
+        }
+    });
 
     /**
      * A worker for {@code graph} (which must be the graph the broker runs).
@@ -198,19 +203,20 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     Outcome outcome;
                     long started = System.nanoTime();
                     try {
-                        outcome = execute(next);
+                        outcome = runner.run(next, new AttemptContext(next, specs, transport.rank(), capacityClass, pools,
+                                sharedOf(next)));
                     } finally {
                         lock.lock();
                     }
                     freeCores += next.spec.cores();
                     running--;
                     live.remove(next.key());
-                    if (outcome.kind == Outcome.DONE && next.spec.kind() != ShardKind.RANGE
+                    if (outcome instanceof Outcome.Done done && next.spec.kind() != ShardKind.RANGE
                             && graph.dependentsOf(next.spec.index()).length > 0) {
-                        cache.put(next.spec.index(), outcome.bytes); // the broker counts the producer as a holder
+                        cache.put(next.spec.index(), done.output()); // the broker counts the producer as a holder
                     }
                     outcome.write(outbox, next, new Messages.Stamp(index, started));
-                    unflushedRunNanos += outcome.runNanos;
+                    unflushedRunNanos += outcome.runNanos();
                     if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || unflushedRunNanos >= FLUSH_AFTER_NANOS) {
                         flush();
                     }
@@ -452,95 +458,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         live.remove(a.key());
     }
 
-    // ---------------------------------------------------------------- running shards (outside the lock)
-
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    private Outcome execute(Assignment a) {
-        long start = System.nanoTime();
-        Context context = new Context(a);
-        try {
-            switch (a.spec.kind()) {
-                case PLAIN -> {
-                    Object value = a.spec.function().compute(context);
-                    return Outcome.done(encode((Codec) a.spec.outputCodec(), value, a), 1, System.nanoTime() - start);
-                }
-                case RESUMABLE -> {
-                    return runResumable(a, (Resumable) a.spec.resumable(), (Codec) a.spec.stateCodec(), context, start);
-                }
-                case RANGE -> {
-                    return runRange(a, (RangeBody) a.spec.rangeBody(), (Codec) a.spec.outputCodec(), context, start);
-                }
-                default -> throw new IllegalStateException("unknown shard kind " + a.spec.kind());
-            }
-        } catch (Throwable e) {
-            if (e instanceof VirtualMachineError && !(e instanceof OutOfMemoryError)) {
-                throw (VirtualMachineError) e;
-            }
-            return Outcome.failed(describe(e), System.nanoTime() - start);
-        }
-    }
-
-    private <S> Outcome runResumable(Assignment a, Resumable<S, Object> body, Codec<S> stateCodec, Context context, long start) throws Exception {
-        S state;
-        long step;
-        if (a.resumeStep >= 0) {
-            state = stateCodec.decode(a.state);
-            step = a.resumeStep;
-        } else {
-            state = body.start(context);
-            step = 0;
-        }
-        long lastCheckpoint = System.nanoTime();
-        while (!body.isDone(state)) {
-            state = body.step(state, context);
-            step++;
-            // Safepoint: the only places where a resumable shard stops, yields or saves.
-            pollControl();
-            if (a.cancelled) {
-                return Outcome.cancelled(System.nanoTime() - start);
-            }
-            if (a.yieldRequested) {
-                return Outcome.yielded(step, stateCodec.encode(state), System.nanoTime() - start);
-            }
-            long now = System.nanoTime();
-            boolean stepsDue = a.spec.checkpointEverySteps() > 0 && step % a.spec.checkpointEverySteps() == 0;
-            if (stepsDue || (a.checkpointEveryNanos > 0 && now - lastCheckpoint >= a.checkpointEveryNanos)) {
-                sendCheckpoint(a, step, stateCodec.encode(state));
-                lastCheckpoint = now;
-            }
-        }
-        @SuppressWarnings("unchecked")
-        Codec<Object> out = (Codec<Object>) a.spec.outputCodec();
-        return Outcome.done(encode(out, body.finish(state, context), a), step, System.nanoTime() - start);
-    }
-
-    private Outcome runRange(Assignment a, RangeBody<Object> body, Codec<Object> codec, Context context, long start) throws Exception {
-        WireWriter partials = new WireWriter(64);
-        partials.writeVarInt(a.blockTo - a.blockFrom);
-        for (int b = a.blockFrom; b < a.blockTo; b++) {
-            if (b > a.blockFrom) {
-                pollControl();
-            }
-            if (a.cancelled) {
-                return Outcome.cancelled(System.nanoTime() - start);
-            }
-            if (a.yieldRequested) {
-                return Outcome.yielded(Messages.NO_STEP, new byte[0], System.nanoTime() - start);
-            }
-            Object partial = body.compute(a.spec.blockStart(b), a.spec.blockEnd(b), context);
-            partials.writeBytes(encode(codec, partial, a));
-        }
-        return Outcome.done(partials.toFrame(), a.blockTo - a.blockFrom, System.nanoTime() - start);
-    }
-
-    private static byte[] encode(Codec<Object> codec, Object value, Assignment a) {
-        try {
-            return codec.encode(value);
-        } catch (NullPointerException e) {
-            throw new IllegalStateException("shard '" + a.spec.id() + "' returned null, which its output codec cannot encode", e);
-        }
-    }
-
+    /** A checkpoint taken at a safepoint goes out at once. */
     private void sendCheckpoint(Assignment a, long step, byte[] state) {
         lock.lock();
         try {
@@ -548,160 +466,6 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
             flush();
         } finally {
             lock.unlock();
-        }
-    }
-
-    /** One line a person can act on: the error, its message, and where it was thrown. */
-    static String describe(Throwable e) {
-        if (e instanceof ExpectedFailure && e.getMessage() != null) {
-            return e.getMessage();
-        }
-        StringBuilder text = new StringBuilder(e.getClass().getName());
-        if (e.getMessage() != null) {
-            text.append(": ").append(e.getMessage());
-        }
-        StackTraceElement[] at = e.getStackTrace();
-        if (at.length > 0) {
-            text.append(" (at ").append(at[0]).append(')');
-        }
-        Throwable cause = e.getCause();
-        if (cause != null && cause != e) {
-            text.append("; caused by ").append(cause.getClass().getName());
-            if (cause.getMessage() != null) {
-                text.append(": ").append(cause.getMessage());
-            }
-        }
-        return text.toString();
-    }
-
-    /** One assignment: an attempt of a task, queued or running on this rank. */
-    private static final class Assignment {
-        final int taskId;
-        final int attempt;
-        final ShardSpec spec;
-        final int blockFrom;
-        final int blockTo;
-        final long checkpointEveryNanos;
-        final long resumeStep;
-        final byte[] state;
-        final Map<Integer, byte[]> inputs;
-        boolean started;
-        volatile boolean yieldRequested;
-        volatile boolean cancelled;
-
-        Assignment(int taskId, int attempt, ShardSpec spec, int blockFrom, int blockTo, long checkpointEveryNanos,
-                   long resumeStep, byte[] state, Map<Integer, byte[]> inputs) {
-            this.taskId = taskId;
-            this.attempt = attempt;
-            this.spec = spec;
-            this.blockFrom = blockFrom;
-            this.blockTo = blockTo;
-            this.checkpointEveryNanos = checkpointEveryNanos;
-            this.resumeStep = resumeStep;
-            this.state = state;
-            this.inputs = inputs;
-        }
-
-        long key() {
-            return key(taskId, attempt);
-        }
-
-        static long key(int taskId, int attempt) {
-            return ((long) taskId << 32) | (attempt & 0xFFFFFFFFL);
-        }
-    }
-
-    /** How an attempt ended, written to the broker under the lock. */
-    private record Outcome(int kind, byte[] bytes, long steps, String error, long runNanos) {
-        static final int DONE = 0;
-        static final int FAILED = 1;
-        static final int YIELDED = 2;
-        static final int CANCELLED = 3;
-
-        static Outcome done(byte[] output, long steps, long runNanos) {
-            return new Outcome(DONE, output, steps, null, runNanos);
-        }
-
-        static Outcome failed(String error, long runNanos) {
-            return new Outcome(FAILED, null, 0, error, runNanos);
-        }
-
-        static Outcome yielded(long step, byte[] state, long runNanos) {
-            return new Outcome(YIELDED, state, step, null, runNanos);
-        }
-
-        static Outcome cancelled(long runNanos) {
-            return new Outcome(CANCELLED, null, 0, null, runNanos);
-        }
-
-        void write(WireWriter out, Assignment a, Messages.Stamp stamp) {
-            switch (kind) {
-                case DONE -> Messages.done(out, a.taskId, a.attempt, stamp, runNanos, steps, bytes);
-                case FAILED -> Messages.failed(out, a.taskId, a.attempt, stamp, runNanos, error);
-                case YIELDED -> Messages.yielded(out, a.taskId, a.attempt, stamp, steps, bytes, runNanos);
-                default -> { } // cancelled: the broker has moved on and expects nothing
-            }
-        }
-    }
-
-    /** The {@link ShardContext} of one attempt. */
-    private final class Context implements ShardContext {
-        private final Assignment a;
-        private final SharedState shared;
-
-        Context(Assignment a) {
-            this.a = a;
-            this.shared = sharedOf(a);
-        }
-
-        @Override
-        public <T> T input(Shard<T> shard) {
-            byte[] bytes = a.inputs.get(shard.index());
-            if (bytes == null || !specs.get(shard.index()).id().equals(shard.id())) {
-                throw new IllegalArgumentException("shard '" + a.spec.id() + "' reads " + shard
-                        + " but did not declare it with inputs(...)");
-            }
-            return shard.codec().decode(bytes);
-        }
-
-        @Override
-        public String shardId() {
-            return a.spec.id();
-        }
-
-        @Override
-        public int attempt() {
-            return a.attempt;
-        }
-
-        @Override
-        public int rank() {
-            return transport.rank();
-        }
-
-        @Override
-        public CapacityClass capacityClass() {
-            return capacityClass;
-        }
-
-        @Override
-        public int cores() {
-            return a.spec.cores();
-        }
-
-        @Override
-        public ExecutorService pool() {
-            return pools.computeIfAbsent(a.spec.cores(), ForkJoinPool::new);
-        }
-
-        @Override
-        public boolean isCancelled() {
-            return a.cancelled || a.yieldRequested;
-        }
-
-        @Override
-        public SharedState shared() {
-            return shared;
         }
     }
 
