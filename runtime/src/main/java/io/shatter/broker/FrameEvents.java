@@ -34,6 +34,9 @@ final class FrameEvents implements Messages.BrokerHandler, Messages.StampListene
         Messages.StampListener stamps();
     }
 
+    /** Far beyond any node (the CLI allows 4,096 per rank), so that no count of cores overflows. */
+    private static final int MAX_CORES = 1 << 16;
+
     private final Sink sink;
     private final List<Decoded> decoded = new ArrayList<>();
 
@@ -88,7 +91,7 @@ final class FrameEvents implements Messages.BrokerHandler, Messages.StampListene
 
     @Override
     public void onHello(int rank, int cores, List<String> capabilities, String graphFingerprint) {
-        if (cores < 1) {
+        if (cores < 1 || cores > MAX_CORES) {
             throw new ProtocolException("a hello offering " + cores + " cores");
         }
         add(new Event.WorkerHello(rank, cores, capabilities, graphFingerprint));
