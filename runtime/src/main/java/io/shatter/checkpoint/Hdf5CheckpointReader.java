@@ -97,7 +97,7 @@ final class Hdf5CheckpointReader {
     }
 
     /**
-     * What the attempt group's {@value #RECORD_CHECKSUM_ATTRIBUTE} holds: CRC32C of the attributes that
+     * What the attempt group's {@code record_checksum_crc32c} holds: CRC32C of the attributes that
      * say which state this is, so that a flipped step or attempt is caught like a flipped state byte.
      */
     static long recordChecksum(String graphId, String shardId, int attempt, long step) {

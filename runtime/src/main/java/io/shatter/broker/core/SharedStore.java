@@ -21,6 +21,7 @@ import java.util.Optional;
  * on with what the attempt that saved it had read and written up to it.
  */
 final class SharedStore {
+    private static final Optional<List<JournalRecord.SharedWrite>> NO_WRITES = Optional.of(List.of());
     /** What a key never set reads as. */
     private static final SharedState.Entry UNSET = new SharedState.Entry(0, new byte[0]);
 
@@ -97,9 +98,9 @@ final class SharedStore {
      * empty if a version it read has changed since (the attempt must run again; nothing applied).
      */
     Optional<List<JournalRecord.SharedWrite>> commit(int taskId, int attempt) {
-        Transaction txn = open.remove(key(taskId, attempt));
+        Transaction txn = open.isEmpty() ? null : open.remove(key(taskId, attempt)); // most runs never touch shared state
         if (txn == null) {
-            return Optional.of(List.of());
+            return NO_WRITES;
         }
         for (Map.Entry<String, Long> read : txn.readVersions.entrySet()) {
             if (entries.getOrDefault(read.getKey(), UNSET).version() != read.getValue()) {
@@ -134,12 +135,16 @@ final class SharedStore {
 
     /** The shard committed: its checkpoints' transactions are no longer needed. */
     void shardCommitted(int shard) {
-        atCheckpoint.remove(shard);
+        if (!atCheckpoint.isEmpty()) {
+            atCheckpoint.remove(shard);
+        }
     }
 
     /** Forgets an attempt that ended without committing. */
     void discard(int taskId, int attempt) {
-        open.remove(key(taskId, attempt));
+        if (!open.isEmpty()) {
+            open.remove(key(taskId, attempt));
+        }
     }
 
     /** Applies committed writes, live or replayed from the journal: one version per key and commit. */
