@@ -16,7 +16,7 @@
 #   full-disk        heat on a 4 MB tmpfs: must stop with a clear message; then the disk grows and it resumes
 #
 # Per run: verified (the result line says so), commits lost (journaled before the break, not restored
-# after it), commits doubled (attempts not explained by the summary's retries, preemptions and losses),
+# after it), commits doubled (shards committed twice in the final journal),
 # orphan processes (task processes left after a kill), leftover Slurm jobs of the run. Prints a table;
 # exits 0 only when every run passed. Needs bin/shatter built; the Slurm scenarios need the local Slurm
 # (scripts/local-slurm.sh start) and full-disk needs root (mount); both are counted as failures otherwise.
@@ -47,42 +47,47 @@ HEAT=(heat --grid 256 --steps 20 --sweeps 400 --ranks 2 --checkpoint-every 20ms 
 # Long shards (about 0.3 s each), so that a worker is stopped while shards run and has states to hand over.
 LONG_HEAT=(heat --grid 128 --steps 8 --sweeps 12000 --ranks 1 --checkpoint-every 50ms --verify --no-progress)
 
-# Shard commits in a journal, read apart from the runtime (8-byte magic, 4-byte version, then frames
-# [length][crc][payload] whose first is the header; a commit's payload starts with 1). Stops at damage.
-journal_commits() {
-  python3 - "$1" <<'PY'
+# A journal read apart from the runtime: the 8-byte magic, the 4-byte format version, then frames
+# [length][CRC32C of the length (version 2 on)][CRC32C][payload], the first the header; a shard
+# commit's payload is type 1 then the shard index (varint). Stops at damage. Prints the commits,
+# and with "doubled" the shards committed more than once instead.
+journal_scan() {
+  python3 - "$1" "${2:-commits}" <<'PY'
 import struct, sys
 try:
     b = open(sys.argv[1], 'rb').read()
 except OSError:
     print(0); sys.exit()
-i, n, header = 12, 0, True
-while i + 8 <= len(b):
-    length = struct.unpack('>i', b[i:i + 4])[0]
-    if length < 0 or i + 8 + length > len(b):
-        break
-    if not header and length > 0 and b[i + 8] == 1:
-        n += 1
-    header = False
-    i += 8 + length
-print(n)
-PY
-}
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$1" "$2" 2>/dev/null || echo 0; }
-# Attempts not explained by what the summary counts: a shard committed twice would show here.
-doubled() {
-  local s=$1
-  python3 - "$s" <<'PY'
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except OSError:
+if len(b) < 12:
     print(0); sys.exit()
-need = d['shards_total'] - d['resumed_from_journal']
-extra = d['attempts'] - need - d['retries'] - d['preemptions'] - d['lost_attempts'] - d['revocations'] - d.get('shadow_attempts', 0)
-print(max(0, extra))
+version = struct.unpack('>i', b[8:12])[0]
+head = 12 if version >= 2 else 8
+i, header, seen, doubled, n = 12, True, set(), 0, 0
+while i + head <= len(b):
+    length = struct.unpack('>i', b[i:i + 4])[0]
+    if length < 0 or i + head + length > len(b):
+        break
+    p = b[i + head:i + head + length]
+    if not header and length > 1 and p[0] == 1:
+        n += 1
+        idx, shift, k = 0, 0, 1
+        while k < len(p):
+            idx |= (p[k] & 0x7F) << shift
+            shift += 7
+            if p[k] < 0x80:
+                break
+            k += 1
+        if idx in seen:
+            doubled += 1
+        seen.add(idx)
+    header = False
+    i += head + length
+print(doubled if sys.argv[2] == 'doubled' else n)
 PY
 }
+journal_commits() { journal_scan "$1" commits; }
+journal_doubled() { journal_scan "$1" doubled; }
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$1" "$2" 2>/dev/null || echo 0; }
 run_jobs() { squeue -h -o '%i %o' 2>/dev/null | awk -v dir="$1/" 'index($2, dir) == 1 { print $1 }'; }
 flip_byte() { # flip_byte FILE: one random byte XOR 0xFF
   local f=$1 size off
@@ -113,10 +118,10 @@ verdict() { # verdict DIR NAME NOTE: the row of a kill_resume run
   local at; at=$(killed_commits "$d" "$n")
   local restored; restored=$(json "$d/$n-2.json" resumed_from_journal)
   lost=$(( at > restored ? at - restored : 0 ))
-  doubled=$(doubled "$d/$n-2.json")
+  doubled=$(journal_doubled "$d/run-$n/journal.bin")
   row "$SCEN" "$verified" "$lost" "$doubled" 0 0 "$SECONDS_USED" "$note"
 }
-export -f journal_commits
+export -f journal_scan journal_commits
 # Commits journaled when the first run was killed; 0 when it finished before the kill point (then the
 # second run is a new run of a finished directory and restores nothing, rightly).
 killed_commits() { if grep -q '^killed at' "$1/$2.out" 2>/dev/null; then cat "$1/commits-at-kill" 2>/dev/null || echo 0; else echo 0; fi; }
@@ -139,7 +144,7 @@ scenario_tasks_kill() { # a task farm: 24 tasks of 0.2-0.6 s, SIGKILL at a rando
   local verified=no
   grep -q '^verified:' "$d/t-2.log" 2>/dev/null && [ "$bad" = 0 ] && verified=yes
   local at restored; at=$(killed_commits "$d" t); restored=$(json "$d/t-2.json" resumed_from_journal)
-  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$(doubled "$d/t-2.json")" "$orphans" 0 "$SECONDS_USED" "killed at ${min} B; $bad wrong outputs"
+  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$(journal_doubled "$d/run-t/journal.bin")" "$orphans" 0 "$SECONDS_USED" "killed at ${min} B; $bad wrong outputs"
 }
 
 scenario_worker() { # scenario_worker DIR sigkill|scancel: an excess worker job stopped while it runs shards
@@ -154,7 +159,13 @@ scenario_worker() { # scenario_worker DIR sigkill|scancel: an excess worker job 
   sleep 1.$((RANDOM % 10))
   job=$(run_jobs "$run" | head -1)
   if [ -n "$job" ]; then
-    if [ "$how" = sigkill ]; then scancel --full --signal=KILL "$job"; else scancel "$job"; fi
+    if [ "$how" = sigkill ]; then
+      # The job's own processes, by pid (scontrol listpids): the worker JVM is its batch process (exec).
+      local pids; pids=$(scontrol listpids "$job" 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }')
+      [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+    else
+      scancel "$job"
+    fi
   fi
   wait "$bpid"
   sleep 2 # the broker cancels its worker jobs as it ends; squeue shows them gone within a poll
@@ -163,7 +174,7 @@ scenario_worker() { # scenario_worker DIR sigkill|scancel: an excess worker job 
   grep -q '^verified:' "$d/broker.log" && [ -n "$job" ] && verified=yes
   # A scancel'ed worker hands its state over: not one attempt may be lost.
   if [ "$how" = scancel ] && [ "$lost_attempts" != 0 ]; then verified="no (lost $lost_attempts)"; fi
-  row "$SCEN" "$verified" 0 "$(doubled "$d/s.json")" 0 "$leftover" "$SECONDS_USED" \
+  row "$SCEN" "$verified" 0 "$(journal_doubled "$run/journal.bin")" 0 "$leftover" "$SECONDS_USED" \
     "job ${job:-none} $how; preemptions $(json "$d/s.json" preemptions), lost attempts $lost_attempts"
 }
 
@@ -192,7 +203,7 @@ scenario_main() { # scenario_main DIR requeue|preempt: the main job of 'shatter 
   restored=$(grep -oE '[0-9]+ of [0-9]+ shards restored' <<< "$out" | grep -oE '^[0-9]+' | tail -1)
   local lost=0
   [ -n "$restored" ] && [ "$commits" -gt "$restored" ] && lost=$(( commits - restored ))
-  row "$SCEN" "$verified" "$lost" 0 0 "$leftover" "$SECONDS_USED" "job $job $how after $commits commits; restored ${restored:-?}"
+  row "$SCEN" "$verified" "$lost" "$(journal_doubled "$run/journal.bin")" 0 "$leftover" "$SECONDS_USED" "job $job $how after $commits commits; restored ${restored:-?}"
 }
 
 scenario_flip() { # scenario_flip DIR checkpoint|journal
@@ -211,7 +222,7 @@ scenario_flip() { # scenario_flip DIR checkpoint|journal
   local lost=$(( at > restored ? at - restored : 0 ))
   [ "$what" = journal ] && grep -qi 'damaged\|dropped' "$d/f-2.log" && lost=0
   [ -s "$d/flipped" ] || verified="no (nothing flipped)"
-  row "$SCEN" "$verified" "$lost" "$(doubled "$d/f-2.json")" 0 0 "$SECONDS_USED" "$(head -1 "$d/f.out"); flipped $(tr '\n' ' ' < "$d/flipped" 2>/dev/null)"
+  row "$SCEN" "$verified" "$lost" "$(journal_doubled "$d/run-f/journal.bin")" 0 0 "$SECONDS_USED" "$(head -1 "$d/f.out"); flipped $(tr '\n' ' ' < "$d/flipped" 2>/dev/null)"
 }
 
 scenario_full_disk() {
@@ -230,8 +241,9 @@ scenario_full_disk() {
   local verified=no restored
   grep -q '^verified:' "$d/resume.log" && [ "$clear" = yes ] && verified=yes
   restored=$(json "$d/s2.json" resumed_from_journal)
+  local doubled; doubled=$(journal_doubled "$mnt/run/journal.bin")
   umount "$mnt"
-  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$(doubled "$d/s2.json")" 0 0 "$SECONDS_USED" \
+  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$doubled" 0 0 "$SECONDS_USED" \
     "first run exit $code, clear message: $clear; $at commits kept"
 }
 

@@ -157,29 +157,36 @@ class JoinAttackTest {
     /** 1: sixteen connections that never present the token, then one that completes TLS and says nothing. */
     private void idleStrangersAreCappedGetNoHeartbeatAndAreClosedAtTheDeadline() throws Exception {
         long start = System.nanoTime();
-        List<Socket> first = new ArrayList<>();
-        List<Socket> over = new ArrayList<>();
+        List<Socket> sockets = new ArrayList<>();
         for (int i = 0; i < 16; i++) { // bare TCP: opened in milliseconds, so all 16 meet the same 5 s window
             Socket s = new Socket(host, port);
             s.setSoTimeout((int) WAIT.toMillis());
-            (i < 8 ? first : over).add(s);
+            sockets.add(s);
         }
-        int refusedAtOnce = 0;
-        for (Socket s : over) {
-            long t = System.nanoTime();
-            assertEquals(-1, readUntilClosed(s.getInputStream()), "a stranger over the cap gets nothing");
-            if (System.nanoTime() - t < TimeUnit.SECONDS.toNanos(2)) {
-                refusedAtOnce++;
+        // Which 8 are over the cap depends on the order the broker's event loops register them: watch all at once.
+        java.util.concurrent.ExecutorService watchers = java.util.concurrent.Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<Long>> closedAt = new ArrayList<>();
+        for (Socket s : sockets) {
+            closedAt.add(watchers.submit(() -> {
+                assertEquals(-1, readUntilClosed(s.getInputStream()), "a stranger gets nothing");
+                return millisSince(start);
+            }));
+        }
+        int early = 0;
+        long latest = 0;
+        for (java.util.concurrent.Future<Long> f : closedAt) {
+            long ms = f.get();
+            latest = Math.max(latest, ms);
+            if (ms < HELLO_DEADLINE.toMillis() - 1000) {
+                early++;
             }
+        }
+        watchers.shutdown();
+        for (Socket s : sockets) {
             s.close();
         }
-        assertEquals(8, refusedAtOnce, "the 8 over the cap are closed on arrival");
-        for (Socket s : first) {
-            assertEquals(-1, readUntilClosed(s.getInputStream()));
-            s.close();
-        }
-        long ms = millisSince(start);
-        assertTrue(ms >= HELLO_DEADLINE.toMillis() - 500, "the first 8 were kept until the deadline: " + ms + " ms");
+        assertEquals(8, early, "8 over the cap closed on arrival, the other 8 kept to the deadline");
+        assertTrue(latest >= HELLO_DEADLINE.toMillis() - 500, "the 8 within the cap were kept until the deadline: " + latest + " ms");
         long t = System.nanoTime();
         try (Socket tls = tlsSocket()) {
             int[] bytes = new int[1];
@@ -187,8 +194,8 @@ class JoinAttackTest {
             assertEquals(0, bytes[0], "no heartbeat (no byte at all) to a peer without the token");
         }
         outcomes.put("16 idle unauthenticated connections", "8 over the cap closed on arrival; 8 closed at the "
-                + HELLO_DEADLINE.toSeconds() + " s deadline (" + ms + " ms); a TLS peer silent after the handshake got 0 bytes"
-                + " (no heartbeat) and was closed after " + millisSince(t) + " ms");
+                + HELLO_DEADLINE.toSeconds() + " s deadline (last after " + latest + " ms); a TLS peer silent after the handshake"
+                + " got 0 bytes (no heartbeat) and was closed after " + millisSince(t) + " ms");
     }
 
     /** 2: two hundred connections at once. */
