@@ -16,7 +16,7 @@
 #   full-disk        heat on a 4 MB tmpfs: must stop with a clear message; then the disk grows and it resumes
 #
 # Per run: verified (the result line says so), commits lost (journaled before the break, not restored
-# after it), commits doubled (attempts not explained by the summary's retries, preemptions and losses),
+# after it), commits doubled (shards committed twice in the final journal),
 # orphan processes (task processes left after a kill), leftover Slurm jobs of the run. Prints a table;
 # exits 0 only when every run passed. Needs bin/shatter built; the Slurm scenarios need the local Slurm
 # (scripts/local-slurm.sh start) and full-disk needs root (mount); both are counted as failures otherwise.
@@ -42,46 +42,52 @@ WORK="$(mktemp -d /tmp/shatter-chaos.XXXXXX)"
 chmod 700 "$WORK"
 TABLE="$WORK/table"
 log() { echo "[chaos] $*" >&2; }
-HEAT=(heat --grid 256 --steps 20 --sweeps 400 --ranks 2 --checkpoint-every 20ms --verify --no-progress)
+# (scripts/kill-and-resume.sh adds --no-progress, --run-dir, --checkpoint-dir and --summary-json itself)
+HEAT=(heat --grid 256 --steps 20 --sweeps 400 --ranks 2 --checkpoint-every 20ms --verify)
 # Long shards (about 0.3 s each), so that a worker is stopped while shards run and has states to hand over.
 LONG_HEAT=(heat --grid 128 --steps 8 --sweeps 12000 --ranks 1 --checkpoint-every 50ms --verify --no-progress)
 
-# Shard commits in a journal, read apart from the runtime (8-byte magic, 4-byte version, then frames
-# [length][crc][payload] whose first is the header; a commit's payload starts with 1). Stops at damage.
-journal_commits() {
-  python3 - "$1" <<'PY'
+# A journal read apart from the runtime: the 8-byte magic, the 4-byte format version, then frames
+# [length][CRC32C of the length (version 2 on)][CRC32C][payload], the first the header; a shard
+# commit's payload is type 1 then the shard index (varint). Stops at damage. Prints the commits,
+# and with "doubled" the shards committed more than once instead.
+journal_scan() {
+  python3 - "$1" "${2:-commits}" <<'PY'
 import struct, sys
 try:
     b = open(sys.argv[1], 'rb').read()
 except OSError:
     print(0); sys.exit()
-i, n, header = 12, 0, True
-while i + 8 <= len(b):
-    length = struct.unpack('>i', b[i:i + 4])[0]
-    if length < 0 or i + 8 + length > len(b):
-        break
-    if not header and length > 0 and b[i + 8] == 1:
-        n += 1
-    header = False
-    i += 8 + length
-print(n)
-PY
-}
-json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$1" "$2" 2>/dev/null || echo 0; }
-# Attempts not explained by what the summary counts: a shard committed twice would show here.
-doubled() {
-  local s=$1
-  python3 - "$s" <<'PY'
-import json, sys
-try:
-    d = json.load(open(sys.argv[1]))
-except OSError:
+if len(b) < 12:
     print(0); sys.exit()
-need = d['shards_total'] - d['resumed_from_journal']
-extra = d['attempts'] - need - d['retries'] - d['preemptions'] - d['lost_attempts'] - d['revocations'] - d.get('shadow_attempts', 0)
-print(max(0, extra))
+version = struct.unpack('>i', b[8:12])[0]
+head = 12 if version >= 2 else 8
+i, header, seen, doubled, n = 12, True, set(), 0, 0
+while i + head <= len(b):
+    length = struct.unpack('>i', b[i:i + 4])[0]
+    if length < 0 or i + head + length > len(b):
+        break
+    p = b[i + head:i + head + length]
+    if not header and length > 1 and p[0] == 1:
+        n += 1
+        idx, shift, k = 0, 0, 1
+        while k < len(p):
+            idx |= (p[k] & 0x7F) << shift
+            shift += 7
+            if p[k] < 0x80:
+                break
+            k += 1
+        if idx in seen:
+            doubled += 1
+        seen.add(idx)
+    header = False
+    i += head + length
+print(doubled if sys.argv[2] == 'doubled' else n)
 PY
 }
+journal_commits() { journal_scan "$1" commits; }
+journal_doubled() { journal_scan "$1" doubled; }
+json() { python3 -c "import json,sys; print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))" "$1" "$2" 2>/dev/null || echo 0; }
 run_jobs() { squeue -h -o '%i %o' 2>/dev/null | awk -v dir="$1/" 'index($2, dir) == 1 { print $1 }'; }
 flip_byte() { # flip_byte FILE: one random byte XOR 0xFF
   local f=$1 size off
@@ -109,13 +115,16 @@ scenario_local_kill() { # heat killed at a random journal size (1-8 MB of about 
 verdict() { # verdict DIR NAME NOTE: the row of a kill_resume run
   local d=$1 n=$2 note=$3 verified=no lost doubled
   grep -q '^verified:' "$d/$n-2.log" 2>/dev/null && verified=yes
-  local at; at=$(cat "$d/commits-at-kill" 2>/dev/null || echo 0)
+  local at; at=$(killed_commits "$d" "$n")
   local restored; restored=$(json "$d/$n-2.json" resumed_from_journal)
   lost=$(( at > restored ? at - restored : 0 ))
-  doubled=$(doubled "$d/$n-2.json")
+  doubled=$(journal_doubled "$d/run-$n/journal.bin")
   row "$SCEN" "$verified" "$lost" "$doubled" 0 0 "$SECONDS_USED" "$note"
 }
-export -f journal_commits
+export -f journal_scan journal_commits
+# Commits journaled when the first run was killed; 0 when it finished before the kill point (then the
+# second run is a new run of a finished directory and restores nothing, rightly).
+killed_commits() { if grep -q '^killed at' "$1/$2.out" 2>/dev/null; then cat "$1/commits-at-kill" 2>/dev/null || echo 0; else echo 0; fi; }
 
 scenario_tasks_kill() { # a task farm: 24 tasks of 0.2-0.6 s, SIGKILL at a random point, same command again
   local d=$1 tag="$((RANDOM % 900 + 100))$$" n=24 i
@@ -124,9 +133,9 @@ scenario_tasks_kill() { # a task farm: 24 tasks of 0.2-0.6 s, SIGKILL at a rando
     # The sleep's odd duration is a marker: a process still running it after the kill is an orphan.
     echo "t$i : sleep 0.$((RANDOM % 5 + 2))$tag & sleep 0.$((RANDOM % 5 + 2))$tag; echo \$(( $i * $i ))" >> "$d/tasks.txt"
   done
-  local min=$(( (2 + RANDOM % 10) * 1000 ))
+  local min=$(( 300 + RANDOM % 600 )) # a task's commit is a few dozen bytes
   kill_resume "$d" t "$min" "journal_commits run-\$1/journal.bin > commits-at-kill; sleep 2; pgrep -f 'sleep 0\\.[0-9]$tag' | wc -l > orphans-after-kill" \
-    tasks --file "$d/tasks.txt" --ranks 3 --no-progress --verify
+    tasks --file "$d/tasks.txt" --ranks 3 --verify
   local bad=0
   for i in $(seq 1 $n); do
     [ "$(cat "$d/run-t/tasks/t$i.out" 2>/dev/null)" = "$(( i * i ))" ] || bad=$((bad + 1))
@@ -134,8 +143,8 @@ scenario_tasks_kill() { # a task farm: 24 tasks of 0.2-0.6 s, SIGKILL at a rando
   local orphans; orphans=$(( $(cat "$d/orphans-after-kill" 2>/dev/null || echo 0) + $(pgrep -f "sleep 0\.[0-9]$tag" | wc -l) ))
   local verified=no
   grep -q '^verified:' "$d/t-2.log" 2>/dev/null && [ "$bad" = 0 ] && verified=yes
-  local at restored; at=$(cat "$d/commits-at-kill" 2>/dev/null || echo 0); restored=$(json "$d/t-2.json" resumed_from_journal)
-  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$(doubled "$d/t-2.json")" "$orphans" 0 "$SECONDS_USED" "killed at ${min} B; $bad wrong outputs"
+  local at restored; at=$(killed_commits "$d" t); restored=$(json "$d/t-2.json" resumed_from_journal)
+  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$(journal_doubled "$d/run-t/journal.bin")" "$orphans" 0 "$SECONDS_USED" "killed at ${min} B; $bad wrong outputs"
 }
 
 scenario_worker() { # scenario_worker DIR sigkill|scancel: an excess worker job stopped while it runs shards
@@ -150,7 +159,13 @@ scenario_worker() { # scenario_worker DIR sigkill|scancel: an excess worker job 
   sleep 1.$((RANDOM % 10))
   job=$(run_jobs "$run" | head -1)
   if [ -n "$job" ]; then
-    if [ "$how" = sigkill ]; then scancel --full --signal=KILL "$job"; else scancel "$job"; fi
+    if [ "$how" = sigkill ]; then
+      # The job's own processes, by pid (scontrol listpids): the worker JVM is its batch process (exec).
+      local pids; pids=$(scontrol listpids "$job" 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ { print $1 }')
+      [ -n "$pids" ] && kill -KILL $pids 2>/dev/null
+    else
+      scancel "$job"
+    fi
   fi
   wait "$bpid"
   sleep 2 # the broker cancels its worker jobs as it ends; squeue shows them gone within a poll
@@ -159,17 +174,17 @@ scenario_worker() { # scenario_worker DIR sigkill|scancel: an excess worker job 
   grep -q '^verified:' "$d/broker.log" && [ -n "$job" ] && verified=yes
   # A scancel'ed worker hands its state over: not one attempt may be lost.
   if [ "$how" = scancel ] && [ "$lost_attempts" != 0 ]; then verified="no (lost $lost_attempts)"; fi
-  row "$SCEN" "$verified" 0 "$(doubled "$d/s.json")" 0 "$leftover" "$SECONDS_USED" \
+  row "$SCEN" "$verified" 0 "$(journal_doubled "$run/journal.bin")" 0 "$leftover" "$SECONDS_USED" \
     "job ${job:-none} $how; preemptions $(json "$d/s.json" preemptions), lost attempts $lost_attempts"
 }
 
 scenario_main() { # scenario_main DIR requeue|preempt: the main job of 'shatter submit' restarted by Slurm
   local d=$1 how=$2 run="$1/run" partition=reserved
   [ "$how" = preempt ] && partition=excess
-  "$SHATTER" submit heat --grid 256 --steps 24 --sweeps 400 --ranks 2 --verify --partition "$partition" --run-dir "$run" > "$d/submit.log" 2>&1
+  "$WORK/dist/bin/shatter" submit heat --grid 256 --steps 120 --sweeps 400 --ranks 2 --verify --partition "$partition" --run-dir "$run" > "$d/submit.log" 2>&1
   local job; job=$(sed -n 's/^submitted job \([0-9]*\).*/\1/p' "$d/submit.log")
   if [ -z "$job" ]; then row "$SCEN" "no" 0 0 0 0 0 "submit failed: $(tail -1 "$d/submit.log")"; return; fi
-  local deadline=$(( $(date +%s) + 240 )) at=$(( 40 + RANDOM % 120 )) blocker=""
+  local deadline=$(( $(date +%s) + 400 )) at=$(( 150 + RANDOM % 900 )) blocker="" # of 2,041 shards
   until [ "$(journal_commits "$run/journal.bin")" -ge "$at" ] || [ "$(date +%s)" -gt "$deadline" ]; do sleep 0.3; done
   local commits; commits=$(journal_commits "$run/journal.bin")
   if [ "$how" = requeue ]; then
@@ -184,27 +199,30 @@ scenario_main() { # scenario_main DIR requeue|preempt: the main job of 'shatter 
   [ "$leftover" = 0 ] || scancel $(run_jobs "$run") 2>/dev/null
   local out; out=$(cat "$run"/slurm-*.out 2>/dev/null)
   local verified=no restored
-  grep -q '^verified:' <<< "$out" && grep -q 'resumed from the journal' <<< "$out" && verified=yes
-  restored=$(grep -oE 'resumed [0-9]+|[0-9]+ resumed from the journal' <<< "$out" | grep -oE '[0-9]+' | tail -1)
-  row "$SCEN" "$verified" 0 0 0 "$leftover" "$SECONDS_USED" "job $job $how after $commits commits; restored ${restored:-?}"
+  grep -q '^verified:' <<< "$out" && grep -qiE 'restored from its journal|resumed from the journal' <<< "$out" && verified=yes
+  restored=$(grep -oE '[0-9]+ of [0-9]+ shards restored' <<< "$out" | grep -oE '^[0-9]+' | tail -1)
+  local lost=0
+  [ -n "$restored" ] && [ "$commits" -gt "$restored" ] && lost=$(( commits - restored ))
+  row "$SCEN" "$verified" "$lost" "$(journal_doubled "$run/journal.bin")" 0 "$leftover" "$SECONDS_USED" "job $job $how after $commits commits; restored ${restored:-?}"
 }
 
 scenario_flip() { # scenario_flip DIR checkpoint|journal
-  local d=$1 what=$2 min=$(( (2 + RANDOM % 5) * 1000000 ))
+  local d=$1 what=$2 min=$(( (2 + RANDOM % 7) * 100000 )) # of about 1.1 MB
   local hook
   if [ "$what" = checkpoint ]; then
     hook='journal_commits run-$1/journal.bin > commits-at-kill; f=$(ls ck-$1/*.h5 2>/dev/null | shuf -n 1 --random-source=<(yes '"$RANDOM"')); [ -n "$f" ] && echo "$f" > flipped && python3 -c "import sys,random; p=sys.argv[1]; b=bytearray(open(p,\"rb\").read()); i=random.Random('"$RANDOM"').randrange(len(b)); b[i]^=0xFF; open(p,\"wb\").write(b); print(i)" "$f" >> flipped; true'
   else
     hook='journal_commits run-$1/journal.bin > commits-at-kill; python3 -c "import sys,random; p=sys.argv[1]; b=bytearray(open(p,\"rb\").read()); i=random.Random('"$RANDOM"').randrange(len(b)); b[i]^=0xFF; open(p,\"wb\").write(b); print(i)" run-$1/journal.bin > flipped'
   fi
-  kill_resume "$d" f "$min" "$hook" heat --grid 128 --steps 10 --sweeps 3000 --ranks 2 --checkpoint-every 20ms --verify --no-progress
+  kill_resume "$d" f "$min" "$hook" heat --grid 128 --steps 8 --sweeps 12000 --ranks 2 --checkpoint-every 20ms --verify
   local verified=no at restored
   grep -q '^verified:' "$d/f-2.log" 2>/dev/null && verified=yes
-  at=$(cat "$d/commits-at-kill" 2>/dev/null || echo 0); restored=$(json "$d/f-2.json" resumed_from_journal)
+  at=$(killed_commits "$d" f); restored=$(json "$d/f-2.json" resumed_from_journal)
   # A flipped journal record is dropped and recomputed: that is detection, not a lost commit.
   local lost=$(( at > restored ? at - restored : 0 ))
   [ "$what" = journal ] && grep -qi 'damaged\|dropped' "$d/f-2.log" && lost=0
-  row "$SCEN" "$verified" "$lost" "$(doubled "$d/f-2.json")" 0 0 "$SECONDS_USED" "flipped $(tr '\n' ' ' < "$d/flipped" 2>/dev/null)"
+  [ -s "$d/flipped" ] || verified="no (nothing flipped)"
+  row "$SCEN" "$verified" "$lost" "$(journal_doubled "$d/run-f/journal.bin")" 0 0 "$SECONDS_USED" "$(head -1 "$d/f.out"); flipped $(tr '\n' ' ' < "$d/flipped" 2>/dev/null)"
 }
 
 scenario_full_disk() {
@@ -213,23 +231,26 @@ scenario_full_disk() {
   if ! mount -t tmpfs -o size=4m,mode=700 chaos-disk "$mnt" 2>/dev/null; then
     row "$SCEN" "no" 0 0 0 0 "$SECONDS_USED" "cannot mount a tmpfs (needs root)"; return
   fi
-  "$SHATTER" run "${HEAT[@]}" --run-dir "$mnt/run" --summary-json "$d/s1.json" > "$d/full.log" 2>&1
+  "$SHATTER" run "${HEAT[@]}" --no-progress --run-dir "$mnt/run" --summary-json "$d/s1.json" > "$d/full.log" 2>&1
   local code=$? clear=no
   # A full disk is the user's to fix: a message naming it, no stack trace, the committed shards kept.
   [ "$code" != 0 ] && grep -qi 'space\|full' "$d/full.log" && ! grep -q '^\s*at io\.shatter' "$d/full.log" && clear=yes
   local at; at=$(journal_commits "$mnt/run/journal.bin")
   mount -o remount,size=64m "$mnt"
-  "$SHATTER" run "${HEAT[@]}" --run-dir "$mnt/run" --summary-json "$d/s2.json" > "$d/resume.log" 2>&1
+  "$SHATTER" run "${HEAT[@]}" --no-progress --run-dir "$mnt/run" --summary-json "$d/s2.json" > "$d/resume.log" 2>&1
   local verified=no restored
   grep -q '^verified:' "$d/resume.log" && [ "$clear" = yes ] && verified=yes
   restored=$(json "$d/s2.json" resumed_from_journal)
+  local doubled; doubled=$(journal_doubled "$mnt/run/journal.bin")
   umount "$mnt"
-  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$(doubled "$d/s2.json")" 0 0 "$SECONDS_USED" \
+  row "$SCEN" "$verified" $(( at > restored ? at - restored : 0 )) "$doubled" 0 0 "$SECONDS_USED" \
     "first run exit $code, clear message: $clear; $at commits kept"
 }
 
 [ -x "$SHATTER" ] || { echo "chaos: $SHATTER is missing" >&2; exit 2; }
 "$SHATTER" --version > /dev/null 2>&1 || true # builds once when the sources are newer than the jar
+# Jobs run an installed distribution, never a source checkout: a copy of this build's, for the main-job scenarios.
+cp -a "$ROOT/cli/target/dist/shatter" "$WORK/dist" 2>/dev/null || log "no distribution in cli/target/dist: the main-job scenarios will fail"
 log "work directory $WORK; $RUNS run(s), seed $SEED"
 for i in $(seq 0 $((RUNS - 1))); do
   SCEN=${SCENARIOS[$(( (SEED + i) % ${#SCENARIOS[@]} ))]}

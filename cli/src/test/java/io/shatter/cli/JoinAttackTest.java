@@ -154,37 +154,48 @@ class JoinAttackTest {
         }
     }
 
-    /** 1: sixteen connections that never present the token (8 after a TLS handshake, 8 bare TCP). */
+    /** 1: sixteen connections that never present the token, then one that completes TLS and says nothing. */
     private void idleStrangersAreCappedGetNoHeartbeatAndAreClosedAtTheDeadline() throws Exception {
         long start = System.nanoTime();
-        List<Socket> tls = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
-            tls.add(tlsSocket());
-        }
-        List<Socket> bare = new ArrayList<>();
-        for (int i = 0; i < 8; i++) {
+        List<Socket> sockets = new ArrayList<>();
+        for (int i = 0; i < 16; i++) { // bare TCP: opened in milliseconds, so all 16 meet the same 5 s window
             Socket s = new Socket(host, port);
             s.setSoTimeout((int) WAIT.toMillis());
-            bare.add(s);
+            sockets.add(s);
         }
-        int refusedAtOnce = 0;
-        for (Socket s : bare) {
-            long t = System.nanoTime();
-            assertEquals(-1, readUntilClosed(s.getInputStream()), "a stranger over the cap gets nothing");
-            if (System.nanoTime() - t < TimeUnit.SECONDS.toNanos(2)) {
-                refusedAtOnce++;
+        // Which 8 are over the cap depends on the order the broker's event loops register them: watch all at once.
+        java.util.concurrent.ExecutorService watchers = java.util.concurrent.Executors.newFixedThreadPool(16);
+        List<java.util.concurrent.Future<Long>> closedAt = new ArrayList<>();
+        for (Socket s : sockets) {
+            closedAt.add(watchers.submit(() -> {
+                assertEquals(-1, readUntilClosed(s.getInputStream()), "a stranger gets nothing");
+                return millisSince(start);
+            }));
+        }
+        int early = 0;
+        long latest = 0;
+        for (java.util.concurrent.Future<Long> f : closedAt) {
+            long ms = f.get();
+            latest = Math.max(latest, ms);
+            if (ms < HELLO_DEADLINE.toMillis() - 1000) {
+                early++;
             }
+        }
+        watchers.shutdown();
+        for (Socket s : sockets) {
             s.close();
         }
-        assertEquals(8, refusedAtOnce, "the 8 over the cap are closed on arrival");
-        for (Socket s : tls) {
-            assertEquals(-1, readUntilClosed(s.getInputStream()), "no heartbeat (no byte at all) before the close");
-            s.close();
+        assertEquals(8, early, "8 over the cap closed on arrival, the other 8 kept to the deadline");
+        assertTrue(latest >= HELLO_DEADLINE.toMillis() - 500, "the 8 within the cap were kept until the deadline: " + latest + " ms");
+        long t = System.nanoTime();
+        try (Socket tls = tlsSocket()) {
+            int[] bytes = new int[1];
+            assertEquals(-1, readUntilClosed(tls.getInputStream(), bytes));
+            assertEquals(0, bytes[0], "no heartbeat (no byte at all) to a peer without the token");
         }
-        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-        assertTrue(ms >= HELLO_DEADLINE.toMillis() - 500, "the handshaken ones were kept until the deadline: " + ms + " ms");
         outcomes.put("16 idle unauthenticated connections", "8 over the cap closed on arrival; 8 closed at the "
-                + HELLO_DEADLINE.toSeconds() + " s deadline after " + ms + " ms, 0 bytes (no heartbeat) sent to them");
+                + HELLO_DEADLINE.toSeconds() + " s deadline (last after " + latest + " ms); a TLS peer silent after the handshake"
+                + " got 0 bytes (no heartbeat) and was closed after " + millisSince(t) + " ms");
     }
 
     /** 2: two hundred connections at once. */
