@@ -4,8 +4,8 @@ Started by run.sh metg (which builds the distribution first); stdlib only. For e
 pattern, the kernel's iterations are swept down from a long task; each point's efficiency is the
 achieved kernel rate over the kernel's rate in one long task on one core (measured first, per
 language) times the workers, and its task granularity is in-pool time x workers / tasks (Task
-Bench's definition). METG(50%) is the granularity at which efficiency crosses 0.5, interpolated
-between the two points around the crossing (log granularity, linear in efficiency).
+Bench's definition). METG(50%) is the smallest granularity that still reached 0.5, interpolated
+towards the next point of the sweep (log granularity, linear in efficiency).
 """
 import argparse
 import csv
@@ -42,7 +42,7 @@ def parse_options():
     p.add_argument("--busy", type=float, default=1.0,
                    help="seconds of kernel work per worker a point may take at most: long tasks run fewer steps (default: %(default)s)")
     p.add_argument("--min-steps", type=int, default=50, help="never fewer steps than this (default: %(default)s)")
-    p.add_argument("--stop-below", type=float, default=0.2, help="a sweep ends at the first point below this efficiency (default: %(default)s)")
+    p.add_argument("--stop-below", type=float, default=0.2, help="a sweep ends after two points in a row below this efficiency (default: %(default)s)")
     p.add_argument("--timeout", type=float, default=300, help="seconds one run may take (default: %(default)s)")
     p.add_argument("--csv", help="CSV of every point (default: benchmarks/harness/metg.csv)")
     p.add_argument("--out", help="logs (default: benchmarks/target/metg)")
@@ -181,7 +181,8 @@ class Sweep:
             points.append(point)
             print(f"[metg]   {system:16s} {pattern:20s} {iterations:>10d} it x {tasks:>5d} tasks: efficiency {point['efficiency']:.3f}, "
                   f"granularity {point['granularity_us']:,.1f} us, others {others:.2f}", file=sys.stderr, flush=True)
-            if point["efficiency"] < self.o.stop_below:
+            # Two points in a row below the floor end the sweep (one may be a moment of contention).
+            if point["efficiency"] < self.o.stop_below and len(points) > 1 and points[-2].get("efficiency", 1) < self.o.stop_below:
                 break
             nxt = int(iterations / self.o.factor)
             iterations = nxt if nxt < iterations else iterations - 1
@@ -203,18 +204,21 @@ def parse(lines, prefix):
 
 
 def metg(points):
-    """(METG in us, how): interpolated at the crossing of 0.5, or a bound when the sweep never crossed it."""
+    """(METG in us, how): the smallest granularity that still reached 50% (the last point at or above
+    0.5, sweeping down), interpolated towards the next point; a bound when no point or every point did."""
     ok = [p for p in points if p.get("status") == "ok"]
     if not ok:
         return None, "no point"
-    for a, b in zip(ok, ok[1:]):
-        if a["efficiency"] >= 0.5 > b["efficiency"]:
-            la, lb = math.log(a["granularity_us"]), math.log(b["granularity_us"])
-            x = (0.5 - a["efficiency"]) / (b["efficiency"] - a["efficiency"])
-            return math.exp(la + x * (lb - la)), "interpolated"
-    if all(p["efficiency"] >= 0.5 for p in ok):
-        return min(p["granularity_us"] for p in ok), "below (never under 50%)"
-    return max(p["granularity_us"] for p in ok), "above (never reached 50%)"
+    above = [i for i, p in enumerate(ok) if p["efficiency"] >= 0.5]
+    if not above:
+        return max(p["granularity_us"] for p in ok), "above (never reached 50%)"
+    i = above[-1]
+    if i == len(ok) - 1:
+        return ok[i]["granularity_us"], "below (never under 50%)"
+    a, b = ok[i], ok[i + 1]
+    la, lb = math.log(a["granularity_us"]), math.log(b["granularity_us"])
+    x = (0.5 - a["efficiency"]) / (b["efficiency"] - a["efficiency"])
+    return math.exp(la + x * (lb - la)), "interpolated"
 
 
 def main():
