@@ -220,7 +220,8 @@ class CliTest {
         CliRun evaluate = run("predictor", "evaluate", "--trace", KTH_EXCERPT.toString(), "--model", model.toString(),
                 "--plot", plot.toString());
         assertEquals(0, evaluate.code(), evaluate.err());
-        for (String row : new String[] {"   5 min", "  30 min", " 120 min", "model/persistence"}) {
+        for (String row : new String[] {"   5 min", "  30 min", " 120 min", "model/persistence", "pooled E ",
+                "The survival scores below have no model arms: this model uses queue details"}) {
             assertTrue(evaluate.out().contains(row), evaluate.out());
         }
         assertTrue(Files.size(plot) > 0);

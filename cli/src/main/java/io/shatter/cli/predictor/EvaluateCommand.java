@@ -84,7 +84,13 @@ public class EvaluateCommand implements Callable<Integer> {
             throw new PredictorException("--slots and --slot-cores must be at least 1 and --runs positive minutes.");
         }
         int cores = slotCores != null ? slotCores : io.shatter.predictor.TraceReplay.defaultCoresPerRank(series, slots);
-        SurvivalScoring.Report survival = SurvivalScoring.evaluate(series, loaded,
+        // The model's survival odds are the broker's forecaster's, which sees capacity samples only.
+        boolean brokerModel = loaded.metadata().featureSet() == io.shatter.predictor.FeatureSet.CAPACITY;
+        if (!brokerModel) {
+            stdout.println("The survival scores below have no model arms: this model uses queue details, which the broker's "
+                    + "forecaster does not see (train with --features capacity for a model the broker can use).");
+        }
+        SurvivalScoring.Report survival = SurvivalScoring.evaluate(series, brokerModel ? loaded : null,
                 new SurvivalScoring.Setup(cores, slots, runs, defaults.bar()));
         SurvivalPrinter.print(survival, stdout);
         if (reliabilityPlot != null) {
