@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
@@ -20,7 +19,6 @@ import java.util.zip.CRC32C;
 
 import static io.shatter.checkpoint.Hdf5CheckpointStore.FORMAT;
 import static io.shatter.checkpoint.Hdf5CheckpointStore.FORMAT_VERSION;
-import static io.shatter.checkpoint.Hdf5CheckpointStore.RECORD_CHECKSUM_ATTRIBUTE;
 import static io.shatter.checkpoint.Hdf5CheckpointStore.STATE_DATASET;
 
 /**
@@ -62,10 +60,6 @@ final class Hdf5CheckpointReader {
             int attempt = Math.toIntExact(numberAttribute(attemptGroup, "attempt"));
             long step = numberAttribute(attemptGroup, "step");
             stringAttribute(attemptGroup, "time");
-            long recordedRecordChecksum = numberAttribute(attemptGroup, RECORD_CHECKSUM_ATTRIBUTE);
-            if (recordedRecordChecksum != recordChecksum(fileGraphId, fileShardId, attempt, step)) {
-                throw new RejectedCheckpointException("checksum mismatch, its graph, shard, attempt or step attribute is corrupt");
-            }
             Node stateNode = attemptGroup.getChild(STATE_DATASET);
             if (!(stateNode instanceof Dataset stateDataset)) {
                 throw new RejectedCheckpointException("dataset " + childPath(attemptGroup, STATE_DATASET) + " is missing");
@@ -94,17 +88,6 @@ final class Hdf5CheckpointReader {
             // and a damaged size or a cycle of addresses may ask it for an impossible array or recursion: all mean corrupt.
             throw new RejectedCheckpointException("it is not a readable checkpoint (" + e + ")");
         }
-    }
-
-    /**
-     * What the attempt group's {@code record_checksum_crc32c} holds: CRC32C of the attributes that
-     * say which state this is, so that a flipped step or attempt is caught like a flipped state byte.
-     */
-    static long recordChecksum(String graphId, String shardId, int attempt, long step) {
-        CRC32C crc = new CRC32C();
-        crc.update((graphId.length() + ":" + graphId + shardId.length() + ":" + shardId + ":" + attempt + ":" + step)
-            .getBytes(StandardCharsets.UTF_8));
-        return crc.getValue();
     }
 
     /** Catches non-HDF5 and truncated files before jhdf, whose errors would be less clear. */

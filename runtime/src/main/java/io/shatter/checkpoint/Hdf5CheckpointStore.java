@@ -43,9 +43,8 @@ import java.util.regex.Pattern;
  *
  * <p>Layout of a checkpoint file:
  * <pre>
- * /                                    attributes format = "shatter-checkpoint", format_version = 2
- * /shard/&lt;shard id&gt;/attempt/&lt;n&gt;         attributes graph_id, shard_id, attempt, step, time (ISO-8601 UTC),
- *                                      record_checksum_crc32c (of graph_id, shard_id, attempt and step)
+ * /                                    attributes format = "shatter-checkpoint", format_version = 1
+ * /shard/&lt;shard id&gt;/attempt/&lt;n&gt;         attributes graph_id, shard_id, attempt, step, time (ISO-8601 UTC)
  * /shard/&lt;shard id&gt;/attempt/&lt;n&gt;/state   1-D int8 dataset of the state bytes, attribute checksum_crc32c
  * </pre>
  * The group name is the shard id percent-encoded as in URLs, so that every HDF5 tool can name it
@@ -74,9 +73,8 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
 
     /** Value of the root attribute {@code format}, which marks a file as ours. */
     static final String FORMAT = "shatter-checkpoint";
-    /** 2: the attempt group's {@value #RECORD_CHECKSUM_ATTRIBUTE}; a version 1 file is rejected (its run starts the shard afresh). */
-    static final int FORMAT_VERSION = 2;
-    static final String RECORD_CHECKSUM_ATTRIBUTE = "record_checksum_crc32c";
+    /** Checked on read: a file of another version is rejected (its shard starts afresh), not misread. */
+    static final int FORMAT_VERSION = 1;
     static final String STATE_DATASET = "state";
 
     private static final int KEPT_CHECKPOINTS_PER_SHARD = 2;
@@ -259,7 +257,6 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 attemptGroup.putAttribute("attempt", attempt);
                 attemptGroup.putAttribute("step", step);
                 attemptGroup.putAttribute("time", Instant.now(clock).toString());
-                attemptGroup.putAttribute(RECORD_CHECKSUM_ATTRIBUTE, Hdf5CheckpointReader.recordChecksum(graphId, shardId, attempt, step));
                 dataset = new StreamedByteDataset(attemptGroup, STATE_DATASET, state);
                 attemptGroup.putDataset(STATE_DATASET, dataset);
             }
