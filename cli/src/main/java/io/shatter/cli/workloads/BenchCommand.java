@@ -7,7 +7,6 @@ import io.shatter.RunResult;
 import io.shatter.RunSummary;
 import io.shatter.Shard;
 import io.shatter.ShardGraph;
-import io.shatter.observe.Slice;
 import io.shatter.cli.DurationConverter;
 import io.shatter.cli.UserException;
 import io.shatter.cli.WorkloadCommand;
@@ -116,14 +115,9 @@ public final class BenchCommand extends WorkloadCommand {
             return "bench: worker rank done";
         }
         RunSummary s = result.summary();
-        // Like the peers' figures: from the first task starting to the last result in (the pool is
-        // already up), so JVM startup and the ranks' join are reported apart, not in the throughput.
-        long firstStartNanos = Long.MAX_VALUE;
-        for (Slice e : result.timeline().slices()) {
-            firstStartNanos = Math.min(firstStartNanos, e.startNanos());
-        }
-        double joinSeconds = firstStartNanos == Long.MAX_VALUE ? 0 : firstStartNanos / 1e9;
-        double inPoolSeconds = Math.max(1e-9, s.makespanSeconds() - joinSeconds);
+        PoolTiming timing = PoolTiming.of(result);
+        double joinSeconds = timing.joinSeconds();
+        double inPoolSeconds = timing.inPoolSeconds();
         int workers = s.shardsByRank().size() * options.coresPerRank();
         double idealBusySeconds = tasks * (grain.toNanos() / 1e9);
         Map<String, Object> figures = new LinkedHashMap<>();

@@ -10,7 +10,6 @@ import io.shatter.ShardGraph;
 import io.shatter.cli.Numbers;
 import io.shatter.cli.UserException;
 import io.shatter.cli.WorkloadCommand;
-import io.shatter.observe.Slice;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -119,12 +118,9 @@ public final class TaskBenchCommand extends WorkloadCommand {
             return "taskbench: worker rank done";
         }
         RunSummary s = result.summary();
-        long firstStartNanos = Long.MAX_VALUE;
-        for (Slice e : result.timeline().slices()) {
-            firstStartNanos = Math.min(firstStartNanos, e.startNanos());
-        }
-        double joinSeconds = firstStartNanos == Long.MAX_VALUE ? 0 : firstStartNanos / 1e9;
-        double inPoolSeconds = Math.max(1e-9, s.makespanSeconds() - joinSeconds);
+        PoolTiming timing = PoolTiming.of(result);
+        double joinSeconds = timing.joinSeconds();
+        double inPoolSeconds = timing.inPoolSeconds();
         Map<String, Object> figures = new LinkedHashMap<>();
         figures.put("system", "shatter");
         figures.put("type", type.cliName());
