@@ -2,9 +2,10 @@
 """The simulator beside real local runs of the same small configurations (issue: fidelity).
 
 Calibrates once on a real one-rank run (a worker thread and the broker, so neither waits for a
-CPU): the mean run time of each shard kind, the gap the broker and the message round trip leave
-between one shard and the next (given to the simulator as its latency), and the start-up before the
-first shard (added to the simulated makespan). Then, per row, runs the real command and simulates
+CPU): the mean run time of each shard kind plus the gap the runtime leaves between one shard and
+the next on a rank (the simulator pipelines assignments as the broker does, so the gap is per-shard
+work, not latency), and the start-up before the first shard (added to the simulated makespan); and
+per row the real run's mean checkpoint size (its summary) as the simulated state size. Then, per row, runs the real command and simulates
 it with those figures and --host-cpus set to this machine's CPUs, and prints a Markdown table.
 
     simulator/fidelity.py [--sweeps 200] [--rows ROWS] [--out DIR]
@@ -62,13 +63,13 @@ def calibrate(summary, trace):
     return means, gap, startup
 
 
-def simulate(options, seed, means, gap, startup, sweeps, cpus, out, name):
+def simulate(options, seed, means, gap, startup, state_bytes, sweeps, cpus, out, name):
     summary = os.path.join(out, name + ".sim.json")
     durations = []
     for kind, mean in means.items():
-        durations += ["--duration-of", "%s=%dus" % (kind, round(mean * 1e6))]
+        durations += ["--duration-of", "%s=%dus" % (kind, round((mean + gap) * 1e6))]
     shatter("simulate", "heat", *options.split(), "--sweeps", str(sweeps), "--seed", str(seed), "--no-progress",
-            "--host-cpus", str(cpus), "--latency", "%dus" % round(gap / 2 * 1e6), *durations, "--summary-json", summary)
+            "--host-cpus", str(cpus), "--state-bytes", str(state_bytes), *durations, "--summary-json", summary)
     with open(summary) as f:
         s = json.load(f)
     s["makespan_s"] += startup
@@ -97,7 +98,8 @@ def main():
     worst = 0.0
     for i, row in enumerate(a.rows):
         r, _ = real(row + " " + sweeps, a.seed, out, "row%d" % i)
-        s = simulate(row, a.seed, means, gap, startup, a.sweeps, cpus, out, "row%d" % i)
+        state_bytes = r["checkpoint_bytes"] // r["checkpoints_saved"] if r["checkpoints_saved"] else 0
+        s = simulate(row, a.seed, means, gap, startup, state_bytes, a.sweeps, cpus, out, "row%d" % i)
         ratio = s["makespan_s"] / r["makespan_s"]
         worst = max(worst, abs(ratio - 1))
         print("| `%s` | %d / %d | %d / %d | %d / %d | %d / %d | %.3f / %.3f | %.2f / %.2f | %.2f |" % (
