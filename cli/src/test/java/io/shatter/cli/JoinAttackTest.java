@@ -358,9 +358,27 @@ class JoinAttackTest {
         final BlockingQueue<String> lost = new LinkedBlockingQueue<>();
         final AtomicLong frames = new AtomicLong();
 
-        Attacker() {
-            client = JoinClient.connect(host, port, token, fingerprint, JoinSettings.DEFAULTS, WAIT);
+        Attacker() throws InterruptedException {
+            client = connectWhileSlotFrees();
             client.start(this);
+        }
+
+        /**
+         * The broker frees a dropped client's slot when its side of the close completes, which may
+         * come a moment after this side saw it: a join refused for a full slot is tried again.
+         */
+        private JoinClient connectWhileSlotFrees() throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                try {
+                    return JoinClient.connect(host, port, token, fingerprint, JoinSettings.DEFAULTS, WAIT);
+                } catch (SlurmException e) {
+                    if (!e.getMessage().contains("slots are taken") || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(10); // polling the broker: there is no event for "its slot is free"
+                }
+            }
         }
 
         @Override
