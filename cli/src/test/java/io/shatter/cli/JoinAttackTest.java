@@ -87,7 +87,7 @@ class JoinAttackTest {
     private Run run(String name, boolean attack) throws Exception {
         Path runDir = dir.resolve(name);
         // Long enough on two loaded cores for every attack to meet a running broker.
-        List<String> args = List.of("run", "heat", "--grid", "256", "--steps", "600", "--sweeps", "400", "--ranks", "1",
+        List<String> args = List.of("run", "heat", "--grid", "256", "--steps", "1000", "--sweeps", "400", "--ranks", "1",
                 "--run-dir", runDir.toString(), "--verify", "--no-progress");
         Path brokerLog = dir.resolve(name + "-broker.log");
         Path workerLog = dir.resolve(name + "-worker.log");
