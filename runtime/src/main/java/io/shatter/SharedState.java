@@ -8,10 +8,14 @@ import java.util.function.UnaryOperator;
  * compare-and-set on the key's version, so concurrent shards on any ranks never lose an update.
  *
  * <p>Each call is a round trip to the broker: keep values small and calls rare (per shard, not
- * per inner-loop iteration). Updates are not undone when an attempt is later preempted, retried or
- * beaten by its shadow, so use it for monotone or idempotent facts (a bound only improves, a flag
- * only turns on); a shard's result, which is committed exactly once, is the place for anything
- * that must count once. The store lives as long as the run and is not kept in the broker journal.
+ * per inner-loop iteration). Writes are transactional per attempt and exactly once: an attempt
+ * sees its own writes, others see them only once its result commits; at the commit the versions
+ * it read are validated, and if one changed the result is discarded and the shard runs again;
+ * else the writes are applied with the result and journaled with it, so a resumed run restores
+ * them. An attempt that does not commit (failed, lost, preempted, beaten by its shadow) leaves no
+ * trace. A resumable shard's transaction travels with its checkpoints (in the broker's memory:
+ * after a broker restart, its uncommitted writes from before the checkpoint it resumes from are
+ * lost, never doubled).
  */
 public interface SharedState {
 
@@ -32,8 +36,9 @@ public interface SharedState {
     Entry get(String key);
 
     /**
-     * Sets {@code key} to {@code value} if its version is still {@code expectedVersion} (0 for "never
-     * set"); returns whether it was applied.
+     * Sets {@code key} to {@code value} if its version, as this attempt sees it, is still
+     * {@code expectedVersion} (0 for "never set"); returns whether it was applied to the attempt's
+     * transaction (which commits with its result).
      */
     boolean compareAndSet(String key, long expectedVersion, byte[] value);
 

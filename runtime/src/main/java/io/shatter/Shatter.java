@@ -97,8 +97,8 @@ public final class Shatter {
         } catch (ShatterException e) {
             throw e;
         } catch (RuntimeException | Error e) {
-            // The loop catches its own failures; this is one while stopping: still a summary and one paragraph.
-            ShatterException failure = new ShatterException("the broker failed while stopping the run (" + e + "). If this repeats, "
+            // The loop turns its own failures into a failed run; this one came while starting or stopping it: still a summary.
+            ShatterException failure = new ShatterException("the broker failed (" + e + "). If this repeats, "
                     + "run with --debug and report the stack trace", e);
             failure.attachSummary(loop.summary());
             failure.attachTimeline(loop.timeline().finish());

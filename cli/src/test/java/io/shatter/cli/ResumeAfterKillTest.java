@@ -105,7 +105,7 @@ class ResumeAfterKillTest {
 
     /**
      * Shard-commit records in the journal, read independently of the runtime's reader (which locks
-     * the file): the 8-byte magic, a 4-byte version, then frames of {@code [length][crc][payload]},
+     * the file): the 8-byte magic, a 4-byte version, then frames of {@code [length][crc of length][crc][payload]},
      * the first of them the header; a commit's payload starts with type 1. A torn frame ends the count.
      */
     static int countCommits(Path journal) throws IOException {
@@ -119,9 +119,10 @@ class ResumeAfterKillTest {
         try (InputStream raw = new java.io.ByteArrayInputStream(bytes); DataInputStream in = new DataInputStream(raw)) {
             in.skipNBytes(12);
             boolean header = true;
-            while (in.available() >= 8) {
+            while (in.available() >= 12) {
                 int length = in.readInt();
-                in.readInt();
+                in.readInt(); // the length's checksum
+                in.readInt(); // the payload's checksum
                 if (length < 0 || length > in.available()) {
                     break;
                 }

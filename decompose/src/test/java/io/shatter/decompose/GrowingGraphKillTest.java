@@ -62,7 +62,7 @@ class GrowingGraphKillTest {
         assertTrue(log.contains("solution " + GrowingJacobi.bits(x)), log);
     }
 
-    /** Commit records in a broker journal (the format in runtime's Journal: magic, version, then [length][crc][payload] frames, the first the header). */
+    /** Commit records in a broker journal (the format in runtime's Journal: magic, version, then [length][crc of length][crc][payload] frames, the first the header). */
     private static int commits(Path journal) throws IOException {
         byte[] bytes;
         try {
@@ -74,9 +74,10 @@ class GrowingGraphKillTest {
         try (DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(bytes))) {
             in.skipNBytes(12);
             boolean header = true;
-            while (in.available() >= 8) {
+            while (in.available() >= 12) {
                 int length = in.readInt();
-                in.readInt();
+                in.readInt(); // the length's checksum
+                in.readInt(); // the payload's checksum
                 if (length < 0 || length > in.available()) {
                     break;
                 }

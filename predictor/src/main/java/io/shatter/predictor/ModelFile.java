@@ -130,7 +130,8 @@ final class ModelFile {
             for (int l = 0; l < layers; l++) {
                 int rows = in.readInt();
                 int cols = in.readInt();
-                if (rows <= 0 || cols <= 0 || (long) rows * cols > 1 << 24 || (l > 0 && rows != sizes[l])) {
+                if (rows <= 0 || cols <= 0 || (long) rows * cols > 1 << 24 || (l > 0 && rows != sizes[l])
+                        || ((long) rows * cols + cols) * Float.BYTES > in.available()) { // checked before allocating
                     throw corrupt(file, "layer " + l + " has an impossible shape " + rows + "x" + cols);
                 }
                 sizes[l] = rows;
@@ -147,6 +148,11 @@ final class ModelFile {
             throw corrupt(file, "it is truncated");
         } catch (IOException e) {
             throw new PredictorException("Cannot read model file " + file + ": " + e.getMessage() + ".", e);
+        } catch (PredictorException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            // The checksum passed, so this is a file crafted or written by a broken build: still one clear message.
+            throw corrupt(file, "it cannot be decoded (" + e + ")");
         }
     }
 
@@ -163,7 +169,7 @@ final class ModelFile {
 
     private static String readText(DataInputStream in) throws IOException {
         int length = in.readInt();
-        if (length < 0 || length > MAX_TEXT) {
+        if (length < 0 || length > MAX_TEXT || length > in.available()) { // a ByteArrayInputStream knows what is left
             throw new EOFException();
         }
         return new String(in.readNBytes(length), StandardCharsets.UTF_8);

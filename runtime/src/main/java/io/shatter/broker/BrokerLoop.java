@@ -214,7 +214,8 @@ public final class BrokerLoop implements Transport.Receiver {
      * written, with the cause named in one paragraph.
      */
     private void failed(Throwable e) {
-        LOG.error("the broker failed", e);
+        LOG.error("the broker failed: {}", e.toString()); // one paragraph; the stack trace with --debug (the cause is kept)
+        LOG.debug("the broker's failure", e);
         String where = config.runDirectory() == null ? ""
                 : "; the shards it committed are kept in the journal in " + config.runDirectory() + ": run the same command again to resume";
         brokerFailure = new ShatterException("the broker failed (" + e + ")" + where

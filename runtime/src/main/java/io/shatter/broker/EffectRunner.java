@@ -169,8 +169,9 @@ final class EffectRunner implements Consumer<Command> {
     private Optional<SavedState> load(String shardId) {
         try {
             return checkpoints.latest(graphId, shardId).map(c -> new SavedState(c.step(), c.state()));
-        } catch (IOException e) {
-            LOG.warn("cannot read the checkpoint of {}: {}; it starts from scratch", shardId, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            // A store must not throw for a bad file (HDF5's moves it aside), but nothing read from disk may stop the run.
+            LOG.warn("cannot read the checkpoint of {}: {}; it starts from scratch", shardId, e);
             return Optional.empty();
         }
     }

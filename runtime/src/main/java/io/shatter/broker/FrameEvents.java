@@ -15,15 +15,12 @@ import java.util.Optional;
  * dropped instead (see {@link BrokerLoop}).
  */
 final class FrameEvents implements Messages.BrokerHandler, Messages.StampListener {
-    /** What one decoded message asks for, in frame order. */
-    private sealed interface Decoded {
-        record Happened(Event event) implements Decoded {
+    /** A worker's clock reading for the timeline, decoded in frame order among the events. */
+    private sealed interface Stamp {
+        record Hello(int rank, long workerNanos) implements Stamp {
         }
 
-        record Hello(int rank, long workerNanos) implements Decoded {
-        }
-
-        record Attempt(int rank, int taskId, int attempt, Messages.Stamp stamp, long runNanos) implements Decoded {
+        record Attempt(int rank, int taskId, int attempt, Messages.Stamp stamp, long runNanos) implements Stamp {
         }
     }
 
@@ -34,8 +31,12 @@ final class FrameEvents implements Messages.BrokerHandler, Messages.StampListene
         Messages.StampListener stamps();
     }
 
+    /** Far beyond any node (the CLI allows 4,096 per rank), so that no count of cores overflows. */
+    private static final int MAX_CORES = 1 << 16;
+
     private final Sink sink;
-    private final List<Decoded> decoded = new ArrayList<>();
+    /** The decoded frame: {@link Event}s and {@link Stamp}s, in frame order (one list, no wrapper per message). */
+    private final List<Object> decoded = new ArrayList<>();
 
     FrameEvents(Sink sink) {
         this.sink = sink;
@@ -58,12 +59,12 @@ final class FrameEvents implements Messages.BrokerHandler, Messages.StampListene
     /** Hands the decoded frame's events and stamps on, in frame order. */
     void deliver() {
         try {
-            for (Decoded d : decoded) {
-                if (d instanceof Decoded.Happened h) {
-                    sink.event(h.event());
-                } else if (d instanceof Decoded.Hello h) {
+            for (Object d : decoded) {
+                if (d instanceof Event e) {
+                    sink.event(e);
+                } else if (d instanceof Stamp.Hello h) {
                     sink.stamps().onHello(h.rank(), h.workerNanos());
-                } else if (d instanceof Decoded.Attempt a) {
+                } else if (d instanceof Stamp.Attempt a) {
                     sink.stamps().onAttempt(a.rank(), a.taskId(), a.attempt(), a.stamp(), a.runNanos());
                 }
             }
@@ -73,22 +74,22 @@ final class FrameEvents implements Messages.BrokerHandler, Messages.StampListene
     }
 
     private void add(Event event) {
-        decoded.add(new Decoded.Happened(event));
+        decoded.add(event);
     }
 
     @Override
     public void onHello(int rank, long workerNanos) {
-        decoded.add(new Decoded.Hello(rank, workerNanos));
+        decoded.add(new Stamp.Hello(rank, workerNanos));
     }
 
     @Override
     public void onAttempt(int rank, int taskId, int attempt, Messages.Stamp stamp, long runNanos) {
-        decoded.add(new Decoded.Attempt(rank, taskId, attempt, stamp, runNanos));
+        decoded.add(new Stamp.Attempt(rank, taskId, attempt, stamp, runNanos));
     }
 
     @Override
     public void onHello(int rank, int cores, List<String> capabilities, String graphFingerprint) {
-        if (cores < 1) {
+        if (cores < 1 || cores > MAX_CORES) {
             throw new ProtocolException("a hello offering " + cores + " cores");
         }
         add(new Event.WorkerHello(rank, cores, capabilities, graphFingerprint));
@@ -137,12 +138,12 @@ final class FrameEvents implements Messages.BrokerHandler, Messages.StampListene
     }
 
     @Override
-    public void onSharedGet(int rank, long requestId, String key) {
-        add(new Event.SharedGet(rank, requestId, key));
+    public void onSharedGet(int rank, int taskId, int attempt, long requestId, String key) {
+        add(new Event.SharedGet(rank, taskId, attempt, requestId, key));
     }
 
     @Override
-    public void onSharedCompareAndSet(int rank, long requestId, String key, long expectedVersion, byte[] value) {
-        add(new Event.SharedCompareAndSet(rank, requestId, key, expectedVersion, value));
+    public void onSharedCompareAndSet(int rank, int taskId, int attempt, long requestId, String key, long expectedVersion, byte[] value) {
+        add(new Event.SharedCompareAndSet(rank, taskId, attempt, requestId, key, nonNegative(expectedVersion, "version"), value));
     }
 }

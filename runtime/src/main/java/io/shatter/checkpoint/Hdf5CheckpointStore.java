@@ -3,20 +3,13 @@ package io.shatter.checkpoint;
 import io.jhdf.HdfFile;
 import io.shatter.files.PrivateFiles;
 import io.jhdf.WritableHdfFile;
-import io.jhdf.api.Attribute;
-import io.jhdf.api.Dataset;
-import io.jhdf.api.Group;
-import io.jhdf.api.Node;
 import io.jhdf.api.WritableGroup;
 import io.jhdf.exceptions.HdfException;
-import io.jhdf.object.datatype.FixedPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -33,7 +26,6 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
-import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -43,7 +35,6 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.zip.CRC32C;
 
 /**
  * Keeps checkpoints as plain HDF5 files (written with jhdf) in a directory, one file per
@@ -68,7 +59,8 @@ import java.util.zip.CRC32C;
  * durable, all but the newest two checkpoints of the shard are deleted.
  *
  * <p>On load, a file that is not HDF5, is truncated, belongs to another graph or shard, lacks an
- * attribute or fails its checksum is rejected with a WARN naming the file and the problem, renamed
+ * attribute, fails a checksum, or makes reading it fail in any other way (jhdf's own exceptions
+ * included) is rejected with a WARN naming the file and the problem, renamed
  * to {@code <name>.rejected} (so that it is not read again nor counted as one of the two kept
  * checkpoints), and the previous checkpoint is used instead.
  *
@@ -81,6 +73,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
 
     /** Value of the root attribute {@code format}, which marks a file as ours. */
     static final String FORMAT = "shatter-checkpoint";
+    /** Checked on read: a file of another version is rejected (its shard starts afresh), not misread. */
     static final int FORMAT_VERSION = 1;
     static final String STATE_DATASET = "state";
 
@@ -93,10 +86,6 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
     private static final String REJECTED_SUFFIX = ".rejected";
     private static final Pattern TEMPORARY_FILE =
         Pattern.compile("\\.[A-Za-z0-9_-]{0,40}\\.[0-9a-f]{32}\\.[0-9]{19}\\.h5\\.tmp");
-    private static final byte[] HDF5_SIGNATURE = {(byte) 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n'};
-    /** Superblock versions 2 and 3 are 48 bytes long and hold the end-of-file address at offset 28. */
-    private static final int SUPERBLOCK_V2_BYTES = 48;
-    private static final int SUPERBLOCK_V2_END_OF_FILE_OFFSET = 28;
     private static final int LOCK_STRIPES = 64;
     private static final String HEX_DIGITS = "0123456789ABCDEF";
 
@@ -177,14 +166,15 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
                 .toList();
             for (StoredFile file : newestFirst) {
                 try {
-                    return Optional.of(read(file.path(), graphId, shardId));
-                } catch (RejectedCheckpointException e) {
+                    return Optional.of(Hdf5CheckpointReader.read(file.path(), graphId, shardId));
+                } catch (Hdf5CheckpointReader.RejectedCheckpointException e) {
                     warnings.accept("Rejected checkpoint file " + file.path() + " of shard '" + shardId + "': " + e.getMessage()
                         + ". " + moveAside(file.path()) + "; using the previous checkpoint, if any.");
                 } catch (IOException e) {
-                    // Not proof that the file is bad (the disk may be failing): leave it in place.
-                    warnings.accept("Could not read checkpoint file " + file.path() + " of shard '" + shardId + "': " + e
-                        + "; using the previous checkpoint, if any.");
+                    // Whatever the cause, a file that cannot be read now would fail every retry the same way: set it aside
+                    // (kept for inspection) so that the run goes on from the previous checkpoint or a fresh start.
+                    warnings.accept("Could not read checkpoint file " + file.path() + " of shard '" + shardId + "' (" + e
+                        + "). " + moveAside(file.path()) + "; using the previous checkpoint, if any.");
                 }
             }
             return Optional.empty();
@@ -352,138 +342,7 @@ public final class Hdf5CheckpointStore implements CheckpointStore {
         }
     }
 
-    // ---- reading ----
-
-    private Checkpoint read(Path file, String graphId, String shardId) throws IOException, RejectedCheckpointException {
-        checkSignatureAndLength(file);
-        try (HdfFile hdf = new HdfFile(file)) {
-            Attribute format = hdf.getAttribute("format");
-            if (format == null || !FORMAT.equals(format.getData())) {
-                throw new RejectedCheckpointException("it is HDF5 but not a Shatter checkpoint (root attribute 'format' is "
-                    + (format == null ? "missing" : "'" + format.getData() + "'") + ", expected '" + FORMAT + "')");
-            }
-            Group attemptGroup = onlyChildGroup(onlyChildGroup(hdf, "shard"), "attempt");
-            String fileGraphId = stringAttribute(attemptGroup, "graph_id");
-            if (!graphId.equals(fileGraphId)) {
-                throw new RejectedCheckpointException("it belongs to graph '" + fileGraphId + "', not to graph '" + graphId + "'");
-            }
-            String fileShardId = stringAttribute(attemptGroup, "shard_id");
-            if (!shardId.equals(fileShardId)) {
-                throw new RejectedCheckpointException("it belongs to shard '" + fileShardId + "', not to shard '" + shardId + "'");
-            }
-            int attempt = Math.toIntExact(numberAttribute(attemptGroup, "attempt"));
-            long step = numberAttribute(attemptGroup, "step");
-            stringAttribute(attemptGroup, "time");
-            Node stateNode = attemptGroup.getChild(STATE_DATASET);
-            if (!(stateNode instanceof Dataset stateDataset)) {
-                throw new RejectedCheckpointException("dataset " + childPath(attemptGroup, STATE_DATASET) + " is missing");
-            }
-            if (!(stateDataset.getDataType() instanceof FixedPoint type) || type.getSize() != 1
-                || stateDataset.getDimensions().length != 1) {
-                throw new RejectedCheckpointException("dataset " + pathOf(stateDataset) + " is not a 1-D array of bytes");
-            }
-            long recordedChecksum = numberAttribute(stateDataset, StreamedByteDataset.CHECKSUM_ATTRIBUTE);
-            byte[] state = stateDataset.getSize() == 0 ? new byte[0] : (byte[]) stateDataset.getData();
-            CRC32C checksum = new CRC32C();
-            checksum.update(state);
-            if (checksum.getValue() != recordedChecksum) {
-                throw new RejectedCheckpointException(String.format(
-                    "checksum mismatch, the state bytes are corrupt (CRC32C of the %d bytes is %08x, the file records %08x)",
-                    state.length, checksum.getValue(), recordedChecksum));
-            }
-            return new Checkpoint(shardId, attempt, step, state);
-        } catch (HdfException | ClassCastException | ArithmeticException e) {
-            throw new RejectedCheckpointException("it is not a readable checkpoint (" + e + ")");
-        }
-    }
-
-    /** Catches non-HDF5 and truncated files before jhdf, whose errors would be less clear. */
-    private static void checkSignatureAndLength(Path file) throws IOException, RejectedCheckpointException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = channel.size();
-            ByteBuffer superblock = ByteBuffer.allocate(SUPERBLOCK_V2_BYTES).order(ByteOrder.LITTLE_ENDIAN);
-            while (superblock.hasRemaining() && channel.read(superblock, superblock.position()) > 0) {
-                // read until full or end of file
-            }
-            byte[] signature = new byte[HDF5_SIGNATURE.length];
-            superblock.flip();
-            if (superblock.remaining() < HDF5_SIGNATURE.length) {
-                throw new RejectedCheckpointException("it is not an HDF5 file (only " + size + " bytes long)");
-            }
-            superblock.get(signature);
-            if (!Arrays.equals(signature, HDF5_SIGNATURE)) {
-                throw new RejectedCheckpointException("it is not an HDF5 file (no HDF5 signature at its start)");
-            }
-            int version = superblock.get(HDF5_SIGNATURE.length);
-            if (version != 2 && version != 3) {
-                throw new RejectedCheckpointException("it has HDF5 superblock version " + version + ", not the 2 or 3 this store writes");
-            }
-            if (superblock.limit() < SUPERBLOCK_V2_BYTES) {
-                throw new RejectedCheckpointException("it is truncated (" + size + " bytes, shorter than an HDF5 superblock)");
-            }
-            long endOfFile = superblock.getLong(SUPERBLOCK_V2_END_OF_FILE_OFFSET);
-            if (size < endOfFile) {
-                throw new RejectedCheckpointException("it is truncated (" + size + " bytes on disk, its HDF5 superblock says "
-                    + endOfFile + ")");
-            }
-        }
-    }
-
-    private static Group onlyChildGroup(Group parent, String name) throws RejectedCheckpointException {
-        Node node = parent.getChild(name);
-        if (!(node instanceof Group group)) {
-            throw new RejectedCheckpointException("group " + childPath(parent, name) + " is missing");
-        }
-        if (group.getChildren().size() != 1 || !(group.getChildren().values().iterator().next() instanceof Group only)) {
-            throw new RejectedCheckpointException("group " + pathOf(group) + " should hold exactly one group, it holds "
-                + group.getChildren().keySet());
-        }
-        return only;
-    }
-
-    private static String childPath(Group parent, String name) {
-        String path = pathOf(parent);
-        return path.equals("/") ? path + name : path + "/" + name;
-    }
-
-    /** jhdf ends group paths with a slash; messages read better without it. */
-    private static String pathOf(Node node) {
-        String path = node.getPath();
-        return path.length() > 1 && path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
-    }
-
-    private static String stringAttribute(Node node, String name) throws RejectedCheckpointException {
-        Object value = attributeValue(node, name);
-        if (!(value instanceof String text)) {
-            throw new RejectedCheckpointException("attribute '" + name + "' of " + pathOf(node) + " is not a string");
-        }
-        return text;
-    }
-
-    private static long numberAttribute(Node node, String name) throws RejectedCheckpointException {
-        Object value = attributeValue(node, name);
-        if (!(value instanceof Long || value instanceof Integer)) {
-            throw new RejectedCheckpointException("attribute '" + name + "' of " + pathOf(node) + " is not an integer");
-        }
-        return ((Number) value).longValue();
-    }
-
-    private static Object attributeValue(Node node, String name) throws RejectedCheckpointException {
-        Attribute attribute = node.getAttribute(name);
-        if (attribute == null) {
-            throw new RejectedCheckpointException("attribute '" + name + "' of " + pathOf(node) + " is missing");
-        }
-        return attribute.getData();
-    }
-
     // ---- names and files ----
-
-    /** Why a file holds no usable checkpoint; only for problems proven by its content. */
-    private static final class RejectedCheckpointException extends Exception {
-        RejectedCheckpointException(String message) {
-            super(message, null, false, false);
-        }
-    }
 
     private record StoredFile(Path path, long sequence, boolean rejected) {
     }

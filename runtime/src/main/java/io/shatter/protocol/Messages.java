@@ -12,7 +12,7 @@ import java.util.List;
  */
 public final class Messages {
     /** Bumped whenever a message's layout changes. */
-    public static final int VERSION = 3;
+    public static final int VERSION = 4; // 4: shared-state requests name their attempt
 
     // Broker to worker.
     static final int ASSIGN = 1;
@@ -208,16 +208,21 @@ public final class Messages {
         out.message(LEFT);
     }
 
-    /** A shard reads key {@code key} of the broker's shared state; the broker answers with {@link #sharedReply}. */
-    public static void sharedGet(WireWriter out, long requestId, String key) {
+    /**
+     * Attempt {@code attempt} of task {@code taskId} reads key {@code key} of the broker's shared
+     * state (as its transaction sees it); the broker answers with {@link #sharedReply}.
+     */
+    public static void sharedGet(WireWriter out, int taskId, int attempt, long requestId, String key) {
         beginFrame(out);
-        out.message(SHARED_GET).writeVarLong(requestId).writeString(key);
+        out.message(SHARED_GET).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(requestId).writeString(key);
     }
 
-    /** A shard sets {@code key} to {@code value} if its version is still {@code expectedVersion}. */
-    public static void sharedCompareAndSet(WireWriter out, long requestId, String key, long expectedVersion, byte[] value) {
+    /** The attempt sets {@code key} to {@code value} in its transaction if the version it sees is still {@code expectedVersion}. */
+    public static void sharedCompareAndSet(WireWriter out, int taskId, int attempt, long requestId, String key, long expectedVersion,
+                                           byte[] value) {
         beginFrame(out);
-        out.message(SHARED_CAS).writeVarLong(requestId).writeString(key).writeVarLong(expectedVersion).writeBytes(value);
+        out.message(SHARED_CAS).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(requestId).writeString(key)
+                .writeVarLong(expectedVersion).writeBytes(value);
     }
 
     /**
@@ -265,9 +270,9 @@ public final class Messages {
 
         void onLeaving(int rank);
 
-        void onSharedGet(int rank, long requestId, String key);
+        void onSharedGet(int rank, int taskId, int attempt, long requestId, String key);
 
-        void onSharedCompareAndSet(int rank, long requestId, String key, long expectedVersion, byte[] value);
+        void onSharedCompareAndSet(int rank, int taskId, int attempt, long requestId, String key, long expectedVersion, byte[] value);
     }
 
     /** Reads a frame sent to a worker. */
@@ -358,8 +363,9 @@ public final class Messages {
                 }
                 case LEFT -> handler.onLeft(rank);
                 case LEAVING -> handler.onLeaving(rank);
-                case SHARED_GET -> handler.onSharedGet(rank, in.readVarLong(), in.readString());
-                case SHARED_CAS -> handler.onSharedCompareAndSet(rank, in.readVarLong(), in.readString(), in.readVarLong(), in.readBytes());
+                case SHARED_GET -> handler.onSharedGet(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readString());
+                case SHARED_CAS -> handler.onSharedCompareAndSet(rank, in.readVarInt(), in.readVarInt(), in.readVarLong(), in.readString(),
+                        in.readVarLong(), in.readBytes());
                 default -> throw new ProtocolException("unknown message type " + type + " from rank " + rank);
             }
         }

@@ -61,8 +61,8 @@ public final class WireReader {
     /** A varint that must fit a non-negative int. */
     public int readVarInt() {
         long value = readVarLong();
-        if (value > Integer.MAX_VALUE) {
-            throw new ProtocolException("value " + value + " out of range at byte " + position);
+        if (value < 0 || value > Integer.MAX_VALUE) { // a 10-byte varint may set the sign bit
+            throw new ProtocolException("value " + Long.toUnsignedString(value) + " out of range at byte " + position);
         }
         return (int) value;
     }

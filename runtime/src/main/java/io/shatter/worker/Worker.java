@@ -431,18 +431,21 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private record SharedAnswer(boolean applied, SharedState.Entry entry) {
     }
 
-    /** The broker's shared state, seen from this rank. */
-    private final SharedState shared = new SharedState() {
-        @Override
-        public Entry get(String key) {
-            return sharedRequest(id -> Messages.sharedGet(outbox, id, key)).entry();
-        }
+    /** The broker's shared state as attempt {@code a}'s transaction sees it (the broker keeps the transaction). */
+    private SharedState sharedOf(Assignment a) {
+        return new SharedState() {
+            @Override
+            public Entry get(String key) {
+                return sharedRequest(id -> Messages.sharedGet(outbox, a.taskId, a.attempt, id, key)).entry();
+            }
 
-        @Override
-        public boolean compareAndSet(String key, long expectedVersion, byte[] value) {
-            return sharedRequest(id -> Messages.sharedCompareAndSet(outbox, id, key, expectedVersion, value)).applied();
-        }
-    };
+            @Override
+            public boolean compareAndSet(String key, long expectedVersion, byte[] value) {
+                return sharedRequest(id -> Messages.sharedCompareAndSet(outbox, a.taskId, a.attempt, id, key, expectedVersion, value))
+                        .applied();
+            }
+        };
+    }
 
     private void unqueue(Assignment a) {
         queued[a.spec.priority().ordinal()].remove(a);
@@ -644,9 +647,11 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     /** The {@link ShardContext} of one attempt. */
     private final class Context implements ShardContext {
         private final Assignment a;
+        private final SharedState shared;
 
         Context(Assignment a) {
             this.a = a;
+            this.shared = sharedOf(a);
         }
 
         @Override

@@ -251,6 +251,7 @@ class Hdf5CheckpointStoreTest {
             Path withoutStep = nextCheckpointName(plain);
             try (WritableHdfFile file = HdfFile.write(withoutStep)) {
                 file.putAttribute("format", "shatter-checkpoint");
+                file.putAttribute("format_version", Hdf5CheckpointStore.FORMAT_VERSION);
                 WritableGroup attempt = file.putGroup("shard").putGroup("x").putGroup("attempt").putGroup("1");
                 attempt.putAttribute("graph_id", GRAPH);
                 attempt.putAttribute("shard_id", SHARD);

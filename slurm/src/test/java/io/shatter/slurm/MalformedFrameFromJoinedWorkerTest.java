@@ -125,7 +125,7 @@ class MalformedFrameFromJoinedWorkerTest {
         assertTrue(excessRunning.await(60, TimeUnit.SECONDS), "the joined worker got shards");
 
         // The 9-byte frame: protocol version, HELLO, 1 core, and a claim of 2^31-1 capabilities.
-        client.send(0, new byte[] {3, 20, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0});
+        client.send(0, new byte[] {(byte) io.shatter.protocol.Messages.VERSION, 20, 1, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x07, 0});
 
         lanes.join(TimeUnit.SECONDS.toMillis(60));
         assertFalse(lanes.isAlive(), "the broker closed the joined worker's connection, so its worker stopped");

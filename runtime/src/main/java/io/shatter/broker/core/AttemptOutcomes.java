@@ -3,6 +3,9 @@ package io.shatter.broker.core;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardState;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * What a worker's report does to an attempt: done (commit, cancel a shadow partner), failed (retry
  * elsewhere or fail the run), yielded (save its state, requeue), or lost with its rank; and how the
@@ -20,6 +23,11 @@ final class AttemptOutcomes {
         if (task == null) {
             return;
         }
+        Optional<List<JournalRecord.SharedWrite>> sharedWrites = core.shared.commit(task.id, e.attempt());
+        if (sharedWrites.isEmpty()) {
+            onSharedConflict(task, e);
+            return;
+        }
         RankSlot slot = core.slots[e.rank()];
         endAttempt(task, e.runNanos(), "completed");
         task.lifecycle.moveTo(ShardState.COMPLETED);
@@ -28,11 +36,26 @@ final class AttemptOutcomes {
         long run = e.runNanos();
         core.expectedRunNanos = core.expectedRunNanos == 0 ? Math.max(1, run) : (core.expectedRunNanos * 7 + run) / 8;
         if (task.spec.kind() == ShardKind.RANGE) {
-            core.commits.commitChunk(task, e.output(), run);
+            core.commits.commitChunk(task, e.output(), run, sharedWrites.get());
         } else {
-            core.commits.commitShard(task.spec.index(), e.output(), slot);
+            core.commits.commitShard(task.spec.index(), e.output(), slot, sharedWrites.get());
         }
         core.retireIfDone(task);
+    }
+
+    /**
+     * A shared value the attempt read changed before it could commit: its result would rest on a
+     * stale read, so it is discarded and the shard runs again (its shadow, if any, carries on).
+     */
+    private void onSharedConflict(Task task, Event.AttemptDone e) {
+        endAttempt(task, e.runNanos(), "shared-state conflict");
+        core.counters.lostWorkNanos += e.runNanos();
+        if (handOverToPartner(task)) {
+            return;
+        }
+        core.counters.retries++;
+        task.lifecycle.moveTo(ShardState.QUEUED);
+        requeue(task);
     }
 
     void onFailed(Event.AttemptFailed e) {
@@ -95,6 +118,7 @@ final class AttemptOutcomes {
 
     /** Takes an attempt off its rank, counting its busy time and recording it in the timeline. */
     void endAttempt(Task task, long runNanos, String outcome) {
+        core.shared.discard(task.id, task.lifecycle.attempt()); // committed already if it committed: an attempt's writes die with it
         RankSlot slot = core.slots[task.rank];
         slot.remove(task);
         core.index.attemptHeld(-1);

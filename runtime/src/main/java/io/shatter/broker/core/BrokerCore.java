@@ -73,7 +73,7 @@ public final class BrokerCore {
     final List<RankSlot> workerSlots;
     /** Hears attempt ends, rank events and durable checkpoints, for the timeline. */
     ScheduleObserver observer = ScheduleObserver.NONE;
-    private final SharedStore shared = new SharedStore();
+    final SharedStore shared = new SharedStore();
 
     private final CoreView view;
     /** The time of the event being handled. */
@@ -159,8 +159,10 @@ public final class BrokerCore {
         if (event instanceof Event.AttemptDone e) {
             attempts.onDone(e);
         } else if (event instanceof Event.CheckpointTaken e) {
+            sharedCheckpoint(e.rank(), e.taskId(), e.attempt(), Optional.of(e.state()));
             checkpoints.onTaken(e);
         } else if (event instanceof Event.AttemptYielded e) {
+            sharedCheckpoint(e.rank(), e.taskId(), e.attempt(), e.state()); // before the attempt ends and its transaction with it
             attempts.onYielded(e);
         } else if (event instanceof Event.AttemptFailed e) {
             attempts.onFailed(e);
@@ -171,9 +173,9 @@ public final class BrokerCore {
         } else if (event instanceof Event.RangeReduced e) {
             commits.onReduced(e);
         } else if (event instanceof Event.SharedGet e) {
-            emit(shared.get(e));
+            emit(shared.get(e, runs(e.rank(), e.taskId(), e.attempt())));
         } else if (event instanceof Event.SharedCompareAndSet e) {
-            emit(shared.compareAndSet(e));
+            emit(shared.compareAndSet(e, runs(e.rank(), e.taskId(), e.attempt())));
         } else if (event instanceof Event.TimerDue) {
             fireDueTimers();
         } else if (event instanceof Event.JournalFailed e) {
@@ -357,6 +359,7 @@ public final class BrokerCore {
             }
         }
         long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : settings.checkpointEveryNanos();
+        resumeFrom.ifPresent(state -> shared.resumed(task.id, attempt, task.spec.index(), state.step()));
         emit(new Command.Assign(task.rank, task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
                 resumeFrom, inputs));
     }
@@ -399,6 +402,18 @@ public final class BrokerCore {
             return null;
         }
         return task;
+    }
+
+    private void sharedCheckpoint(int rank, int taskId, int attempt, Optional<SavedState> state) {
+        if (state.isPresent() && runs(rank, taskId, attempt)) {
+            shared.checkpointTaken(taskId, attempt, tasks.get(taskId).spec.index(), state.get().step());
+        }
+    }
+
+    /** Whether {@code rank} runs attempt {@code attempt} of task {@code taskId} now (a question, not a result: nothing counted). */
+    boolean runs(int rank, int taskId, int attempt) {
+        Task task = tasks.get(taskId);
+        return task != null && task.lifecycle.isCurrent(attempt) && task.onRank && task.rank == rank && !task.loading;
     }
 
     /** The attempt whose checkpoint load just ended, if it still waits for it. */

@@ -87,6 +87,7 @@ final class CommitPath {
         recordsReplayed++;
         if (record instanceof JournalRecord.ShardCommitted c) {
             ShardSpec spec = journaledShard(c.shard());
+            core.shared.apply(c.sharedWrites()); // in journal order, as they were applied live
             if (committed.get(c.shard())) {
                 throw inconsistent("commits shard '" + spec.id() + "' twice");
             }
@@ -94,10 +95,11 @@ final class CommitPath {
                 resumedChunks -= ranges[c.shard()].restoredChunks; // its committed chunks are part of the shard's output now
             }
             ranges[c.shard()] = null;
-            commitShard(c.shard(), c.output(), null);
+            commitShard(c.shard(), c.output(), null, List.of());
             resumedShards++;
         } else if (record instanceof JournalRecord.ChunkCommitted c) {
             ShardSpec spec = journaledShard(c.shard());
+            core.shared.apply(c.sharedWrites());
             if (spec.kind() != ShardKind.RANGE || c.blockFrom() < 0 || c.blockFrom() >= c.blockTo() || c.blockTo() > spec.blockCount()) {
                 throw inconsistent("has blocks [" + c.blockFrom() + ", " + c.blockTo() + ") of shard '" + spec.id() + "', which has "
                         + (spec.kind() == ShardKind.RANGE ? spec.blockCount() + " blocks" : "none"));
@@ -210,13 +212,14 @@ final class CommitPath {
 
     // ---------------------------------------------------------------- commits
 
-    void commitChunk(Task chunk, byte[] output, long runNanos) {
+    void commitChunk(Task chunk, byte[] output, long runNanos, List<JournalRecord.SharedWrite> sharedWrites) {
         RangeProgress range = ranges[chunk.spec.index()];
         range.record(chunk.blockFrom, chunk.blockTo, output);
         int blocks = chunk.blockTo - chunk.blockFrom;
-        if (range.done < chunk.spec.blockCount()) { // the last chunk is journaled as the shard's commit
+        // The last chunk is journaled as the shard's commit, unless it wrote shared state: its writes are journaled now, with it.
+        if (range.done < chunk.spec.blockCount() || !sharedWrites.isEmpty()) {
             core.emit(new Command.AppendJournal(new JournalRecord.ChunkCommitted(chunk.spec.index(), chunk.blockFrom,
-                    chunk.blockTo, output)));
+                    chunk.blockTo, output, sharedWrites)));
         }
         long perBlock = runNanos / Math.max(1, blocks);
         range.blockNanos = range.blockNanos == 0 ? perBlock : (range.blockNanos * 3 + perBlock) / 4;
@@ -249,20 +252,23 @@ final class CommitPath {
             return;
         }
         ranges[e.shard()] = null;
-        commitShard(e.shard(), ((Event.ReduceOutcome.Reduced) e.outcome()).output(), null);
+        commitShard(e.shard(), ((Event.ReduceOutcome.Reduced) e.outcome()).output(), null, List.of());
     }
 
     /**
      * Commits shard {@code index}; {@code producer} is the rank that computed it (it holds the output
      * now), null for a reduction or a replayed record. A replayed commit is not journaled again, and
      * readies nothing: {@link #makeInitialShardsReady} does that once the journal is read.
+     * {@code sharedWrites}, already applied, are journaled in the same record, so they count exactly
+     * when the commit does.
      */
-    void commitShard(int index, byte[] output, RankSlot producer) {
+    void commitShard(int index, byte[] output, RankSlot producer, List<JournalRecord.SharedWrite> sharedWrites) {
         if (committed.get(index)) {
             throw new IllegalStateException("shard " + specs.get(index).id() + " committed twice");
         }
         boolean replaying = !core.started;
         committed.set(index);
+        core.shared.shardCommitted(index);
         outputs[index] = output;
         shardsCompleted++;
         ShardSpec spec = specs.get(index);
@@ -271,7 +277,7 @@ final class CommitPath {
                 core.emit(new Command.DiscardCheckpoints(List.of(spec.id()))); // left behind if the broker died between commit and discard
             }
         } else {
-            core.emit(new Command.AppendJournal(new JournalRecord.ShardCommitted(index, output)));
+            core.emit(new Command.AppendJournal(new JournalRecord.ShardCommitted(index, output, sharedWrites)));
         }
         if (producer != null && core.graph.dependentsOf(index).length > 0) {
             core.markHolder(index, producer); // the worker keeps an output that a dependent will read, and only then

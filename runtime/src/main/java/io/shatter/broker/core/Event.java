@@ -48,12 +48,13 @@ public sealed interface Event {
     record PeerLost(int rank, String reason) implements Event {
     }
 
-    /** A shard's shared-state read. */
-    record SharedGet(int rank, long requestId, String key) implements Event {
+    /** A shard's shared-state read, by attempt {@code attempt} of task {@code taskId}. */
+    record SharedGet(int rank, int taskId, int attempt, long requestId, String key) implements Event {
     }
 
-    /** A shard's shared-state compare-and-set. */
-    record SharedCompareAndSet(int rank, long requestId, String key, long expectedVersion, byte[] value) implements Event {
+    /** A shard's shared-state compare-and-set, by attempt {@code attempt} of task {@code taskId}. */
+    record SharedCompareAndSet(int rank, int taskId, int attempt, long requestId, String key, long expectedVersion, byte[] value)
+            implements Event {
     }
 
     /** A {@link Command.SaveCheckpoint} ended. */

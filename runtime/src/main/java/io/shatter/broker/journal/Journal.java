@@ -32,9 +32,10 @@ import java.util.zip.CRC32C;
  * at most about once a second (on the shell's clock) and on {@link #close}, so a power loss loses at
  * most about a second of commits (they are recomputed) without making many tiny shards slow.
  *
- * <p>Opening a run directory: a torn last record (the process died mid-write) is dropped and the
- * file truncated to the last good record, with a WARN; a damaged record in the middle keeps a copy
- * of the whole file as {@code journal.bin.damaged} before truncating. A journal of a finished run is
+ * <p>Opening a run directory: a torn last record (the process died mid-write: its length intact,
+ * bytes missing) is dropped and the file truncated to the last good record, with a WARN; anything
+ * failing a checksum is damage, wherever it is: a copy of the whole file is kept as
+ * {@code journal.bin.damaged}, the WARN counts the records dropped, then the file is truncated. A journal of a finished run is
  * renamed to {@code journal-finished.bin} (replacing an older one) and a new run starts. A journal
  * of another graph, other arguments or another format version is refused with a
  * {@link RunDirectoryException} and left untouched. The file is locked while a broker uses it.
@@ -56,8 +57,10 @@ public final class Journal implements Closeable {
     private boolean unforced;
     private boolean directoryUnsynced;
     private final int recordsReplayed;
+    private final int recordsDropped;
 
-    private Journal(Path file, FileChannel channel, FileLock lock, int recordsReplayed, long nowNanos) {
+    private Journal(Path file, FileChannel channel, FileLock lock, int recordsReplayed, int recordsDropped, long nowNanos) {
+        this.recordsDropped = recordsDropped;
         this.lastForceNanos = nowNanos;
         this.file = file;
         this.channel = channel;
@@ -90,7 +93,8 @@ public final class Journal implements Closeable {
             FileLock lock = lockOrRefuse(channel, dir);
             JournalFormat.Header expected = new JournalFormat.Header(graphName, fingerprint, identity);
             // Checked from the end first: a new run in the directory of a finished one need not read the whole file.
-            JournalReader.Scan scan = JournalReader.endsWithRunFinished(channel) ? new JournalReader.Scan(channel.size(), 0, true, true, false)
+            JournalReader.Scan scan = JournalReader.endsWithRunFinished(channel)
+                    ? new JournalReader.Scan(channel.size(), 0, true, true, new JournalReader.Tail.Clean())
                     : JournalReader.scan(file, channel.size(), expected, dir);
             if (scan.finished()) {
                 // A finished run is kept for inspection; the next run in this directory starts afresh.
@@ -108,21 +112,24 @@ public final class Journal implements Closeable {
                 }
                 channel.truncate(0);
                 JournalFormat.writeHeader(channel, expected);
-                Journal created = new Journal(file, channel, lock, 0, nowNanos);
+                Journal created = new Journal(file, channel, lock, 0, 0, nowNanos);
                 created.unforced = true; // the header and the new directory entry become durable with the first force
                 created.directoryUnsynced = true;
                 return created;
             }
+            int dropped = 0;
+            if (scan.tail() instanceof JournalReader.Tail.Damaged damaged) {
+                Path copy = dir.resolve(JournalFormat.FILE_NAME + ".damaged");
+                Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
+                dropped = damaged.recordsDropped();
+                LOG.warn("journal {} is damaged at byte {}: {} records kept, {} dropped (the damaged one and those after it; "
+                        + "their shards run again); a copy of the whole file is in {}", file, scan.goodEnd(), scan.records(), dropped, copy);
+            } else if (scan.tail() instanceof JournalReader.Tail.Torn) {
+                dropped = 1;
+                LOG.warn("journal {}: dropped a torn last record at byte {} ({} bytes; the process died while writing it), "
+                        + "{} records kept", file, scan.goodEnd(), channel.size() - scan.goodEnd(), scan.records());
+            }
             if (scan.goodEnd() < channel.size()) {
-                if (scan.damagedInMiddle()) {
-                    Path copy = dir.resolve(JournalFormat.FILE_NAME + ".damaged");
-                    Files.copy(file, copy, StandardCopyOption.REPLACE_EXISTING);
-                    LOG.warn("journal {} has a damaged record at byte {} followed by more data; a copy of the whole file is in {}; "
-                            + "shards recorded after it will run again", file, scan.goodEnd(), copy);
-                } else {
-                    LOG.warn("journal {}: dropped a torn last record at byte {} ({} bytes; the process died while writing it), "
-                            + "{} records kept", file, scan.goodEnd(), channel.size() - scan.goodEnd(), scan.records());
-                }
                 channel.truncate(scan.goodEnd());
                 channel.force(true);
             }
@@ -131,7 +138,7 @@ public final class Journal implements Closeable {
             if (replayed > 0) {
                 LOG.info("resuming the unfinished run in {}: {} journal records replayed", dir, replayed);
             }
-            return new Journal(file, channel, lock, replayed, nowNanos);
+            return new Journal(file, channel, lock, replayed, dropped, nowNanos);
         } catch (IOException e) {
             closeQuietly(channel);
             throw new RunDirectoryException("cannot use the journal " + file + " (" + JournalFormat.describe(e)
@@ -162,6 +169,11 @@ public final class Journal implements Closeable {
         return recordsReplayed;
     }
 
+    /** Records dropped when the journal was opened: a torn last one, or a damaged one and every record after it. */
+    public int recordsDropped() {
+        return recordsDropped;
+    }
+
     /** The journal file. */
     public Path file() {
         return file;
@@ -181,10 +193,7 @@ public final class Journal implements Closeable {
         ensurePending(JournalFormat.FRAME_BYTES + length);
         int at = pendingSize;
         payload.copyTo(pending, at + JournalFormat.FRAME_BYTES);
-        crc.reset();
-        crc.update(pending, at + JournalFormat.FRAME_BYTES, length);
-        JournalFormat.putInt(pending, at, length);
-        JournalFormat.putInt(pending, at + 4, (int) crc.getValue());
+        JournalFormat.putFrame(pending, at, length, crc);
         pendingSize += JournalFormat.FRAME_BYTES + length;
     }
 

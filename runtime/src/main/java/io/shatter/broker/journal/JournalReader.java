@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
@@ -38,8 +39,32 @@ final class JournalReader {
     private JournalReader() {
     }
 
-    /** What a first pass over the file found: where the good records end and whether the run finished. */
-    record Scan(long goodEnd, int records, boolean headerValid, boolean finished, boolean damagedInMiddle) {
+    /**
+     * What a first pass over the file found: where the good records end, whether the run finished,
+     * and what lies after the good records (nothing, a torn last record, or damage).
+     */
+    record Scan(long goodEnd, int records, boolean headerValid, boolean finished, Tail tail) {
+        static Scan nothing() {
+            return new Scan(0, 0, false, false, new Tail.Clean());
+        }
+    }
+
+    /** What follows the last good record. */
+    sealed interface Tail {
+        /** The file ends with the last good record. */
+        record Clean() implements Tail {
+        }
+
+        /** One record the process died while writing: complete frame fields, fewer payload bytes than its length says. */
+        record Torn() implements Tail {
+        }
+
+        /**
+         * A record whose frame or payload fails its checksum; {@code recordsDropped} counts it and
+         * every record found after it (they are dropped with it and run again).
+         */
+        record Damaged(int recordsDropped) implements Tail {
+        }
     }
 
     /**
@@ -49,7 +74,7 @@ final class JournalReader {
      */
     static Scan scan(Path file, long size, JournalFormat.Header expected, Path dir) throws IOException {
         if (size == 0) {
-            return new Scan(0, 0, false, false, false);
+            return Scan.nothing();
         }
         try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file), 1 << 16))) {
             byte[] magic = new byte[MAGIC.length];
@@ -59,7 +84,7 @@ final class JournalReader {
                         + new String(MAGIC, StandardCharsets.US_ASCII) + "); move it away, or use another --run-dir");
             }
             if (got < MAGIC.length || size < PREAMBLE_BYTES) {
-                return new Scan(0, 0, false, false, false);
+                return Scan.nothing();
             }
             int version = in.readInt();
             if (version != FORMAT_VERSION) {
@@ -68,36 +93,29 @@ final class JournalReader {
                         + "version that started it, or use another --run-dir / delete " + dir);
             }
             long position = PREAMBLE_BYTES;
-            byte[] header;
-            try {
-                header = readRecord(in, size - position);
-            } catch (DamagedRecord e) {
+            Framed header = readRecord(in, size - position);
+            if (header instanceof Framed.Damaged) {
                 throw new RunDirectoryException("the header of " + file + " fails its checksum, so whose run it holds is "
                         + "unknown; move the file away, or use another --run-dir");
             }
-            if (header == null) {
-                return new Scan(0, 0, false, false, false);
+            if (!(header instanceof Framed.Good good)) {
+                return Scan.nothing();
             }
-            String mismatch = checkHeader(header, expected, file, dir);
-            position += FRAME_BYTES + header.length;
+            String mismatch = checkHeader(good.payload(), expected, file, dir);
+            position += FRAME_BYTES + good.payload().length;
             int records = 0;
             int lastType = 0;
-            boolean damagedInMiddle = false;
+            Tail tail = new Tail.Clean();
             while (position < size) {
-                long left = size - position;
-                byte[] record;
-                try {
-                    record = readRecord(in, left);
-                } catch (DamagedRecord e) {
-                    record = null;
-                    damagedInMiddle = position + e.recordBytes < size;
-                }
-                if (record == null) {
+                Framed next = readRecord(in, size - position);
+                if (next instanceof Framed.Good record) {
+                    position += FRAME_BYTES + record.payload().length;
+                    records++;
+                    lastType = record.payload().length > 0 ? record.payload()[0] & 0xFF : 0;
+                } else {
+                    tail = next instanceof Framed.Torn ? new Tail.Torn() : new Tail.Damaged(countRecordsFrom(file, position, size));
                     break;
                 }
-                position += FRAME_BYTES + record.length;
-                records++;
-                lastType = record.length > 0 ? record[0] & 0xFF : 0;
             }
             boolean finished = lastType == RUN_FINISHED;
             if (mismatch != null && !finished) {
@@ -105,16 +123,16 @@ final class JournalReader {
                     throw new RunDirectoryException(mismatch);
                 }
                 LOG.info("journal {} of another graph or arguments recorded nothing to resume; starting a new one", file);
-                return new Scan(0, 0, false, false, false);
+                return Scan.nothing();
             }
-            return new Scan(position, records, true, finished, damagedInMiddle);
+            return new Scan(position, records, true, finished, tail);
         }
     }
 
     /**
      * Whether the file ends with a complete, valid run-finished record. Its payload is the type and
      * one varint (1 to 5 bytes), so the frame can only start at one of five places from the end;
-     * the checksum rules out a chance match.
+     * the checksums rule out a chance match.
      */
     static boolean endsWithRunFinished(FileChannel channel) throws IOException {
         long size = channel.size();
@@ -132,11 +150,11 @@ final class JournalReader {
         CRC32C check = new CRC32C();
         for (int payloadLength = 2; payloadLength <= 6; payloadLength++) {
             int frame = tail - payloadLength - FRAME_BYTES;
-            ByteBuffer b = ByteBuffer.wrap(bytes);
-            if (b.getInt(frame) == payloadLength && (bytes[frame + FRAME_BYTES] & 0xFF) == RUN_FINISHED) {
+            if (JournalFormat.getInt(bytes, frame) == payloadLength && (bytes[frame + FRAME_BYTES] & 0xFF) == RUN_FINISHED
+                    && JournalFormat.getInt(bytes, frame + 4) == JournalFormat.lengthChecksum(payloadLength, check)) {
                 check.reset();
                 check.update(bytes, frame + FRAME_BYTES, payloadLength);
-                if ((int) check.getValue() == b.getInt(frame + 4)) {
+                if ((int) check.getValue() == JournalFormat.getInt(bytes, frame + 8)) {
                     return true;
                 }
             }
@@ -144,41 +162,87 @@ final class JournalReader {
         return false;
     }
 
-    /** A record whose frame is complete but whose checksum is wrong. */
-    private static final class DamagedRecord extends IOException {
-        final long recordBytes;
+    /** What reading one framed record found. */
+    private sealed interface Framed {
+        /** A record whose frame and payload pass their checksums. */
+        record Good(byte[] payload) implements Framed {
+        }
 
-        DamagedRecord(long recordBytes) {
-            super("checksum mismatch");
-            this.recordBytes = recordBytes;
+        /** The file ends inside a record whose length is intact: a write the process did not finish. */
+        record Torn() implements Framed {
+        }
+
+        /** A length or payload failing its checksum: damage, wherever it is. */
+        record Damaged() implements Framed {
         }
     }
 
     /**
-     * One framed record's payload, verified; null when the frame runs past the end of the file (a
-     * torn record); {@link DamagedRecord} when it is complete but its checksum is wrong.
+     * One framed record. Torn only when what is there is a verified prefix of a record (its length
+     * checksum holds, or too little of the frame is left to hold one) that lacks bytes; anything
+     * failing a checksum is damage, so a damaged length is never read as a tear.
      */
-    private static byte[] readRecord(DataInputStream in, long bytesLeft) throws IOException {
+    private static Framed readRecord(DataInputStream in, long bytesLeft) throws IOException {
+        CRC32C check = new CRC32C();
         if (bytesLeft < FRAME_BYTES) {
-            return null;
+            if (bytesLeft >= 8) { // the length and its checksum are there: they must agree even in a torn frame
+                int length = in.readInt();
+                return in.readInt() == JournalFormat.lengthChecksum(length, check) ? new Framed.Torn() : new Framed.Damaged();
+            }
+            return new Framed.Torn();
         }
         int length = in.readInt();
+        int lengthChecksum = in.readInt();
         int checksum = in.readInt();
-        if (length < 0 || length > bytesLeft - FRAME_BYTES) {
-            return null;
+        if (lengthChecksum != JournalFormat.lengthChecksum(length, check) || length < 0) {
+            return new Framed.Damaged();
         }
-        byte[] payload = new byte[length];
+        if (length > bytesLeft - FRAME_BYTES) {
+            return new Framed.Torn();
+        }
+        byte[] payload = new byte[length]; // no larger than the bytes left in the file, checked above
         try {
             in.readFully(payload);
         } catch (EOFException e) {
-            return null; // the file shrank under us: treat like a torn record
+            return new Framed.Torn(); // the file shrank under us
+        }
+        check.reset();
+        check.update(payload);
+        return (int) check.getValue() == checksum ? new Framed.Good(payload) : new Framed.Damaged();
+    }
+
+    /**
+     * How many records lie from {@code from} (a damaged one) to the end: frames whose length
+     * checksum holds are stepped over whole, other bytes one at a time (so that the count resumes
+     * after a damaged length). Counted for the warning only; at least 1.
+     */
+    private static int countRecordsFrom(Path file, long from, long size) throws IOException {
+        if (size - from > 1L << 30) {
+            return 1; // too much to map for a count
+        }
+        ByteBuffer tail;
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+            tail = channel.map(FileChannel.MapMode.READ_ONLY, from, size - from);
         }
         CRC32C check = new CRC32C();
-        check.update(payload);
-        if ((int) check.getValue() != checksum) {
-            throw new DamagedRecord(FRAME_BYTES + (long) length);
+        int count = 0;
+        int position = 0;
+        boolean first = true;
+        while (position + FRAME_BYTES <= tail.limit()) {
+            int length = tail.getInt(position);
+            if (length >= 0 && length <= tail.limit() - position - FRAME_BYTES
+                    && tail.getInt(position + 4) == JournalFormat.lengthChecksum(length, check)) {
+                count++;
+                position += FRAME_BYTES + length;
+            } else {
+                if (first) {
+                    count++; // the damaged record itself, whose length cannot be trusted
+                }
+                position++;
+            }
+            first = false;
         }
-        return payload;
+        return Math.max(1, count);
     }
 
     /** Null if the journal is of the expected graph and arguments, else the message refusing it. */
@@ -214,7 +278,8 @@ final class JournalReader {
             boolean header = true;
             while (position < end) {
                 int length = in.readInt();
-                in.readInt(); // checksum: verified by the first pass
+                in.readInt(); // the checksums: verified by the first pass
+                in.readInt();
                 byte[] payload = in.readNBytes(length);
                 position += FRAME_BYTES + length;
                 if (header) {
@@ -232,9 +297,9 @@ final class JournalReader {
         JournalRecord record;
         try {
             record = JournalFormat.decode(payload);
-        } catch (ProtocolException e) {
+        } catch (RuntimeException e) { // a ProtocolException, or anything else a decoder should not throw: never a crash
             throw new RunDirectoryException("the record ending at byte " + position + " of " + file + " passed its checksum but "
-                    + "cannot be read (" + e.getMessage() + "); move the file away, or use another --run-dir");
+                    + "cannot be read (" + e + "); move the file away, or use another --run-dir");
         }
         replay.accept(record);
     }

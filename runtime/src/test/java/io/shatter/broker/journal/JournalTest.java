@@ -116,7 +116,7 @@ class JournalTest {
         byte[] bytes = Files.readAllBytes(file);
         int firstRecordPayload = firstRecordOffset(bytes) + JournalFormat.FRAME_BYTES;
         byte[] damaged = bytes.clone();
-        int secondRecordPayload = firstRecordPayload + readInt(bytes, firstRecordPayload - 8) + JournalFormat.FRAME_BYTES;
+        int secondRecordPayload = firstRecordPayload + readInt(bytes, firstRecordPayload - JournalFormat.FRAME_BYTES) + JournalFormat.FRAME_BYTES;
         damaged[secondRecordPayload + 1] ^= 0x55; // a flipped bit in the chunk record
         Files.write(file, damaged);
         Recorded replayed = new Recorded();
