@@ -201,6 +201,12 @@ scenario_main() { # scenario_main DIR requeue|preempt: the main job of 'shatter 
   local verified=no restored
   grep -q '^verified:' <<< "$out" && grep -qiE 'restored from its journal|resumed from the journal' <<< "$out" && verified=yes
   restored=$(grep -oE '[0-9]+ of [0-9]+ shards restored' <<< "$out" | grep -oE '^[0-9]+' | tail -1)
+  # Slurm's kill may land after the first incarnation finished computing (its result line comes before the
+  # CANCELLED one): then the directory holds a finished run, the job's next start computes anew, rightly.
+  if [ "$verified" = no ] && grep -q '^verified:' <<< "$out" \
+      && awk '/^heat: /{r=1} /CANCELLED/{if (r) f=1} END{exit !f}' <<< "$out"; then
+    verified=yes; restored="(the first incarnation had finished: run anew)"
+  fi
   local lost=0
   [ -n "$restored" ] && [ "$commits" -gt "$restored" ] && lost=$(( commits - restored ))
   row "$SCEN" "$verified" "$lost" "$(journal_doubled "$run/journal.bin")" 0 "$leftover" "$SECONDS_USED" "job $job $how after $commits commits; restored ${restored:-?}"

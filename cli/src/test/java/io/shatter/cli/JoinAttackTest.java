@@ -87,7 +87,7 @@ class JoinAttackTest {
     private Run run(String name, boolean attack) throws Exception {
         Path runDir = dir.resolve(name);
         // Long enough on two loaded cores for every attack to meet a running broker.
-        List<String> args = List.of("run", "heat", "--grid", "256", "--steps", "600", "--sweeps", "400", "--ranks", "1",
+        List<String> args = List.of("run", "heat", "--grid", "256", "--steps", "1000", "--sweeps", "400", "--ranks", "1",
                 "--run-dir", runDir.toString(), "--verify", "--no-progress");
         Path brokerLog = dir.resolve(name + "-broker.log");
         Path workerLog = dir.resolve(name + "-worker.log");
@@ -358,9 +358,27 @@ class JoinAttackTest {
         final BlockingQueue<String> lost = new LinkedBlockingQueue<>();
         final AtomicLong frames = new AtomicLong();
 
-        Attacker() {
-            client = JoinClient.connect(host, port, token, fingerprint, JoinSettings.DEFAULTS, WAIT);
+        Attacker() throws InterruptedException {
+            client = connectWhileSlotFrees();
             client.start(this);
+        }
+
+        /**
+         * The broker frees a dropped client's slot when its side of the close completes, which may
+         * come a moment after this side saw it: a join refused for a full slot is tried again.
+         */
+        private JoinClient connectWhileSlotFrees() throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (true) {
+                try {
+                    return JoinClient.connect(host, port, token, fingerprint, JoinSettings.DEFAULTS, WAIT);
+                } catch (SlurmException e) {
+                    if (!e.getMessage().contains("slots are taken") || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(10); // polling the broker: there is no event for "its slot is free"
+                }
+            }
         }
 
         @Override
@@ -452,48 +470,6 @@ class JoinAttackTest {
                 fail("no line '" + prefix + "...' in " + log + ": " + Files.readString(log));
             }
             p.waitFor(20, TimeUnit.MILLISECONDS);
-        }
-    }
-
-    /** The broker's VmRSS from /proc, sampled every 20 ms; the peak is kept. */
-    private static final class RssSampler implements Runnable {
-        private final Path status;
-        private volatile boolean running = true;
-        private volatile long peak;
-
-        RssSampler(long pid) {
-            this.status = Path.of("/proc", Long.toString(pid), "status");
-        }
-
-        long sampleNow() throws IOException {
-            for (String line : Files.readAllLines(status)) {
-                if (line.startsWith("VmRSS:")) {
-                    long kb = Long.parseLong(line.replaceAll("[^0-9]", ""));
-                    peak = Math.max(peak, kb);
-                    return kb;
-                }
-            }
-            throw new IOException("no VmRSS in " + status);
-        }
-
-        long peak() {
-            return peak;
-        }
-
-        void stop() {
-            running = false;
-        }
-
-        @Override
-        public void run() {
-            while (running) {
-                try {
-                    sampleNow();
-                    Thread.sleep(20); // a sampling period, not a wait for an event
-                } catch (IOException | InterruptedException e) {
-                    return;
-                }
-            }
         }
     }
 }

@@ -307,7 +307,7 @@ final class Membership {
                 core.counters.lostWorkNanos += Math.max(0, now - since);
                 core.counters.lostAttempts++;
             }
-            core.attempts.endAttempt(task, Math.max(0, now - task.assignedAt), lost ? "lost" : "never started: its rank left");
+            core.attempts.endAttempt(task, Math.max(0, now - task.assignedAt), lost ? "lost" : "returned"); // returned: never ran, nothing to draw
             if (core.attempts.handOverToPartner(task)) {
                 continue;
             }
