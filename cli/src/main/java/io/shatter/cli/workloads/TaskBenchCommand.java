@@ -14,7 +14,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
@@ -121,15 +120,7 @@ public final class TaskBenchCommand extends WorkloadCommand {
         PoolTiming timing = PoolTiming.of(result);
         double joinSeconds = timing.joinSeconds();
         double inPoolSeconds = timing.inPoolSeconds();
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("system", "shatter");
-        figures.put("type", type.cliName());
-        figures.put("width", width);
-        figures.put("steps", steps);
-        figures.put("radix", radix);
-        figures.put("iterations", iterations);
-        figures.put("output_bytes", outputBytes);
-        figures.put("tasks", pattern.taskCount());
+        Map<String, Object> figures = pattern.reportFigures("shatter", iterations, outputBytes);
         figures.put("workers", s.shardsByRank().size() * options.coresPerRank());
         figures.put("in_pool_s", inPoolSeconds);
         figures.put("makespan_s", s.makespanSeconds());

@@ -104,6 +104,20 @@ public record TaskBenchPattern(Type type, int width, int steps, int radix) {
     }
 
     /** Tasks in the whole graph. */
+    /** The figures that name a run of this graph in a {@code taskbench:} report line, in report order. */
+    public java.util.Map<String, Object> reportFigures(String system, int iterations, int outputBytes) {
+        java.util.Map<String, Object> figures = new java.util.LinkedHashMap<>();
+        figures.put("system", system);
+        figures.put("type", type.cliName());
+        figures.put("width", width);
+        figures.put("steps", steps);
+        figures.put("radix", radix);
+        figures.put("iterations", iterations);
+        figures.put("output_bytes", outputBytes);
+        figures.put("tasks", taskCount());
+        return figures;
+    }
+
     public long taskCount() {
         long n = 0;
         for (int t = 0; t < steps; t++) {

@@ -6,7 +6,6 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.BrokenBarrierException;
 import java.util.concurrent.CyclicBarrier;
@@ -69,15 +68,7 @@ public final class TaskBenchThreads implements java.util.concurrent.Callable<Int
         long start = System.nanoTime();
         long[][] sums = run(pattern, deps);
         double seconds = (System.nanoTime() - start) / 1e9;
-        Map<String, Object> figures = new LinkedHashMap<>();
-        figures.put("system", "java-threads");
-        figures.put("type", type.cliName());
-        figures.put("width", width);
-        figures.put("steps", steps);
-        figures.put("radix", radix);
-        figures.put("iterations", iterations);
-        figures.put("output_bytes", outputBytes);
-        figures.put("tasks", pattern.taskCount());
+        Map<String, Object> figures = pattern.reportFigures("java-threads", iterations, outputBytes);
         figures.put("workers", workers);
         figures.put("in_pool_s", seconds);
         System.out.println("taskbench: " + new ObjectMapper().writeValueAsString(figures));
