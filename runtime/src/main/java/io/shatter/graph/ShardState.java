@@ -5,7 +5,8 @@ import java.util.Set;
 
 /**
  * The states of a shard's execution (DESIGN.md, "Shard lifecycle"). Every legal move is listed
- * here and {@link Lifecycle} refuses the others, so an illegal transition cannot happen silently.
+ * here and the broker core refuses the others (its task table checks every move), so an illegal
+ * transition cannot happen silently.
  *
  * <pre>
  * QUEUED -&gt; RUNNING -&gt; COMPLETED

@@ -95,6 +95,11 @@ public final class TimelineRecorder implements Messages.StampListener, ScheduleO
         pending = new Pending(rank, taskId, attempt, stamp, s);
     }
 
+    @Override
+    public boolean recordsAttempts() {
+        return enabled;
+    }
+
     /**
      * The broker ended an attempt ({@code outcome}: completed, failed, preempted, returned, lost or
      * cancelled). If the end came with a worker message, that message's stamp places it.

@@ -10,9 +10,12 @@ import io.shatter.predictor.Traces;
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.PersistenceForecaster;
 
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -22,14 +25,19 @@ import java.util.OptionalInt;
  * The broker core's CPU time per shard decision at several rank counts, on the same workload: a
  * farm of log-normal shards, a quarter of the ranks reserved and the rest excess, following a
  * workload log. Each rank count is simulated once with its calls to the core recorded, then the
- * calls are replayed into fresh cores and the best of the replays' thread CPU times is reported.
+ * calls are replayed into fresh cores, {@value #REPLAYS} times, and the best and the median of the
+ * replays' thread CPU times are reported: the first replays also warm the JIT up, and the best is
+ * the one least disturbed by other work on a shared machine. Thread CPU time leaves out the
+ * collector's own threads; the collections and their pause time during the replays are reported
+ * beside the figures, so a replay that paid for more garbage shows. Give several rank counts in
+ * alternation (16 10000 16 10000) to see the spread.
  *
  * <pre>
  * java -cp cli/target/shatter.jar io.shatter.simulator.DecisionCost LOG SHARDS RANKS...
  * </pre>
  */
 public final class DecisionCost {
-    private static final int REPLAYS = 5;
+    private static final int REPLAYS = 7;
 
     private DecisionCost() {
     }
@@ -59,11 +67,12 @@ public final class DecisionCost {
             sim.record(calls);
             SimulationReport report = sim.run(null);
             long attempts = report.summary().attemptsStarted();
-            long best = Long.MAX_VALUE;
+            long[] cpu = new long[REPLAYS];
+            long[] gcBefore = collections();
             for (int r = 0; r < REPLAYS; r++) {
                 BrokerCore core = new BrokerCore(graph, config.coreSettings(), new DefaultPlacementPolicy(), forecaster(scaled, start),
                         c -> { });
-                best = Math.min(best, calls.replayCpuNanos(core));
+                cpu[r] = calls.replayCpuNanos(core);
                 // The replay must have made the same decisions, or it measured something else.
                 io.shatter.RunSummary replayed = core.summary(0, report.simulatedNanos());
                 if (replayed.attemptsStarted() != attempts || replayed.shardsCompleted() != report.summary().shardsCompleted()
@@ -72,10 +81,24 @@ public final class DecisionCost {
                     throw new IllegalStateException("the replay diverged from the simulation: " + replayed + " vs " + report.summary());
                 }
             }
+            long[] gcAfter = collections();
+            Arrays.sort(cpu);
             System.out.printf(Locale.ROOT, "ranks %6d (%d reserved, %d excess): %d attempts, %d revocations, %d core calls; "
-                            + "core CPU %.0f ns per attempt (best of %d replays)%n", ranks, reserved, excess, attempts,
-                    report.summary().revocations(), calls.size(), (double) best / attempts, REPLAYS);
+                            + "core CPU %.0f ns per attempt (best of %d replays; median %.0f); %d collections, %d ms, during the replays%n",
+                    ranks, reserved, excess, attempts, report.summary().revocations(), calls.size(), (double) cpu[0] / attempts, REPLAYS,
+                    (double) cpu[REPLAYS / 2] / attempts, gcAfter[0] - gcBefore[0], gcAfter[1] - gcBefore[1]);
         }
+    }
+
+    /** Collections so far and their total time in milliseconds, over every collector. */
+    private static long[] collections() {
+        long count = 0;
+        long millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        return new long[] {count, millis};
     }
 
     private static CapacityForecaster forecaster(CapacitySeries scaled, int start) {

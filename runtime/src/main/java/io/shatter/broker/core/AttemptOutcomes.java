@@ -18,29 +18,35 @@ final class AttemptOutcomes {
         this.core = core;
     }
 
+    /**
+     * The common case, written against the task table's columns by id: a shard's attempt that ends
+     * unpaired touches no task or spec object (at 10,000 ranks those are cache misses; see {@link TaskTable}).
+     */
     void onDone(Event.AttemptDone e) {
-        Task task = core.currentTask(e.rank(), e.taskId(), e.attempt());
-        if (task == null) {
+        int id = e.taskId();
+        if (!core.isCurrentAttempt(e.rank(), id, e.attempt())) {
             return;
         }
-        Optional<List<JournalRecord.SharedWrite>> sharedWrites = core.shared.commit(task.id, e.attempt());
+        Optional<List<JournalRecord.SharedWrite>> sharedWrites = core.shared.commit(id, e.attempt());
         if (sharedWrites.isEmpty()) {
-            onSharedConflict(task, e);
+            onSharedConflict(core.tasks.get(id), e);
             return;
         }
         RankSlot slot = core.slots[e.rank()];
-        endAttempt(task, e.runNanos(), "completed");
-        task.lifecycle.moveTo(ShardState.COMPLETED);
-        cancelPartner(task);
+        endAttempt(id, e.runNanos(), "completed");
+        core.tasks.moveTo(id, ShardState.COMPLETED);
+        if (core.tasks.isLinked(id)) {
+            cancelPartner(core.tasks.get(id));
+        }
         slot.committed++;
         long run = e.runNanos();
         core.expectedRunNanos = core.expectedRunNanos == 0 ? Math.max(1, run) : (core.expectedRunNanos * 7 + run) / 8;
-        if (task.spec.kind() == ShardKind.RANGE) {
-            core.commits.commitChunk(task, e.output(), run, sharedWrites.get());
+        if (core.tasks.isRangeChunk(id)) {
+            core.commits.commitChunk(core.tasks.get(id), e.output(), run, sharedWrites.get());
         } else {
-            core.commits.commitShard(task.spec.index(), e.output(), slot, sharedWrites.get());
+            core.commits.commitShard(core.tasks.shard(id), e.output(), slot, sharedWrites.get());
         }
-        core.retireIfDone(task);
+        core.retireIfDone(id);
     }
 
     /**
@@ -54,7 +60,7 @@ final class AttemptOutcomes {
             return;
         }
         core.counters.retries++;
-        task.lifecycle.moveTo(ShardState.QUEUED);
+        task.moveTo(ShardState.QUEUED);
         requeue(task);
     }
 
@@ -72,7 +78,7 @@ final class AttemptOutcomes {
             return;
         }
         if (task.failures > task.spec.retries()) {
-            task.lifecycle.moveTo(ShardState.FAILED);
+            task.moveTo(ShardState.FAILED);
             core.retireIfDone(task);
             core.fail(new io.shatter.ShardFailedException(task.name, e.description(), task.failures));
             return;
@@ -82,7 +88,7 @@ final class AttemptOutcomes {
         core.counters.retries++;
         task.failedRank = e.rank();
         task.hasFailedRank = true;
-        task.lifecycle.moveTo(ShardState.QUEUED);
+        task.moveTo(ShardState.QUEUED);
         requeue(task);
     }
 
@@ -111,30 +117,44 @@ final class AttemptOutcomes {
         if (handOverToPartner(task)) {
             return;
         }
-        task.lifecycle.moveTo(ShardState.PREEMPTED);
-        task.lifecycle.moveTo(ShardState.QUEUED);
+        task.moveTo(ShardState.PREEMPTED);
+        task.moveTo(ShardState.QUEUED);
         requeue(task);
     }
 
     /** Takes an attempt off its rank, counting its busy time and recording it in the timeline. */
     void endAttempt(Task task, long runNanos, String outcome) {
-        core.shared.discard(task.id, task.lifecycle.attempt()); // committed already if it committed: an attempt's writes die with it
-        RankSlot slot = core.slots[task.rank];
-        slot.remove(task);
+        endAttempt(task.id, runNanos, outcome);
+    }
+
+    /** {@link #endAttempt(Task, long, String)} by id: the task object is looked at only if the timeline records or it is linked. */
+    private void endAttempt(int id, long runNanos, String outcome) {
+        TaskTable tasks = core.tasks;
+        int attempt = tasks.attempt(id);
+        core.shared.discard(id, attempt); // committed already if it committed: an attempt's writes die with it
+        RankSlot slot = core.slots[tasks.rank(id)];
+        slot.remove(id);
         core.index.attemptHeld(-1);
-        core.counters.attemptEnded(slot.capacityClass, runNanos * task.spec.cores());
-        core.observer.attemptEnded(slot.rank, slot.capacityClass, task.id, task.isShadow() ? task.name + " (shadow)" : task.name,
-                task.spec.priority(), task.lifecycle.attempt(), runNanos, outcome);
-        task.loading = false;
-        if (task.preemptedFor != null) {
-            task.preemptedFor.preemptedFor = null; // the CRITICAL shard it made room for may look again
-            task.preemptedFor = null;
+        core.counters.attemptEnded(slot.capacityClass, runNanos * tasks.cores(id));
+        if (core.observer.recordsAttempts()) {
+            Task task = tasks.get(id);
+            core.observer.attemptEnded(slot.rank, slot.capacityClass, id, task.isShadow() ? task.name + " (shadow)" : task.name,
+                    task.spec.priority(), attempt, runNanos, outcome);
+        }
+        tasks.setLoading(id, false);
+        if (tasks.isLinked(id)) {
+            Task task = tasks.get(id);
+            Task other = task.preemptedFor();
+            if (other != null) {
+                other.setPreemptedFor(null); // the CRITICAL shard it made room for may look again
+                task.setPreemptedFor(null);
+            }
         }
     }
 
     void requeue(Task task) {
-        task.onRank = false;
-        if (task.savingCheckpoint) {
+        task.leaveRank();
+        if (task.isSavingCheckpoint()) {
             task.requeueWhenDurable = true; // the next attempt must find the state it just saved
             return;
         }
@@ -150,21 +170,14 @@ final class AttemptOutcomes {
         if (partner == null) {
             return false;
         }
-        task.lifecycle.moveTo(ShardState.CANCELLED);
-        task.onRank = false;
-        unpair(task, partner);
+        task.moveTo(ShardState.CANCELLED);
+        task.leaveRank();
+        task.unpair();
         partner.failures = Math.max(partner.failures, task.failures);
         core.taskOfShard[partner.spec.index()] = partner;
         core.unshadowed.add(partner); // it may get a new shadow when cores free up
         core.retireIfDone(task);
         return true;
-    }
-
-    private static void unpair(Task a, Task b) {
-        a.shadow = null;
-        a.primary = null;
-        b.shadow = null;
-        b.primary = null;
     }
 
     /** The winner of a shadow pair finished: its partner is cancelled at once and its cores freed. */
@@ -176,13 +189,13 @@ final class AttemptOutcomes {
         if (winner.isShadow()) {
             core.counters.shadowWins++;
         }
-        unpair(winner, partner);
+        winner.unpair();
         core.taskOfShard[winner.spec.index()] = winner;
-        if (partner.onRank && partner.lifecycle.state() == ShardState.RUNNING) {
-            core.emit(new Command.Cancel(partner.rank, partner.id, partner.lifecycle.attempt()));
+        if (partner.isOnRank() && partner.state() == ShardState.RUNNING) {
+            core.emit(new Command.Cancel(partner.rank(), partner.id, partner.attempt()));
             endAttempt(partner, Math.max(0, core.now - partner.assignedAt), "cancelled");
-            partner.lifecycle.moveTo(ShardState.CANCELLED);
-            partner.onRank = false;
+            partner.moveTo(ShardState.CANCELLED);
+            partner.leaveRank();
             core.retireIfDone(partner);
         }
     }

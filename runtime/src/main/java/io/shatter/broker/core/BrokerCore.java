@@ -49,7 +49,7 @@ public final class BrokerCore {
     final TimerQueue timers = new TimerQueue();
 
     /** Live tasks by id; a task leaves once its attempt is over and nothing more can refer to it, and its id is reused. */
-    private final TaskTable tasks = new TaskTable();
+    final TaskTable tasks = new TaskTable();
     final Task[] taskOfShard;
     final int[] lastAttemptOfShard;
     final BitSet[] holders;
@@ -94,7 +94,7 @@ public final class BrokerCore {
         slots = new RankSlot[workers + 1];
         List<RankSlot> list = new ArrayList<>(workers);
         for (int r = 1; r <= workers; r++) {
-            slots[r] = new RankSlot(r, settings.layout().classOf(r), settings.layout().isJoinSlot(r), index);
+            slots[r] = new RankSlot(r, settings.layout().classOf(r), settings.layout().isJoinSlot(r), index, tasks);
             index.register(slots[r]);
             list.add(slots[r]);
         }
@@ -201,21 +201,24 @@ public final class BrokerCore {
     }
 
     Task newTask(ShardSpec spec, int blockFrom, int blockTo) {
-        Task task = new Task(tasks.nextId(), spec, blockFrom, blockTo, false, this);
-        tasks.put(task);
+        Task task = new Task(tasks.nextId(), spec, blockFrom, blockTo, false, this, tasks);
+        tasks.put(task, spec.cores(), spec.index(), spec.kind() == ShardKind.RANGE);
         return task;
     }
 
     Task newGenerator(ShardSpec spec) {
-        return new Task(-1, spec, 0, spec.blockCount(), true, this);
+        return new Task(-1, spec, 0, spec.blockCount(), true, this, tasks);
     }
 
     /** Forgets a task nothing can refer to any more (its attempt is over and no state of it is being written). */
     void retireIfDone(Task task) {
-        ShardState state = task.lifecycle.state();
-        boolean over = state == ShardState.COMPLETED || state == ShardState.CANCELLED || state == ShardState.FAILED;
-        if (over && !task.savingCheckpoint) {
-            tasks.remove(task);
+        retireIfDone(task.id);
+    }
+
+    /** {@link #retireIfDone(Task)} by id: reads only the table's columns. */
+    void retireIfDone(int taskId) {
+        if (tasks.isLive(taskId) && tasks.isOver(taskId) && !tasks.isSavingCheckpoint(taskId)) {
+            tasks.remove(taskId);
         }
     }
 
@@ -226,13 +229,12 @@ public final class BrokerCore {
 
     void assign(Task task, RankSlot slot) {
         // Plain and resumable shards number attempts per shard (a shadow continues its primary's numbering).
-        int attempt = task.spec.kind() == ShardKind.RANGE ? task.lifecycle.start()
-                : task.lifecycle.start(++lastAttemptOfShard[task.spec.index()]);
-        task.rank = slot.rank;
-        task.onRank = true;
+        int attempt = task.spec.kind() == ShardKind.RANGE ? task.startAttempt()
+                : task.startAttempt(++lastAttemptOfShard[task.spec.index()]);
+        task.placeOn(slot.rank);
         task.assignedAt = now;
         task.preemptRequested = false;
-        slot.add(task);
+        slot.add(task.id);
         index.attemptHeld(1);
         counters.attemptsStarted++;
         if (settings.shadows() && task.spec.priority() == Priority.CRITICAL && task.spec.kind() != ShardKind.RANGE
@@ -251,7 +253,7 @@ public final class BrokerCore {
      * placement: an attempt that ended while its checkpoint loaded never reached its rank.
      */
     void sendAssignment(Task task, int attempt, Optional<SavedState> resumeFrom) {
-        RankSlot slot = slots[task.rank];
+        RankSlot slot = slots[task.rank()];
         List<Command.Input> inputs = task.spec.inputs().length == 0 ? List.of() : new ArrayList<>(task.spec.inputs().length);
         for (int in : task.spec.inputs()) {
             if (holders[in] != null && holders[in].get(slot.rank)) {
@@ -263,18 +265,18 @@ public final class BrokerCore {
         }
         long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : settings.checkpointEveryNanos();
         resumeFrom.ifPresent(state -> shared.resumed(task.id, attempt, task.spec.index(), state.step()));
-        emit(new Command.Assign(task.rank, task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
+        emit(new Command.Assign(task.rank(), task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
                 resumeFrom, inputs));
     }
 
     void requestPreemption(Task victim, Task forTask) {
-        observer.mark(Mark.Kind.PREEMPTION_REQUESTED, victim.rank, victim.name + " for " + forTask.name);
+        observer.mark(Mark.Kind.PREEMPTION_REQUESTED, victim.rank(), victim.name + " for " + forTask.name);
         victim.preemptRequested = true;
         victim.preemptRequestedAt = now;
         victim.preemptLatencyOpen = true;
-        victim.preemptedFor = forTask;
-        forTask.preemptedFor = victim;
-        emit(new Command.Preempt(victim.rank, victim.id, victim.lifecycle.attempt()));
+        victim.setPreemptedFor(forTask);
+        forTask.setPreemptedFor(victim);
+        emit(new Command.Preempt(victim.rank(), victim.id, victim.attempt()));
     }
 
     void markHolder(int shardIndex, RankSlot slot) {
@@ -299,30 +301,36 @@ public final class BrokerCore {
 
     /** The attempt a worker's message is about, or null if the broker no longer expects it (attempt fencing). */
     Task currentTask(int rank, int taskId, int attempt) {
-        Task task = tasks.get(taskId);
-        if (task == null || !task.lifecycle.isCurrent(attempt) || !task.onRank || task.rank != rank || task.loading) {
+        return isCurrentAttempt(rank, taskId, attempt) ? tasks.get(taskId) : null;
+    }
+
+    /**
+     * Whether a worker's message is about an attempt the broker expects (attempt fencing); counts it
+     * stale if not. Reads only the table's columns.
+     */
+    boolean isCurrentAttempt(int rank, int taskId, int attempt) {
+        if (!tasks.runsNow(taskId, rank, attempt)) {
             counters.staleResults++;
-            return null;
+            return false;
         }
-        return task;
+        return true;
     }
 
     private void sharedCheckpoint(int rank, int taskId, int attempt, Optional<SavedState> state) {
         if (state.isPresent() && runs(rank, taskId, attempt)) {
-            shared.checkpointTaken(taskId, attempt, tasks.get(taskId).spec.index(), state.get().step());
+            shared.checkpointTaken(taskId, attempt, tasks.shard(taskId), state.get().step());
         }
     }
 
     /** Whether {@code rank} runs attempt {@code attempt} of task {@code taskId} now (a question, not a result: nothing counted). */
     boolean runs(int rank, int taskId, int attempt) {
-        Task task = tasks.get(taskId);
-        return task != null && task.lifecycle.isCurrent(attempt) && task.onRank && task.rank == rank && !task.loading;
+        return tasks.runsNow(taskId, rank, attempt);
     }
 
     /** The attempt whose checkpoint load just ended, if it still waits for it. */
     Task currentTaskLoading(int taskId, int attempt) {
         Task task = tasks.get(taskId);
-        return task != null && task.loading && task.onRank && task.lifecycle.isCurrent(attempt) ? task : null;
+        return task != null && task.isLoading() && task.isOnRank() && task.isCurrent(attempt) ? task : null;
     }
 
     Task taskById(int taskId) {
@@ -338,8 +346,8 @@ public final class BrokerCore {
         failure = cause;
         stopped = true;
         for (RankSlot s : workerSlots) {
-            for (Task t : s.attempts) {
-                emit(new Command.Cancel(s.rank, t.id, t.lifecycle.attempt()));
+            for (Task t : s.attemptsHeld()) {
+                emit(new Command.Cancel(s.rank, t.id, t.attempt()));
             }
         }
     }
@@ -393,7 +401,7 @@ public final class BrokerCore {
     /** The state of the unit that runs shard {@code index}, if it is not a range shard and has started (tests, diagnostics). */
     public Optional<ShardState> stateOf(int index) {
         Task t = taskOfShard[index];
-        return t == null ? Optional.empty() : Optional.of(t.lifecycle.state());
+        return t == null ? Optional.empty() : Optional.of(t.state());
     }
 
     // ---------------------------------------------------------------- views

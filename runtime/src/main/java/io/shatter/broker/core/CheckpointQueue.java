@@ -35,7 +35,7 @@ final class CheckpointQueue {
     }
 
     void loadThenAssign(Task task, int attempt) {
-        task.loading = true;
+        task.setLoading(true);
         core.emit(new Command.LoadCheckpoint(task.id, attempt, task.name));
     }
 
@@ -44,7 +44,7 @@ final class CheckpointQueue {
         if (task == null || core.stopped) {
             return; // the attempt ended while its state was loading (lost, cancelled): nothing to send
         }
-        task.loading = false;
+        task.setLoading(false);
         if (e.state().isPresent() && !task.isShadow()) {
             core.counters.checkpointRestores++; // a shadow starting from its primary's state is not a recovery
         }
@@ -53,14 +53,14 @@ final class CheckpointQueue {
 
     void onTaken(Event.CheckpointTaken e) {
         Task task = core.taskById(e.taskId());
-        if (task == null || !task.lifecycle.isCurrent(e.attempt()) || !task.onRank || task.rank != e.rank() || task.isShadow()) {
+        if (task == null || !task.isCurrent(e.attempt()) || !task.isOnRank() || task.rank() != e.rank() || task.isShadow()) {
             return; // an attempt given up, or a shadow: only the attempt that owns the shard saves its state
         }
         save(task, e.attempt(), e.state());
     }
 
     void save(Task task, int attempt, SavedState state) {
-        if (task.savingCheckpoint) {
+        if (task.isSavingCheckpoint()) {
             task.nextCheckpoint = new Task.PendingSave(attempt, state, core.now);
             return;
         }
@@ -68,17 +68,17 @@ final class CheckpointQueue {
     }
 
     private void write(Task task, int attempt, SavedState state, long takenAt) {
-        task.savingCheckpoint = true;
+        task.setSavingCheckpoint(true);
         task.savingTakenAt = takenAt;
         core.emit(new Command.SaveCheckpoint(task.id, attempt, task.spec.id(), state));
     }
 
     void onDurable(Event.CheckpointDurable e) {
         Task task = core.taskById(e.taskId());
-        if (task == null || !task.savingCheckpoint) {
+        if (task == null || !task.isSavingCheckpoint()) {
             return;
         }
-        task.savingCheckpoint = false;
+        task.setSavingCheckpoint(false);
         if (e.outcome() instanceof Event.SaveOutcome.Written w) {
             core.counters.checkpointsSaved++;
             core.counters.checkpointBytes += w.bytes();

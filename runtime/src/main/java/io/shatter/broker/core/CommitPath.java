@@ -24,6 +24,7 @@ final class CommitPath {
     private static final double EXCESS_CHUNK_SURVIVAL = 0.9;
     /** Shortest chunk the forecaster can ask for: below about a millisecond, round trips cost more than revocations. */
     private static final long MIN_CHUNK_NANOS = 1_000_000;
+    private static final int[] NO_INPUTS = new int[0];
 
     private final BrokerCore core;
     private final List<ShardSpec> specs;
@@ -32,6 +33,8 @@ final class CommitPath {
     private final int[] consumersLeft;
     private final byte[][] outputs;
     private final BitSet committed;
+    /** Shards that read inputs: a commit looks at its spec only for these (at 10,000 ranks a spec is a cache miss). */
+    private final BitSet readsInputs;
     private int shardsCompleted;
     private int recordsReplayed;
     private boolean finished;
@@ -45,8 +48,10 @@ final class CommitPath {
         consumersLeft = new int[n];
         outputs = new byte[n][];
         committed = new BitSet(n);
+        readsInputs = new BitSet(n);
         for (ShardSpec s : specs) {
             pendingDependencies[s.index()] = s.dependencies().length;
+            readsInputs.set(s.index(), s.inputs().length > 0);
             for (int in : s.inputs()) {
                 consumersLeft[in]++;
             }
@@ -271,8 +276,8 @@ final class CommitPath {
         core.shared.shardCommitted(index);
         outputs[index] = output;
         shardsCompleted++;
-        ShardSpec spec = specs.get(index);
         if (replaying) {
+            ShardSpec spec = specs.get(index);
             if (spec.kind() == ShardKind.RESUMABLE) {
                 core.emit(new Command.DiscardCheckpoints(List.of(spec.id()))); // left behind if the broker died between commit and discard
             }
@@ -287,7 +292,7 @@ final class CommitPath {
                 makeReady(dependent);
             }
         }
-        for (int in : spec.inputs()) {
+        for (int in : readsInputs.get(index) ? specs.get(index).inputs() : NO_INPUTS) {
             if (--consumersLeft[in] == 0) {
                 if (!replaying) {
                     releaseCachedCopies(in);

@@ -167,7 +167,7 @@ final class Membership {
 
     /** A revoked or leaving rank's attempts yield at their next safepoint: their preemption latency runs from now. */
     private void askedToYield(RankSlot slot) {
-        for (Task t : slot.attempts) {
+        for (Task t : slot.attemptsHeld()) {
             if (!t.preemptLatencyOpen) {
                 t.preemptRequestedAt = core.now;
                 t.preemptLatencyOpen = true;
@@ -300,7 +300,7 @@ final class Membership {
     private void vacate(RankSlot slot, String reason, boolean lost) {
         long now = core.now;
         core.observer.mark(Mark.Kind.LOST, slot.rank, reason);
-        for (Task task : new ArrayList<>(slot.attempts)) {
+        for (Task task : slot.attemptsHeld()) {
             task.preemptLatencyOpen = false; // lost, not preempted: no latency to measure
             if (lost) {
                 long since = Math.max(task.assignedAt, task.checkpointAt);
@@ -311,8 +311,8 @@ final class Membership {
             if (core.attempts.handOverToPartner(task)) {
                 continue;
             }
-            task.lifecycle.moveTo(ShardState.LOST);
-            task.lifecycle.moveTo(ShardState.QUEUED);
+            task.moveTo(ShardState.LOST);
+            task.moveTo(ShardState.QUEUED);
             core.attempts.requeue(task);
         }
         if (slot.status() == RankSlot.Status.ACTIVE || slot.status() == RankSlot.Status.REVOKING) {

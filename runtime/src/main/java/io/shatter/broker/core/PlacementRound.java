@@ -42,7 +42,7 @@ final class PlacementRound {
                 Placement placement = core.policy.place(task, core.view);
                 if (placement instanceof Placement.Run run) {
                     RankSlot slot = core.slots[run.rank()];
-                    task.preemptedFor = null;
+                    task.setPreemptedFor(null);
                     if (task.generator) {
                         Task chunk = core.commits.carveChunk(task, slot);
                         core.assign(chunk, slot);
@@ -52,7 +52,7 @@ final class PlacementRound {
                     } else {
                         core.assign(task, slot);
                     }
-                } else if (placement instanceof Placement.Preempt p && task.preemptedFor == null) {
+                } else if (placement instanceof Placement.Preempt p && task.preemptedFor() == null) {
                     core.requestPreemption((Task) p.victim(), task);
                     deferred.add(task);
                 } else {
@@ -112,18 +112,17 @@ final class PlacementRound {
     private void startShadows() {
         for (int i = core.unshadowed.size() - 1; i >= 0; i--) {
             Task primary = core.unshadowed.get(i);
-            if (!primary.onRank || primary.shadow != null || primary.isShadow() || core.commits.isCommitted(primary.spec.index())) {
+            if (!primary.isOnRank() || primary.shadow() != null || primary.isShadow() || core.commits.isCommitted(primary.spec.index())) {
                 core.unshadowed.remove(i);
                 continue;
             }
-            OptionalInt rank = core.policy.shadowRank(primary, core.view, primary.rank);
+            OptionalInt rank = core.policy.shadowRank(primary, core.view, primary.rank());
             if (rank.isEmpty()) {
                 continue;
             }
             core.unshadowed.remove(i);
             Task shadow = core.newTask(primary.spec, 0, 1);
-            shadow.primary = primary;
-            primary.shadow = shadow;
+            primary.pairWith(shadow);
             core.counters.shadowAttempts++;
             core.assign(shadow, core.slots[rank.getAsInt()]);
         }

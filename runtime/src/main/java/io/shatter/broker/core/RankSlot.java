@@ -5,6 +5,7 @@ import io.shatter.broker.policy.AttemptView;
 import io.shatter.broker.policy.RankView;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -25,12 +26,18 @@ final class RankSlot implements RankView {
     /** Whether workers outside the MPI world take this rank by joining (it is never waited for). */
     final boolean joinSlot;
     private final CapacityIndex index;
+    private final TaskTable tasks;
     private int cores;
     private Set<String> capabilities = Set.of();
     private Status status;
     private int heldCores;
-    /** Sized now, so that its array sits beside the slot in memory: at 10,000 ranks that is one cache miss less per attempt. */
-    final List<Task> attempts = new ArrayList<>(4);
+    /**
+     * Ids of the attempts it holds, in the order a list with swap-removal keeps them; each one's place
+     * here is in the table's column ({@link TaskTable#indexOnRank}), so removing one touches no task object.
+     * Sized now, so that the array sits beside the slot in memory.
+     */
+    private int[] attemptIds = new int[4];
+    private int attemptCount;
     long activeSince;
     long committed;
     /** Revocations so far: a grace timer of an earlier one finds another number and does nothing. */
@@ -38,11 +45,12 @@ final class RankSlot implements RankView {
     /** Shards whose outputs this rank caches; forgotten when it leaves. */
     final List<Integer> cachedOutputs = new ArrayList<>();
 
-    RankSlot(int rank, CapacityClass capacityClass, boolean joinSlot, CapacityIndex index) {
+    RankSlot(int rank, CapacityClass capacityClass, boolean joinSlot, CapacityIndex index, TaskTable tasks) {
         this.rank = rank;
         this.capacityClass = capacityClass;
         this.joinSlot = joinSlot;
         this.index = index;
+        this.tasks = tasks;
         this.status = joinSlot ? Status.VACANT : Status.JOINING;
     }
 
@@ -64,23 +72,36 @@ final class RankSlot implements RankView {
         setStatus(Status.ACTIVE);
     }
 
-    void add(Task task) {
-        task.indexOnRank = attempts.size();
-        attempts.add(task);
-        heldCores += task.spec.cores();
+    /** Takes live task {@code taskId}'s attempt (placed on this rank already). */
+    void add(int taskId) {
+        if (attemptCount == attemptIds.length) {
+            attemptIds = Arrays.copyOf(attemptIds, attemptCount * 2);
+        }
+        tasks.setIndexOnRank(taskId, attemptCount);
+        attemptIds[attemptCount++] = taskId;
+        heldCores += tasks.cores(taskId);
         index.changed(this, isActive());
     }
 
-    void remove(Task task) {
-        int i = task.indexOnRank;
-        Task last = attempts.remove(attempts.size() - 1);
-        if (last != task) {
-            attempts.set(i, last);
-            last.indexOnRank = i;
+    /** Gives up live task {@code taskId}'s attempt: the last one held takes its place. */
+    void remove(int taskId) {
+        int i = tasks.indexOnRank(taskId);
+        int last = attemptIds[--attemptCount];
+        if (last != taskId) {
+            attemptIds[i] = last;
+            tasks.setIndexOnRank(last, i);
         }
-        task.indexOnRank = -1;
-        heldCores -= task.spec.cores();
+        heldCores -= tasks.cores(taskId);
         index.changed(this, isActive());
+    }
+
+    /** The attempts it holds now, a copy (safe to end them while going through it). */
+    List<Task> attemptsHeld() {
+        List<Task> held = new ArrayList<>(attemptCount);
+        for (int i = 0; i < attemptCount; i++) {
+            held.add(tasks.get(attemptIds[i]));
+        }
+        return held;
     }
 
     @Override
@@ -130,7 +151,7 @@ final class RankSlot implements RankView {
 
     @Override
     public List<? extends AttemptView> attempts() {
-        return attempts;
+        return attemptsHeld();
     }
 
     @Override
