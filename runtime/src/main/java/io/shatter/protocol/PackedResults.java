@@ -40,13 +40,18 @@ public final class PackedResults {
 
     /** Holds one finished attempt's result. */
     public void add(int taskId, int attempt, Messages.Stamp stamp, long runNanos, long steps, byte[] output) {
+        add(taskId, attempt, stamp.lane(), stamp.startNanos(), runNanos, steps, output);
+    }
+
+    /** Holds one finished attempt's result: it ran on {@code lane} from {@code startNanos} on the worker's clock. */
+    public void add(int taskId, int attempt, int lane, long startNanos, long runNanos, long steps, byte[] output) {
         if (size == taskIds.length) {
             grow();
         }
         taskIds[size] = taskId;
         attempts[size] = attempt;
-        lanes[size] = stamp.lane();
-        starts[size] = stamp.startNanos();
+        lanes[size] = lane;
+        starts[size] = startNanos;
         this.runNanos[size] = runNanos;
         this.steps[size] = steps;
         outputs[size] = output;

@@ -36,8 +36,12 @@ import java.util.function.LongConsumer;
  * without delaying long ones.
  */
 public final class Worker implements Transport.Receiver, Messages.WorkerHandler {
-    /** At most this many messages or results per frame (a no-op shard's result is a few bytes). */
-    private static final int FLUSH_MESSAGES = 1024;
+    /**
+     * At most this many messages or results per frame: a quarter of the most a core may hold queued
+     * (the broker's {@code BatchSizing.MAX_DEPTH}), so the results of tiny shards reach the broker,
+     * and the queue is refilled, well before it runs dry.
+     */
+    private static final int FLUSH_MESSAGES = 256;
     private static final int FLUSH_BYTES = 1 << 20;
     /**
      * Results go out once the shards behind them ran this long together: a long shard's result at
@@ -69,6 +73,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private final WireWriter outbox = new WireWriter(1 << 12);
     /** Finished attempts' results not yet in {@link #outbox}: they leave packed, before the next other message ({@link #out()}). */
     private final PackedResults results = new PackedResults();
+    private final java.util.function.Supplier<WireWriter> outboxFirst = this::out;
     private final Map<Long, SharedAnswer> sharedReplies = new HashMap<>();
     private long nextSharedRequest;
     /** Run time of the shards whose results wait in {@link #outbox}. */
@@ -208,7 +213,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     long started = System.nanoTime();
                     try {
                         outcome = runner.run(next, new AttemptContext(next, specs, transport.rank(), capacityClass, pools,
-                                sharedOf(next)));
+                                sharedStateOf));
                     } finally {
                         lock.lock();
                     }
@@ -219,7 +224,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                             && graph.dependentsOf(next.spec.index()).length > 0) {
                         cache.put(next.spec.index(), done.output()); // the broker counts the producer as a holder
                     }
-                    outcome.write(this::out, results, next, new Messages.Stamp(index, started));
+                    outcome.write(outboxFirst, results, next, index, started);
                     unflushedRunNanos += outcome.runNanos();
                     if (outbox.messages() + results.size() >= FLUSH_MESSAGES || outbox.size() + results.outputBytes() >= FLUSH_BYTES
                             || unflushedRunNanos >= FLUSH_AFTER_NANOS) {
@@ -448,6 +453,9 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     /** The broker's answer to one shared-state request. */
     private record SharedAnswer(boolean applied, SharedState.Entry entry) {
     }
+
+    /** Made for an attempt only when it asks for shared state (most never do). */
+    private final java.util.function.Function<Assignment, SharedState> sharedStateOf = this::sharedOf;
 
     /** The broker's shared state as attempt {@code a}'s transaction sees it (the broker keeps the transaction). */
     private SharedState sharedOf(Assignment a) {
