@@ -2,6 +2,7 @@ package io.shatter;
 
 import io.shatter.observe.RunTimeline;
 
+import java.util.OptionalLong;
 import java.util.function.IntFunction;
 
 /**
@@ -13,12 +14,15 @@ public final class RunResult {
     private final IntFunction<byte[]> outputs;
     private final RunSummary summary;
     private final RunTimeline timeline;
+    private final OptionalLong firstAttemptStartNanos;
 
-    RunResult(ShardGraph graph, IntFunction<byte[]> outputs, RunSummary summary, RunTimeline timeline) {
+    RunResult(ShardGraph graph, IntFunction<byte[]> outputs, RunSummary summary, RunTimeline timeline,
+              OptionalLong firstAttemptStartNanos) {
         this.graph = graph;
         this.outputs = outputs;
         this.summary = summary;
         this.timeline = timeline;
+        this.firstAttemptStartNanos = firstAttemptStartNanos;
     }
 
     /** Whether this process ran the broker (and so holds the results). */
@@ -45,6 +49,14 @@ public final class RunResult {
     /** The run's figures (null on worker ranks). */
     public RunSummary summary() {
         return summary;
+    }
+
+    /**
+     * When the first attempt started on a worker, in nanoseconds from the run's start (worker clocks
+     * mapped to the broker's); recorded with or without a timeline. Empty on worker ranks.
+     */
+    public OptionalLong firstAttemptStartNanos() {
+        return firstAttemptStartNanos;
     }
 
     /** The timeline ({@link RunTimeline#EMPTY} unless {@link RunConfig.Builder#recordTrace(boolean)} was on; empty on worker ranks). */

@@ -54,7 +54,7 @@ public final class Shatter {
         int cores = rank <= layout.workers() ? layout.cores().get(rank - 1) : 1;
         List<String> capabilities = rank <= layout.workers() ? List.copyOf(layout.capabilities().get(rank - 1)) : List.of();
         new Worker(graph, transport, cores, capabilities, capacityClass).run();
-        return new RunResult(graph, i -> null, null, RunTimeline.EMPTY);
+        return new RunResult(graph, i -> null, null, RunTimeline.EMPTY, java.util.OptionalLong.empty());
     }
 
     private static RunResult runLocally(ShardGraph graph, RunConfig config) {
@@ -117,6 +117,6 @@ public final class Shatter {
             failure.attachTimeline(timeline);
             throw failure;
         }
-        return new RunResult(graph, core::output, summary, timeline);
+        return new RunResult(graph, core::output, summary, timeline, loop.timeline().firstAttemptStartNanos());
     }
 }

@@ -108,8 +108,10 @@ public class BrokerCoreBenchmark {
             batch.addAll(commands);
             commands.clear();
             for (Command c : batch) {
-                if (c instanceof Command.Assign a) {
-                    core.handle(new Event.AttemptDone(a.rank(), a.taskId(), a.attempt(), REPORTED_RUN_NANOS, output), now);
+                if (c instanceof Command.AssignBatch b) {
+                    for (Command.Assign a : b.assignments()) {
+                        core.handle(new Event.AttemptDone(a.rank(), a.taskId(), a.attempt(), REPORTED_RUN_NANOS, output), now);
+                    }
                 }
             }
             now += 1_000;

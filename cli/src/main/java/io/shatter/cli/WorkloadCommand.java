@@ -58,11 +58,6 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         return true;
     }
 
-    /** Whether to record the timeline even without {@code --trace} (a workload that reads it from the result). */
-    protected boolean recordTimeline() {
-        return false;
-    }
-
     /** A graph to run first, untimed and unreported (to warm the JVM up), or null. */
     protected ShardGraph warmupGraph() {
         return null;
@@ -101,7 +96,7 @@ public abstract class WorkloadCommand implements Callable<Integer> {
         MpiSession.runStarted();
         try (ProgressReporter progress = new ProgressReporter(spec.name(), !options.noProgress, System.err, options.runDir());
              CtrlC ctrlC = CtrlC.install(stop)) {
-            RunConfig.Builder builder = options.config().stop(stop).recordTrace(options.trace != null || options.report != null || recordTimeline()).progress(progress)
+            RunConfig.Builder builder = options.config().stop(stop).recordTrace(options.trace != null || options.report != null).progress(progress)
                     .retainIntermediateOutputs(!dropIntermediateOutputs()).runIdentity(runIdentity());
             excess.configure(builder, options, spec.commandLine().getParseResult().originalArgs());
             result = Shatter.run(graph, builder.build());

@@ -7,6 +7,7 @@ import io.shatter.broker.core.SavedState;
 import io.shatter.broker.journal.Journal;
 import io.shatter.checkpoint.CheckpointStore;
 import io.shatter.protocol.Messages;
+import io.shatter.protocol.PackedAssignments;
 import io.shatter.protocol.WireWriter;
 import io.shatter.spi.ExcessWorkerPool;
 import org.slf4j.Logger;
@@ -88,15 +89,18 @@ final class EffectRunner implements Consumer<Command> {
 
     private void write(Command.ToRank message) {
         WireWriter out = outbox(message.rank());
-        if (message instanceof Command.Assign a) {
-            List<Messages.Input> inputs = new ArrayList<>(a.inputs().size());
-            for (Command.Input in : a.inputs()) {
-                inputs.add(new Messages.Input(in.shard(), in instanceof Command.Input.Sent s ? s.bytes() : null));
+        if (message instanceof Command.AssignBatch batch) {
+            PackedAssignments packed = new PackedAssignments(out, batch.assignments().size());
+            for (Command.Assign a : batch.assignments()) {
+                List<Messages.Input> inputs = a.inputs().isEmpty() ? List.of() : new ArrayList<>(a.inputs().size());
+                for (Command.Input in : a.inputs()) {
+                    inputs.add(new Messages.Input(in.shard(), in instanceof Command.Input.Sent s ? s.bytes() : null));
+                }
+                long resumeStep = a.resumeFrom().isPresent() ? a.resumeFrom().get().step() : Messages.NO_STEP;
+                byte[] state = a.resumeFrom().isPresent() ? a.resumeFrom().get().state() : NO_STATE;
+                packed.add(a.taskId(), a.attempt(), a.shardIndex(), a.blockFrom(), a.blockTo(), a.checkpointEveryNanos(),
+                        resumeStep, state, inputs);
             }
-            long resumeStep = a.resumeFrom().map(SavedState::step).orElse(Messages.NO_STEP);
-            byte[] state = a.resumeFrom().map(SavedState::state).orElse(NO_STATE);
-            Messages.assign(out, a.taskId(), a.attempt(), a.shardIndex(), a.blockFrom(), a.blockTo(), a.checkpointEveryNanos(),
-                    resumeStep, state, inputs);
         } else if (message instanceof Command.Preempt p) {
             Messages.preempt(out, p.taskId(), p.attempt());
         } else if (message instanceof Command.Cancel c) {

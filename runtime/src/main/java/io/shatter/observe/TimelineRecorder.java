@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /**
  * Records the timeline on the broker's loop thread (not thread-safe; everything comes from that
@@ -44,6 +45,8 @@ public final class TimelineRecorder implements Messages.StampListener, ScheduleO
     /** A worker session's clock offset bound: broker nanos minus worker nanos, at most. */
     private static final class Session {
         long offset = Long.MAX_VALUE;
+        /** The earliest start of an attempt of this session, on the worker's clock. */
+        long earliestStart = Long.MAX_VALUE;
 
         void observe(long bound) {
             offset = Math.min(offset, bound);
@@ -75,24 +78,40 @@ public final class TimelineRecorder implements Messages.StampListener, ScheduleO
 
     @Override
     public void onHello(int rank, long workerNanos) {
+        // Sessions are kept even when not recording (one per rank, no allocation per attempt): they give the first start.
+        Session s = new Session();
+        s.observe(clock.nanoTime() - workerNanos);
+        sessions.put(rank, s);
         if (enabled) {
-            Session s = new Session();
-            s.observe(clock.nanoTime() - workerNanos);
-            sessions.put(rank, s);
             marks.add(new Mark(Mark.Kind.JOINED, rank, now(), ""));
         }
     }
 
     @Override
     public void onAttempt(int rank, int taskId, int attempt, Messages.Stamp stamp, long runNanos) {
-        if (!enabled) {
-            return;
-        }
         Session s = sessions.computeIfAbsent(rank, r -> new Session());
         if (stamp.lane() >= 0) {
             s.observe(clock.nanoTime() - (stamp.startNanos() + runNanos));
+            s.earliestStart = Math.min(s.earliestStart, stamp.startNanos());
         }
-        pending = new Pending(rank, taskId, attempt, stamp, s);
+        if (enabled) {
+            pending = new Pending(rank, taskId, attempt, stamp, s);
+        }
+    }
+
+    /**
+     * When the first attempt that a worker reported started, in nanoseconds from the run's start
+     * on the broker's timebase (empty if none did). Known whether or not the timeline is recorded:
+     * benchmarks measure from it without paying for a timeline.
+     */
+    public OptionalLong firstAttemptStartNanos() {
+        long first = Long.MAX_VALUE;
+        for (Session s : sessions.values()) {
+            if (s.earliestStart != Long.MAX_VALUE) {
+                first = Math.min(first, Math.max(0, s.earliestStart + s.offset - zero));
+            }
+        }
+        return first == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(first);
     }
 
     @Override

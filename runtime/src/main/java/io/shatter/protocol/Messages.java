@@ -12,10 +12,9 @@ import java.util.List;
  */
 public final class Messages {
     /** Bumped whenever a message's layout changes. */
-    public static final int VERSION = 4; // 4: shared-state requests name their attempt
+    public static final int VERSION = 5; // 5: assignments and results travel packed (PackedAssignments, PackedResults)
 
     // Broker to worker.
-    static final int ASSIGN = 1;
     static final int PREEMPT = 2;
     static final int CANCEL = 3;
     static final int REVOKE = 4;
@@ -23,9 +22,9 @@ public final class Messages {
     static final int RELEASE = 6;
     static final int SHUTDOWN = 7;
     static final int SHARED_REPLY = 8;
+    static final int ASSIGN_BATCH = 9;
     // Worker to broker.
     static final int HELLO = 20;
-    static final int DONE = 21;
     static final int FAILED = 22;
     static final int CHECKPOINT = 23;
     static final int YIELDED = 24;
@@ -33,6 +32,7 @@ public final class Messages {
     static final int SHARED_GET = 26;
     static final int SHARED_CAS = 27;
     static final int LEAVING = 28;
+    static final int DONE_BATCH = 29;
 
     /** Marks "no step recorded" in {@link #yielded}: the attempt had not started or had no state. */
     public static final long NO_STEP = -1;
@@ -85,28 +85,14 @@ public final class Messages {
         }
     }
 
-    /** An input of an assignment: either its bytes, or a note that the worker already holds them. */
+    /**
+     * An input of an assignment ({@link PackedAssignments}): either its bytes, or a note that the
+     * worker already holds them.
+     */
     public record Input(int shardIndex, byte[] bytes) {
         /** Whether the worker must take the value from its cache. */
         public boolean cached() {
             return bytes == null;
-        }
-    }
-
-    /** Asks a worker to run one attempt. {@code state} is empty when starting fresh. */
-    public static void assign(WireWriter out, int taskId, int attempt, int shardIndex, int blockFrom, int blockTo,
-                              long checkpointEveryNanos, long resumeStep, byte[] state, List<Input> inputs) {
-        beginFrame(out);
-        out.message(ASSIGN).writeVarInt(taskId).writeVarInt(attempt).writeVarInt(shardIndex)
-                .writeVarInt(blockFrom).writeVarInt(blockTo).writeVarLong(checkpointEveryNanos)
-                .writeSignedVarLong(resumeStep).writeBytes(state).writeVarInt(inputs.size());
-        for (Input in : inputs) {
-            out.writeVarInt(in.shardIndex());
-            if (in.cached()) {
-                out.writeByte(0);
-            } else {
-                out.writeByte(1).writeBytes(in.bytes());
-            }
         }
     }
 
@@ -157,14 +143,6 @@ public final class Messages {
             out.writeString(c);
         }
         out.writeString(graphFingerprint).writeSignedVarLong(System.nanoTime());
-    }
-
-    /** An attempt finished with an output. */
-    public static void done(WireWriter out, int taskId, int attempt, Stamp stamp, long runNanos, long steps, byte[] output) {
-        beginFrame(out);
-        out.message(DONE).writeVarInt(taskId).writeVarInt(attempt).writeVarLong(runNanos);
-        stamp.write(out);
-        out.writeVarLong(steps).writeBytes(output);
     }
 
     /** An attempt threw; {@code description} names the error and where it was raised. */
@@ -281,23 +259,7 @@ public final class Messages {
         while (in.hasMore()) {
             int type = in.readByte();
             switch (type) {
-                case ASSIGN -> {
-                    int taskId = in.readVarInt();
-                    int attempt = in.readVarInt();
-                    int shard = in.readVarInt();
-                    int from = in.readVarInt();
-                    int to = in.readVarInt();
-                    long every = in.readVarLong();
-                    long step = in.readSignedVarLong();
-                    byte[] state = in.readBytes();
-                    int n = in.readCount(2); // an input is its index and a flag at least
-                    List<Input> inputs = new ArrayList<>(n);
-                    for (int i = 0; i < n; i++) {
-                        int index = in.readVarInt();
-                        inputs.add(new Input(index, in.readByte() == 0 ? null : in.readBytes()));
-                    }
-                    handler.onAssign(taskId, attempt, shard, from, to, every, step, state, inputs);
-                }
+                case ASSIGN_BATCH -> PackedAssignments.read(in, handler);
                 case PREEMPT -> handler.onPreempt(in.readVarInt(), in.readVarInt());
                 case CANCEL -> handler.onCancel(in.readVarInt(), in.readVarInt());
                 case REVOKE -> handler.onRevoke(in.readVarLong());
@@ -338,13 +300,7 @@ public final class Messages {
                     stamps.onHello(rank, in.readSignedVarLong());
                     handler.onHello(rank, cores, capabilities, fingerprint);
                 }
-                case DONE -> {
-                    int taskId = in.readVarInt();
-                    int attempt = in.readVarInt();
-                    long runNanos = in.readVarLong();
-                    stamps.onAttempt(rank, taskId, attempt, Stamp.read(in), runNanos);
-                    handler.onDone(rank, taskId, attempt, runNanos, in.readVarLong(), in.readBytes());
-                }
+                case DONE_BATCH -> PackedResults.read(rank, in, handler, stamps);
                 case FAILED -> {
                     int taskId = in.readVarInt();
                     int attempt = in.readVarInt();

@@ -19,16 +19,17 @@ final class AttemptContext implements ShardContext {
     private final CapacityClass capacityClass;
     /** The worker's pools, one per core count, shared by its attempts. */
     private final Map<Integer, ForkJoinPool> pools;
-    private final SharedState shared;
+    private final java.util.function.Function<Assignment, SharedState> sharedOf;
+    private SharedState shared;
 
     AttemptContext(Assignment a, List<ShardSpec> specs, int rank, CapacityClass capacityClass, Map<Integer, ForkJoinPool> pools,
-                   SharedState shared) {
+                   java.util.function.Function<Assignment, SharedState> sharedOf) {
         this.a = a;
         this.specs = specs;
         this.rank = rank;
         this.capacityClass = capacityClass;
         this.pools = pools;
-        this.shared = shared;
+        this.sharedOf = sharedOf;
     }
 
     @Override
@@ -78,6 +79,9 @@ final class AttemptContext implements ShardContext {
 
     @Override
     public SharedState shared() {
+        if (shared == null) { // made on first use; two threads of one shard racing here make two equal views
+            shared = sharedOf.apply(a);
+        }
         return shared;
     }
 }

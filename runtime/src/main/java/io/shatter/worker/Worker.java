@@ -8,6 +8,7 @@ import io.shatter.ShatterException;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
 import io.shatter.protocol.Messages;
+import io.shatter.protocol.PackedResults;
 import io.shatter.protocol.WireWriter;
 import io.shatter.transport.Transport;
 
@@ -35,7 +36,12 @@ import java.util.function.LongConsumer;
  * without delaying long ones.
  */
 public final class Worker implements Transport.Receiver, Messages.WorkerHandler {
-    private static final int FLUSH_MESSAGES = 64;
+    /**
+     * At most this many messages or results per frame: a quarter of the most a core may hold queued
+     * (the broker's {@code BatchSizing.MAX_DEPTH}), so the results of tiny shards reach the broker,
+     * and the queue is refilled, well before it runs dry.
+     */
+    private static final int FLUSH_MESSAGES = 256;
     private static final int FLUSH_BYTES = 1 << 20;
     /**
      * Results go out once the shards behind them ran this long together: a long shard's result at
@@ -65,6 +71,9 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private final Map<Long, Assignment> live = new HashMap<>();
     private final Map<Integer, byte[]> cache = new HashMap<>();
     private final WireWriter outbox = new WireWriter(1 << 12);
+    /** Finished attempts' results not yet in {@link #outbox}: they leave packed, before the next other message ({@link #out()}). */
+    private final PackedResults results = new PackedResults();
+    private final java.util.function.Supplier<WireWriter> outboxFirst = this::out;
     private final Map<Long, SharedAnswer> sharedReplies = new HashMap<>();
     private long nextSharedRequest;
     /** Run time of the shards whose results wait in {@link #outbox}. */
@@ -113,7 +122,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         transport.start(this);
         lock.lock();
         try {
-            Messages.hello(outbox, cores, capabilities, graph.fingerprint());
+            Messages.hello(out(), cores, capabilities, graph.fingerprint());
             flush();
         } finally {
             lock.unlock();
@@ -142,7 +151,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         lock.lock();
         try {
             exitAfterLeaving = true;
-            Messages.leaving(outbox); // first, so that the broker assigns nothing more to a rank on its way out
+            Messages.leaving(out()); // first, so that the broker assigns nothing more to a rank on its way out
             onRevoke(0);
             flush();
             wake.signalAll();
@@ -204,7 +213,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     long started = System.nanoTime();
                     try {
                         outcome = runner.run(next, new AttemptContext(next, specs, transport.rank(), capacityClass, pools,
-                                sharedOf(next)));
+                                sharedStateOf));
                     } finally {
                         lock.lock();
                     }
@@ -215,16 +224,17 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                             && graph.dependentsOf(next.spec.index()).length > 0) {
                         cache.put(next.spec.index(), done.output()); // the broker counts the producer as a holder
                     }
-                    outcome.write(outbox, next, new Messages.Stamp(index, started));
+                    outcome.write(outboxFirst, results, next, index, started);
                     unflushedRunNanos += outcome.runNanos();
-                    if (outbox.messages() >= FLUSH_MESSAGES || outbox.size() >= FLUSH_BYTES || unflushedRunNanos >= FLUSH_AFTER_NANOS) {
+                    if (outbox.messages() + results.size() >= FLUSH_MESSAGES || outbox.size() + results.outputBytes() >= FLUSH_BYTES
+                            || unflushedRunNanos >= FLUSH_AFTER_NANOS) {
                         flush();
                     }
                     continue;
                 }
                 if (leavePending && running == 0) {
                     leavePending = false;
-                    Messages.left(outbox);
+                    Messages.left(out());
                     if (exitAfterLeaving) {
                         flush();
                         shutdown = true;
@@ -251,12 +261,19 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
 
     /** Sends what the outbox holds. Under the lock, so that frames leave in the order they were written. */
     private void flush() {
+        results.writeTo(outbox);
         if (!outbox.isEmpty()) {
             byte[] frame = outbox.toFrame();
             outbox.reset();
             unflushedRunNanos = 0;
             transport.send(0, frame);
         }
+    }
+
+    /** The outbox, with the results held so far written into it first (so that messages keep their order). */
+    private WireWriter out() {
+        results.writeTo(outbox);
+        return outbox;
     }
 
     private void drainFrames() {
@@ -300,11 +317,11 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     @Override
     public void onAssign(int taskId, int attempt, int shardIndex, int blockFrom, int blockTo, long checkpointEveryNanos,
                          long resumeStep, byte[] state, List<Messages.Input> inputs) {
-        Map<Integer, byte[]> values = new HashMap<>();
+        Map<Integer, byte[]> values = inputs.isEmpty() ? Map.of() : new HashMap<>();
         for (Messages.Input in : inputs) {
             byte[] bytes = in.cached() ? cache.get(in.shardIndex()) : in.bytes();
             if (bytes == null) {
-                Messages.failed(outbox, taskId, attempt, Messages.Stamp.NONE, 0, "internal: input " + specs.get(in.shardIndex()).id()
+                Messages.failed(out(), taskId, attempt, Messages.Stamp.NONE, 0, "internal: input " + specs.get(in.shardIndex()).id()
                         + " was announced as cached on rank " + transport.rank() + " but is not");
                 return;
             }
@@ -316,7 +333,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         Assignment a = new Assignment(taskId, attempt, specs.get(shardIndex), blockFrom, blockTo, checkpointEveryNanos,
                 resumeStep, state, values);
         if (revoked) {
-            Messages.yielded(outbox, taskId, attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
+            Messages.yielded(out(), taskId, attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
             return;
         }
         live.put(a.key(), a);
@@ -333,7 +350,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
             a.yieldRequested = true;
         } else {
             unqueue(a);
-            Messages.yielded(outbox, taskId, attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
+            Messages.yielded(out(), taskId, attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
         }
     }
 
@@ -355,7 +372,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         for (ArrayDeque<Assignment> q : queued) {
             for (Assignment a : q) {
                 live.remove(a.key());
-                Messages.yielded(outbox, a.taskId, a.attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
+                Messages.yielded(out(), a.taskId, a.attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
             }
             q.clear();
         }
@@ -369,7 +386,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
         revoked = false;
         leavePending = false;
         cache.clear(); // a restored rank is a new process as far as the broker knows
-        Messages.hello(outbox, cores, capabilities, graph.fingerprint());
+        Messages.hello(out(), cores, capabilities, graph.fingerprint());
     }
 
     @Override
@@ -437,17 +454,20 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private record SharedAnswer(boolean applied, SharedState.Entry entry) {
     }
 
+    /** Made for an attempt only when it asks for shared state (most never do). */
+    private final java.util.function.Function<Assignment, SharedState> sharedStateOf = this::sharedOf;
+
     /** The broker's shared state as attempt {@code a}'s transaction sees it (the broker keeps the transaction). */
     private SharedState sharedOf(Assignment a) {
         return new SharedState() {
             @Override
             public Entry get(String key) {
-                return sharedRequest(id -> Messages.sharedGet(outbox, a.taskId, a.attempt, id, key)).entry();
+                return sharedRequest(id -> Messages.sharedGet(out(), a.taskId, a.attempt, id, key)).entry();
             }
 
             @Override
             public boolean compareAndSet(String key, long expectedVersion, byte[] value) {
-                return sharedRequest(id -> Messages.sharedCompareAndSet(outbox, a.taskId, a.attempt, id, key, expectedVersion, value))
+                return sharedRequest(id -> Messages.sharedCompareAndSet(out(), a.taskId, a.attempt, id, key, expectedVersion, value))
                         .applied();
             }
         };
@@ -462,7 +482,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private void sendCheckpoint(Assignment a, long step, byte[] state) {
         lock.lock();
         try {
-            Messages.checkpoint(outbox, a.taskId, a.attempt, step, state);
+            Messages.checkpoint(out(), a.taskId, a.attempt, step, state);
             flush();
         } finally {
             lock.unlock();

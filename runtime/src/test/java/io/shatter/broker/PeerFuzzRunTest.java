@@ -14,6 +14,7 @@ import io.shatter.broker.policy.DefaultPlacementPolicy;
 import io.shatter.broker.policy.Placement;
 import io.shatter.broker.policy.PlacementPolicy;
 import io.shatter.protocol.Messages;
+import io.shatter.protocol.PackedResults;
 import io.shatter.protocol.WireWriter;
 import io.shatter.transport.LocalCluster;
 import io.shatter.transport.Transport;
@@ -129,8 +130,14 @@ class PeerFuzzRunTest {
             int taskId = random.nextInt(1 << 20);
             int attempt = 1_000_000 + random.nextInt(1000);
             switch (random.nextInt(7)) {
-                case 0 -> Messages.done(w, taskId, attempt, new Messages.Stamp(0, random.nextLong()), random.nextInt(1 << 30), 1,
-                        new byte[random.nextInt(64)]);
+                case 0 -> {
+                    PackedResults results = new PackedResults();
+                    for (int k = 1 + random.nextInt(3); k > 0; k--) {
+                        results.add(taskId + k, attempt, new Messages.Stamp(0, random.nextLong()), random.nextInt(1 << 30), 1,
+                                new byte[random.nextInt(64)]);
+                    }
+                    results.writeTo(w);
+                }
                 case 1 -> Messages.failed(w, taskId, attempt, new Messages.Stamp(0, 0), 5, "forged");
                 case 2 -> Messages.checkpoint(w, taskId, attempt, random.nextInt(100), new byte[random.nextInt(64)]);
                 case 3 -> Messages.yielded(w, taskId, attempt, Messages.Stamp.NONE, random.nextInt(100), new byte[3], 7);

@@ -24,7 +24,14 @@ class FrameFuzzTest {
         Messages.Stamp stamp = new Messages.Stamp(1, 123_456_789L);
         List<java.util.function.Consumer<WireWriter>> messages = List.of(
                 w -> Messages.hello(w, 4, List.of("gpu", "avx512"), "fingerprint-abc"),
-                w -> Messages.done(w, 17, 2, stamp, 5_000_000L, 40, new byte[] {1, 2, 3, 4, 5}),
+                w -> done(w, 17, 2, stamp, 5_000_000L, 40, new byte[] {1, 2, 3, 4, 5}),
+                w -> {
+                    PackedResults results = new PackedResults(); // a packed batch: ids and starts as differences
+                    results.add(17, 2, stamp, 5_000_000L, 40, new byte[] {1, 2, 3});
+                    results.add(12, 1, new Messages.Stamp(0, 123_000_000L), 7L, 1, new byte[0]);
+                    results.add(900_000, 3, Messages.Stamp.NONE, 1L << 40, 0, new byte[] {7});
+                    results.writeTo(w);
+                },
                 w -> Messages.failed(w, 17, 3, stamp, 1_000L, "java.lang.IllegalStateException: boom at Foo.java:12"),
                 w -> Messages.checkpoint(w, 9, 1, 12, new byte[] {9, 8, 7}),
                 w -> Messages.yielded(w, 9, 1, stamp, 13, new byte[] {6, 5}, 2_000L),
@@ -47,8 +54,16 @@ class FrameFuzzTest {
     private static List<byte[]> workerFrames() {
         List<byte[]> frames = new ArrayList<>();
         List<java.util.function.Consumer<WireWriter>> messages = List.of(
-                w -> Messages.assign(w, 3, 1, 7, 0, 10, 200_000_000L, 4, new byte[] {1, 2},
+                w -> new PackedAssignments(w, 1).add(3, 1, 7, 0, 10, 200_000_000L, 4, new byte[] {1, 2},
                         List.of(new Messages.Input(1, new byte[] {5, 6, 7}), new Messages.Input(2, null))),
+                w -> {
+                    PackedAssignments batch = new PackedAssignments(w, 4); // plain, range chunk, resumed, with inputs
+                    batch.add(40, 1, 90, 0, 1, 0, Messages.NO_STEP, new byte[0], List.of());
+                    batch.add(38, 2, 91, 5, 9, 0, Messages.NO_STEP, new byte[0], List.of());
+                    batch.add(70_000, 1, 3, 0, 1, 200_000_000L, 12, new byte[] {4, 4}, List.of());
+                    batch.add(71_000, 1, 4, 0, 1, 200_000_000L, Messages.NO_STEP, new byte[0],
+                            List.of(new Messages.Input(3, null), new Messages.Input(2, new byte[] {8})));
+                },
                 w -> Messages.preempt(w, 3, 1),
                 w -> Messages.cancel(w, 3, 1),
                 w -> Messages.revoke(w, 1_000_000_000L),
@@ -65,6 +80,13 @@ class FrameFuzzTest {
         }
         frames.add(all.toFrame());
         return frames;
+    }
+
+    /** One result in its own packed batch. */
+    private static void done(WireWriter w, int taskId, int attempt, Messages.Stamp stamp, long runNanos, long steps, byte[] output) {
+        PackedResults results = new PackedResults();
+        results.add(taskId, attempt, stamp, runNanos, steps, output);
+        results.writeTo(w);
     }
 
     /** Decodes {@code frame} both as the broker and as a worker would; the first exception other than a protocol error. */

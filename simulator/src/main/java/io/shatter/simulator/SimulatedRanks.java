@@ -157,8 +157,10 @@ final class SimulatedRanks {
         if (!r.alive) {
             return; // a message to a dead process is lost; the broker learns of it on its own
         }
-        if (message instanceof Command.Assign a) {
-            onAssign(r, a);
+        if (message instanceof Command.AssignBatch batch) {
+            for (Command.Assign a : batch.assignments()) {
+                onAssign(r, a);
+            }
         } else if (message instanceof Command.Preempt p) {
             Attempt a = r.live.get(Attempt.key(p.taskId(), p.attempt()));
             if (a != null && !a.started) {

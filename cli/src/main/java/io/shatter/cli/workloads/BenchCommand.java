@@ -100,11 +100,6 @@ public final class BenchCommand extends WorkloadCommand {
     }
 
     @Override
-    protected boolean recordTimeline() {
-        return true; // the first attempt's start marks the moment the pool began working
-    }
-
-    @Override
     protected boolean dropIntermediateOutputs() {
         return false;
     }

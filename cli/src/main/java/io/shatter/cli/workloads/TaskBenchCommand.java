@@ -107,11 +107,6 @@ public final class TaskBenchCommand extends WorkloadCommand {
     }
 
     @Override
-    protected boolean recordTimeline() {
-        return true; // the first attempt's start marks the moment the pool began working
-    }
-
-    @Override
     protected String describe(RunResult result) {
         if (!result.isBroker()) {
             return "taskbench: worker rank done";

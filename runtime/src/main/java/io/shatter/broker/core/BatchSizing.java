@@ -6,8 +6,9 @@ package io.shatter.broker.core;
  * tune. The broker sends each rank's assignments of a dispatch round as one frame and a worker
  * returns its results once the shards behind them ran about {@link #MESSAGE_WORK_NANOS} together
  * (or when a lane would otherwise wait), so in steady state each message carries about a
- * millisecond of work both ways; the queue ahead holds several such messages, so a rank never
- * idles through the round trip that refills it. Every queued attempt stays an attempt of its own:
+ * millisecond of work both ways ({@link #shardsPerMessage}; {@link AssignmentBatcher} packs them);
+ * the queue ahead holds several such messages, so a rank never idles through the round trip that
+ * refills it. Every queued attempt stays an attempt of its own:
  * fenced, revocable, preemptible and committed once, exactly as when it runs alone.
  */
 final class BatchSizing {
@@ -19,6 +20,13 @@ final class BatchSizing {
     static final long LONGEST_QUEUED_SHARD_NANOS = 50_000_000;
     /** Never more than this per core, however tiny the shards (bounds the work a revocation hands back). */
     static final int MAX_DEPTH = 1024;
+    /** Never more than this many attempts in one message, however tiny the shards (bounds a message's size). */
+    static final int MAX_PER_MESSAGE = 1024;
+    /**
+     * An excess rank's message carries no more work than the forecast gives these odds of
+     * surviving: capacity that may go soon gets its work in smaller messages.
+     */
+    static final double MESSAGE_SURVIVAL = 0.99;
 
     private BatchSizing() {
     }
@@ -32,5 +40,30 @@ final class BatchSizing {
             return 1;
         }
         return (int) Math.max(2, Math.min(MAX_DEPTH, 1 + QUEUE_WORK_NANOS / expectedRunNanos));
+    }
+
+    /**
+     * Attempts per assignment message, given the mean run time of the shards measured so far: about
+     * {@link #MESSAGE_WORK_NANOS} of work, at least one and at most {@link #MAX_PER_MESSAGE}
+     * ({@code 0}: nothing measured yet, so each attempt travels alone, as a long one would).
+     */
+    static int shardsPerMessage(long expectedRunNanos) {
+        if (expectedRunNanos <= 0) {
+            return 1;
+        }
+        return (int) Math.max(1, Math.min(MAX_PER_MESSAGE, MESSAGE_WORK_NANOS / expectedRunNanos));
+    }
+
+    /**
+     * Attempts per message for an excess rank, whose capacity may go: {@link #shardsPerMessage},
+     * halved until the forecast gives the rank at least {@link #MESSAGE_SURVIVAL} odds of outliving
+     * one message's work ({@code survival}: odds of outliving a run of that many nanoseconds).
+     */
+    static int shardsPerMessage(long expectedRunNanos, java.util.function.LongToDoubleFunction survival) {
+        int n = shardsPerMessage(expectedRunNanos);
+        while (n > 1 && survival.applyAsDouble(n * expectedRunNanos) < MESSAGE_SURVIVAL) {
+            n /= 2;
+        }
+        return n;
     }
 }

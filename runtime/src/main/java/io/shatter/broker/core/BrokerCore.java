@@ -65,6 +65,8 @@ public final class BrokerCore {
 
     final CoreView view;
     private final PlacementRound placement;
+    /** Holds each rank's assignments until the core returns to its caller, and sends them in batches. */
+    private final AssignmentBatcher batcher;
     /** The time of the event being handled. */
     long now;
     long startedAt;
@@ -105,9 +107,13 @@ public final class BrokerCore {
         checkpoints = new CheckpointQueue(this);
         attempts = new AttemptOutcomes(this);
         placement = new PlacementRound(this);
+        batcher = new AssignmentBatcher(slots.length, rank -> AssignmentBatcher.limitFor(this, rank), out);
     }
 
     void emit(Command command) {
+        if (command instanceof Command.ToRank message) {
+            batcher.flush(message.rank()); // the rank hears of its attempts before anything about them
+        }
         out.accept(command);
     }
 
@@ -124,6 +130,7 @@ public final class BrokerCore {
     /** Stops a run that cannot start (its run directory was refused, say) with {@code cause}. */
     public void abort(ShatterException cause) {
         fail(cause);
+        batcher.flushAll();
     }
 
     /** Makes the shards without dependencies ready and arms the join deadline. */
@@ -139,6 +146,7 @@ public final class BrokerCore {
         }
         commits.makeInitialShardsReady();
         membership.armJoinDeadline();
+        batcher.flushAll();
     }
 
     /** Handles one event that happened at {@code now}. Call {@link #dispatch} after a batch of them. */
@@ -171,6 +179,7 @@ public final class BrokerCore {
         } else {
             membership.handle(event);
         }
+        batcher.flushAll(); // what this event assigned (a resumed attempt, say) leaves now
     }
 
     /** The time the next timer is due, if one is armed: call {@code handle(new TimerDue(), t)} then. */
@@ -198,6 +207,7 @@ public final class BrokerCore {
         }
         view.newRound();
         placement.run();
+        batcher.flushAll();
     }
 
     Task newTask(ShardSpec spec, int blockFrom, int blockTo) {
@@ -265,7 +275,7 @@ public final class BrokerCore {
         }
         long every = task.spec.checkpointEvery() != null ? task.spec.checkpointEvery().toNanos() : settings.checkpointEveryNanos();
         resumeFrom.ifPresent(state -> shared.resumed(task.id, attempt, task.spec.index(), state.step()));
-        emit(new Command.Assign(task.rank(), task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
+        batcher.add(new Command.Assign(task.rank(), task.id, attempt, task.spec.index(), task.blockFrom, task.blockTo, every,
                 resumeFrom, inputs));
     }
 

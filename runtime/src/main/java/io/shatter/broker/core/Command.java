@@ -15,9 +15,21 @@ public sealed interface Command {
         int rank();
     }
 
-    /** Run an attempt: a shard, or blocks {@code [blockFrom, blockTo)} of a range shard. */
+    /**
+     * Run these attempts, in order: independent ready shards bound for the same rank leave together
+     * ({@link AssignmentBatcher}), sized so that one message carries about a millisecond of work
+     * ({@link BatchSizing#shardsPerMessage}). Each is an attempt of its own: fenced, revocable,
+     * preemptible and committed once, exactly as when it travels alone.
+     */
+    record AssignBatch(int rank, List<Assign> assignments) implements ToRank {
+    }
+
+    /**
+     * One attempt of an {@link AssignBatch}: a shard, or blocks {@code [blockFrom, blockTo)} of a
+     * range shard. Not a command of its own: assignments always leave in a batch (often of one).
+     */
     record Assign(int rank, int taskId, int attempt, int shardIndex, int blockFrom, int blockTo, long checkpointEveryNanos,
-                  Optional<SavedState> resumeFrom, List<Input> inputs) implements ToRank {
+                  Optional<SavedState> resumeFrom, List<Input> inputs) {
     }
 
     /** An input of an assignment: sent along, or already held by the rank from an earlier assignment. */

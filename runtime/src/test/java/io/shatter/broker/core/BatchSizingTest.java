@@ -16,4 +16,21 @@ class BatchSizingTest {
         assertEquals(2, BatchSizing.pipelineDepth(50_000_000), "still short enough to queue one");
         assertEquals(1, BatchSizing.pipelineDepth(50_000_001), "long shards: late binding, no queue");
     }
+
+    @Test
+    void aMessageCarriesAboutAMillisecondOfMeasuredWork() {
+        assertEquals(1, BatchSizing.shardsPerMessage(0), "nothing measured yet: each attempt alone");
+        assertEquals(1024, BatchSizing.shardsPerMessage(100), "100 ns shards: capped");
+        assertEquals(10, BatchSizing.shardsPerMessage(100_000), "100 us shards: ten a message");
+        assertEquals(1, BatchSizing.shardsPerMessage(1_000_000), "1 ms shards: one a message");
+        assertEquals(1, BatchSizing.shardsPerMessage(5_000_000), "long shards: one a message");
+    }
+
+    @Test
+    void capacityThatMayGoSoonGetsSmallerMessages() {
+        assertEquals(10, BatchSizing.shardsPerMessage(100_000, work -> 1.0), "a sure rank: as reserved");
+        // Odds fall with the work a message carries: 0.999 up to 300 us, 0.9 beyond.
+        assertEquals(2, BatchSizing.shardsPerMessage(100_000, work -> work <= 300_000 ? 0.999 : 0.9), "halved until safe: 10, 5, 2");
+        assertEquals(1, BatchSizing.shardsPerMessage(100_000, work -> 0.5), "never below one");
+    }
 }

@@ -65,6 +65,7 @@ class LeavingWorkerTest {
     }
 
     private static List<Command.Assign> assignmentsTo(int rank, List<Command> out) {
-        return out.stream().filter(c -> c instanceof Command.Assign a && a.rank() == rank).map(c -> (Command.Assign) c).toList();
+        return out.stream().filter(c -> c instanceof Command.AssignBatch b && b.rank() == rank)
+                .flatMap(c -> ((Command.AssignBatch) c).assignments().stream()).toList();
     }
 }

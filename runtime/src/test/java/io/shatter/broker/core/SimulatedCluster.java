@@ -310,10 +310,10 @@ final class SimulatedCluster {
     }
 
     private void countBatches(List<Command> round) {
-        Map<Integer, Integer> assigned = new HashMap<>();
         for (Command c : round) {
-            if (c instanceof Command.Assign a && assigned.merge(a.rank(), 1, Integer::sum) == 2) {
-                batches++;
+            if (c instanceof Command.AssignBatch b) {
+                checkBatch(b);
+                batches += b.assignments().size() > 1 ? 1 : 0;
             }
             int rank = c instanceof Command.Revoke r ? r.rank() : c instanceof Command.Preempt p ? p.rank() : 0;
             if (rank > 0 && heldBy(rank) > layout.cores().get(rank - 1)) {
@@ -332,14 +332,16 @@ final class SimulatedCluster {
         if (DEBUG) {
             System.out.println(now + " COMMAND " + c);
         }
-        if (c instanceof Command.Assign a) {
-            onAssign(a);
+        if (c instanceof Command.AssignBatch b) {
+            b.assignments().forEach(this::onAssign);
         } else if (c instanceof Command.Preempt p) {
+            heardOf(p.rank(), p.taskId(), p.attempt(), "preemption");
             Attempt a = attempts.get(key(p.taskId(), p.attempt()));
             if (a != null && !a.over && alive[a.rank]) {
                 at(now + 1_000L * random.nextInt(500), () -> yieldAttempt(a));
             }
         } else if (c instanceof Command.Cancel x) {
+            heardOf(x.rank(), x.taskId(), x.attempt(), "cancellation");
             Attempt a = attempts.get(key(x.taskId(), x.attempt()));
             if (a != null && !a.over) {
                 a.over = true;
@@ -397,7 +399,41 @@ final class SimulatedCluster {
         return ((long) taskId << 32) | attempt;
     }
 
+    /** A batch holds at least one attempt, at most the most a message may, all for its rank and all different. */
+    private void checkBatch(Command.AssignBatch b) {
+        int n = b.assignments().size();
+        if (n < 1 || n > BatchSizing.MAX_PER_MESSAGE) {
+            throw new AssertionError("batches: a batch of " + n + " assignments");
+        }
+        java.util.Set<Long> seen = new java.util.HashSet<>();
+        for (Command.Assign a : b.assignments()) {
+            if (a.rank() != b.rank() || !seen.add(key(a.taskId(), a.attempt()))) {
+                throw new AssertionError("batches: " + a + " in a batch for rank " + b.rank() + " (another rank, or twice)");
+            }
+        }
+    }
+
+    /** Assigned attempts, dead ranks' included. */
+    private final java.util.Set<Long> everAssigned = new java.util.HashSet<>();
+    /**
+     * Attempts preempted or cancelled before any assignment of them was sent (an attempt still
+     * loading its checkpoint): their assignment must then never come, or a rank would run an
+     * attempt the broker has given up.
+     */
+    private final java.util.Set<Long> stoppedUnsent = new java.util.HashSet<>();
+
+    private void heardOf(int rank, int taskId, int attempt, String what) {
+        if (!everAssigned.contains(key(taskId, attempt))) {
+            stoppedUnsent.add(key(taskId, attempt));
+        }
+    }
+
     private void onAssign(Command.Assign a) {
+        if (stoppedUnsent.contains(key(a.taskId(), a.attempt()))) {
+            throw new AssertionError("order: attempt " + a.attempt() + " of task " + a.taskId() + " was assigned to rank " + a.rank()
+                    + " after its preemption or cancellation");
+        }
+        everAssigned.add(key(a.taskId(), a.attempt()));
         ShardSpec spec = specs.get(a.shardIndex());
         if (a.resumeFrom().isEmpty() && spec.kind() != ShardKind.RESUMABLE) {
             assignedTo.add(a.rank()); // (a resumable assignment leaves after its load: placement was earlier)

@@ -57,7 +57,8 @@ class TimerIdentityTest {
     }
 
     private static Command.Assign assignmentTo(int rank, List<Command> out) {
-        return out.stream().filter(c -> c instanceof Command.Assign a && a.rank() == rank).map(c -> (Command.Assign) c)
+        return out.stream().filter(c -> c instanceof Command.AssignBatch b && b.rank() == rank)
+                .flatMap(c -> ((Command.AssignBatch) c).assignments().stream())
                 .findFirst().orElseThrow(() -> new AssertionError("nothing assigned to rank " + rank + ": " + out));
     }
 }
