@@ -132,7 +132,11 @@ public final class TraceDrivenExcessRun {
         for (double bar : bars) {
             String suffix = bars.size() > 1 ? " @" + bar : "";
             arms.add(new Arm("E" + suffix, start -> new EmpiricalSurvivalForecaster(series.stepSeconds(), WARM_UP_STEPS)));
-            arms.add(new Arm("model" + suffix, start -> new ModelForecaster(model, series.zone())));
+            arms.add(new Arm("model" + suffix, start -> {
+                ModelForecaster forecaster = new ModelForecaster(model, series.zone());
+                forecaster.recalibration().slotCores(coresPerRank); // its own questions about slots of the excess ranks' size
+                return forecaster;
+            }));
         }
         List<Double> armBars = new ArrayList<>(List.of(bars.get(0), bars.get(0)));
         bars.forEach(bar -> armBars.addAll(List.of(bar, bar)));

@@ -337,6 +337,7 @@ public final class ModelForecaster implements CapacityForecaster {
             return raw;
         }
         double runSteps = Math.max(1, runLength.toMillis() / (step * 1000.0));
+        recalibration.brokerAsked(excessCores);
         return recalibration.apply(recalibration.classOf(runSteps), raw, fallback.survivalProbability(runLength, excessCores),
                 excessCores, idleCores, totalCores);
     }

@@ -18,9 +18,11 @@ import java.util.Arrays;
  *
  * <p>What it learns from does not depend on what the broker happens to ask: at every step the
  * forecaster asks itself the questions a broker with {@value #SLOTS} excess slots would (slot
- * {@code j} needing {@code j} times the partition's median idle cores over the window divided by
- * {@value #SLOTS}, while live, for runs of {@link #RUN_MINUTES}), so that replaying a site's recorded
- * history before a run already fits it. Until a class has {@value #MIN_CASES} resolved answers
+ * {@code j} needing {@code j} times the idle cores one slot stands for, while live, for runs of
+ * {@link #RUN_MINUTES}), so that replaying a site's recorded history before a run already fits it.
+ * The cores of one slot are those set with {@link #slotCores(int)} (the trace-driven run and the
+ * scores set them), else the fewest the broker has asked about (its lowest live excess rank's own
+ * cores), else the partition's median idle cores over the window divided by {@value #SLOTS}. Until a class has {@value #MIN_CASES} resolved answers
  * with both outcomes it answers through the calibration chosen on validation ({@code initial}).
  * Nothing here reads a clock: the caller says which step it is.
  */
@@ -57,7 +59,10 @@ public final class StackedRecalibration {
     private final long[] ringStep;
     private long refittedAt = Long.MIN_VALUE;
     private long lastCompleted = Long.MIN_VALUE;
-    private int slotCores;
+    /** Cores of one self-asked slot: set, or else learnt from the broker's questions (0: not known). */
+    private int setSlotCores;
+    private int fewestAsked = Integer.MAX_VALUE;
+    private int medianSlotCores;
     private int refits;
     /** Questions asked and not yet resolved, in the order asked. */
     private final java.util.ArrayDeque<Pending> pending = new java.util.ArrayDeque<>();
@@ -101,12 +106,33 @@ public final class StackedRecalibration {
         return best;
     }
 
-    /** Idle cores slot {@code j} (1-based) of the self-asked questions needs: {@code j} times the median idle cores over the window / {@value #SLOTS}. */
+    /** Idle cores one slot of the self-asked questions stands for (slot {@code j} needs {@code j} times as many); see the class comment. */
     public int slotCores() {
-        if (slotCores == 0) {
-            slotCores = medianIdle() / SLOTS;
+        if (setSlotCores > 0) {
+            return setSlotCores;
         }
-        return Math.max(1, slotCores);
+        if (fewestAsked != Integer.MAX_VALUE) {
+            return fewestAsked;
+        }
+        if (medianSlotCores == 0) {
+            medianSlotCores = Math.max(1, medianIdle() / SLOTS);
+        }
+        return medianSlotCores;
+    }
+
+    /** Asks the own questions about slots of {@code cores} idle cores each (the excess ranks' size, when the caller knows it). */
+    public void slotCores(int cores) {
+        if (cores < 1) {
+            throw new IllegalArgumentException("slot cores must be at least 1, got " + cores);
+        }
+        setSlotCores = cores;
+    }
+
+    /** The broker asked about a slot needing {@code cores}: the fewest ever asked is taken for one slot's cores. */
+    public void brokerAsked(double cores) {
+        if (cores >= 1) {
+            fewestAsked = (int) Math.min(fewestAsked, Math.round(cores));
+        }
     }
 
     /** How many times a class's fit was replaced. */
@@ -174,7 +200,7 @@ public final class StackedRecalibration {
             refittedAt = step;
         } else if (step - refittedAt >= stepsPerDay) {
             refittedAt = step;
-            slotCores = medianIdle() / SLOTS;
+            medianSlotCores = Math.max(1, medianIdle() / SLOTS);
             for (int c = 0; c < coefficients.length; c++) {
                 refit(c, step);
             }

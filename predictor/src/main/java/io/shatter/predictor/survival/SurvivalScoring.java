@@ -118,7 +118,11 @@ public final class SurvivalScoring {
             arms.put(MODEL, scores(test, setup));
             arms.put(CALIBRATED, scores(test.mapped(choice.calibration()), setup));
             CapacityModel calibrated = model.withMetadata(model.metadata().withCalibration(choice.calibration()));
-            arms.put(ONLINE, scores(collect(series, from, to, () -> new ModelForecaster(calibrated, series.zone()), setup), setup));
+            arms.put(ONLINE, scores(collect(series, from, to, () -> {
+                ModelForecaster forecaster = new ModelForecaster(calibrated, series.zone());
+                forecaster.recalibration().slotCores(setup.coresPerSlot()); // as the broker's would learn from its first question
+                return forecaster;
+            }, setup), setup));
         }
         return new Report(series.source(), setup, from, to, arms, choice);
     }
