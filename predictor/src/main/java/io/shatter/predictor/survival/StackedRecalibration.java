@@ -135,6 +135,11 @@ public final class StackedRecalibration {
         }
     }
 
+    /** Resolved questions of class {@code runClass} held (the last {@value #WINDOW_DAYS} days' worth at most). */
+    int resolved(int runClass) {
+        return cases[runClass].size();
+    }
+
     /** How many times a class's fit was replaced. */
     public int refits() {
         return refits;
