@@ -56,11 +56,16 @@ import java.util.function.IntFunction;
  * comma-separated list sweeps bars for E and the model (persistence and the oracle answer 0 or 1,
  * so they run once per start). The model must be a {@code --features capacity} model trained on
  * the same trace; with {@code -Dshatter.bench.period=validation} the starts lie in the validation
- * 10% instead, where a bar can be chosen without looking at the test period.
+ * 10% instead, where a bar can be chosen without looking at the test period. With
+ * {@code -Dshatter.bench.checkpointMinutes=M} the shards are resumable instead, saving their state
+ * every {@code M} trace minutes, so a revocation loses at most that much and the placement policy's
+ * expected-value rule lowers the bar for them ({@link DefaultPlacementPolicy#survivalBar}).
  */
 public final class TraceDrivenExcessRun {
     /** System property choosing where the starts lie: {@code test} (default) or {@code validation}. */
     private static final String PERIOD_PROPERTY = "shatter.bench.period";
+    /** System property: resumable shards saving their state every this many trace minutes (unset: plain shards). */
+    private static final String CHECKPOINT_PROPERTY = "shatter.bench.checkpointMinutes";
     /** Trace seconds per wall-clock second: one trace hour per second. */
     private static final double TIME_SCALE = 3600;
     /** Samples every forecaster sees before a start: E's whole history. */
@@ -110,6 +115,8 @@ public final class TraceDrivenExcessRun {
         CapacityModel model = CapacityModel.load(modelPath);
         int coresPerRank = TraceReplay.defaultCoresPerRank(series, excess);
         long shardNanos = Math.round(shardMinutes * 60 / TIME_SCALE * 1e9);
+        double checkpointMinutes = Double.parseDouble(System.getProperty(CHECKPOINT_PROPERTY, "0"));
+        Duration checkpointEvery = checkpointMinutes > 0 ? Duration.ofNanos(Math.round(checkpointMinutes * 60 / TIME_SCALE * 1e9)) : null;
         boolean onValidation = "validation".equals(System.getProperty(PERIOD_PROPERTY, "test"));
         String periodName = onValidation ? "validation period (70-80%)" : "held-out last 20%";
         int periodFrom = (int) Math.ceil(series.length()
@@ -122,9 +129,11 @@ public final class TraceDrivenExcessRun {
             throw new IllegalArgumentException("the trace's " + periodName + " is too short for this workload");
         }
         System.out.printf(Locale.ROOT, "Trace %s: %d cores; %d excess ranks of %d idle cores each (alive = min(%d, idle/%d)), "
-                        + "%d reserved; %d plain shards of %d trace minutes (%.0f ms); 1 trace hour = %.0f ms; %d starts in the "
-                        + "%s; placement needs survival >= %s (default %s).%n", series.source(), series.totalCores(),
-                excess, coresPerRank, excess, coresPerRank, reserved, shards, shardMinutes, shardNanos / 1e6,
+                        + "%d reserved; %d %s shards of %d trace minutes (%.0f ms); 1 trace hour = %.0f ms; %d starts in the "
+                        + "%s; placement needs survival >= %s (default %s) for a shard that loses its whole run.%n", series.source(), series.totalCores(),
+                excess, coresPerRank, excess, coresPerRank, reserved, shards,
+                checkpointEvery == null ? "plain" : "resumable (state saved every " + checkpointMinutes + " trace minutes)",
+                shardMinutes, shardNanos / 1e6,
                 3600 / TIME_SCALE * 1000, starts, periodName, bars, DefaultPlacementPolicy.DEFAULT_MINIMUM_SURVIVAL);
         List<Arm> arms = new ArrayList<>();
         arms.add(new Arm("persistence", start -> new PersistenceForecaster()));
@@ -132,7 +141,11 @@ public final class TraceDrivenExcessRun {
         for (double bar : bars) {
             String suffix = bars.size() > 1 ? " @" + bar : "";
             arms.add(new Arm("E" + suffix, start -> new EmpiricalSurvivalForecaster(series.stepSeconds(), WARM_UP_STEPS)));
-            arms.add(new Arm("model" + suffix, start -> new ModelForecaster(model, series.zone())));
+            arms.add(new Arm("model" + suffix, start -> {
+                ModelForecaster forecaster = new ModelForecaster(model, series.zone());
+                forecaster.recalibration().slotCores(coresPerRank); // its own questions about slots of the excess ranks' size
+                return forecaster;
+            }));
         }
         List<Double> armBars = new ArrayList<>(List.of(bars.get(0), bars.get(0)));
         bars.forEach(bar -> armBars.addAll(List.of(bar, bar)));
@@ -151,7 +164,8 @@ public final class TraceDrivenExcessRun {
                     String.format(Locale.ROOT, "step %d (%.1f)", startStep, startStep * 300 / 86400.0)));
             for (int a = 0; a < arms.size(); a++) {
                 CapacityForecaster forecaster = arms.get(a).forecaster().apply(startStep);
-                RunSummary summary = run(series, startStep, forecaster, shards, shardNanos, excess, reserved, coresPerRank, armBars.get(a));
+                RunSummary summary = run(series, startStep, forecaster, shards, shardNanos, checkpointEvery, excess, reserved, coresPerRank,
+                        armBars.get(a));
                 totals[a].lost += summary.lostWorkSeconds();
                 totals[a].makespan += summary.makespanSeconds();
                 row.append(String.format(Locale.ROOT, " | %9.2fs %9.2fs %6d    ", summary.lostWorkSeconds(), summary.makespanSeconds(),
@@ -182,11 +196,16 @@ public final class TraceDrivenExcessRun {
     }
 
     private static RunSummary run(CapacitySeries series, int startStep, CapacityForecaster inTraceTime, int shards, long shardNanos,
-                                  int excess, int reserved, int coresPerRank, double minimumSurvival) {
+                                  Duration checkpointEvery, int excess, int reserved, int coresPerRank, double minimumSurvival) {
         ShardGraph.Builder g = ShardGraph.builder("trace-driven");
         List<Shard<Long>> handles = new ArrayList<>();
         for (int i = 0; i < shards; i++) {
             long index = i;
+            if (checkpointEvery != null) {
+                handles.add(g.shard("work-" + i).checkpointEvery(checkpointEvery).resumable(Codecs.LONG, Codecs.LONG,
+                        new SimulatedSteps(shardNanos, index)));
+                continue;
+            }
             handles.add(g.shard("work-" + i).compute(Codecs.LONG, ctx -> {
                 // Simulated compute of a fixed length that gives up as soon as its rank is revoked.
                 long end = System.nanoTime() + shardNanos;
@@ -213,6 +232,31 @@ public final class TraceDrivenExcessRun {
             }
         }
         return result.summary();
+    }
+
+    /** Simulated compute of a fixed length in 2 ms steps; the state is the work done so far, in nanoseconds. */
+    private record SimulatedSteps(long shardNanos, long index) implements io.shatter.Resumable<Long, Long> {
+        @Override
+        public Long start(io.shatter.ShardContext context) {
+            return 0L;
+        }
+
+        @Override
+        public Long step(Long done, io.shatter.ShardContext context) throws InterruptedException {
+            long before = System.nanoTime();
+            Thread.sleep(2);
+            return done + (System.nanoTime() - before);
+        }
+
+        @Override
+        public boolean isDone(Long done) {
+            return done >= shardNanos;
+        }
+
+        @Override
+        public Long finish(Long done, io.shatter.ShardContext context) {
+            return index * index;
+        }
     }
 
     /**

@@ -3,7 +3,7 @@ package io.shatter.predictor;
 import io.shatter.spi.CapacityForecaster;
 import io.shatter.spi.CapacitySample;
 import io.shatter.predictor.survival.Calibration;
-import io.shatter.predictor.survival.OnlineRecalibration;
+import io.shatter.predictor.survival.StackedRecalibration;
 import io.shatter.spi.EmpiricalSurvivalForecaster;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,10 +63,12 @@ public final class ModelForecaster implements CapacityForecaster {
     private boolean warm;
     /** Whether the model forecasts the least idle cores up to each horizon (else the idle cores at it). */
     private final boolean pathMinimum;
-    /** The calibration of the survival odds, learning from this run's own resolved answers. */
-    private final OnlineRecalibration recalibration;
+    /** The calibration of the survival odds, refitted daily from the answers to its own questions whose runs are over. */
+    private final StackedRecalibration recalibration;
     /** Least idle cores seen in the current step (the run's outcomes are decided by dips, not by the latest sample). */
     private int leastIdleInStep;
+    /** Idle cores of the latest sample. */
+    private int idleCores;
 
     /** The ServiceLoader constructor: model from {@value #MODEL_PROPERTY} or {@value #MODEL_ENV}, if any. */
     public ModelForecaster() {
@@ -87,8 +89,8 @@ public final class ModelForecaster implements CapacityForecaster {
         this.model = model;
         this.zone = zone;
         this.pathMinimum = model != null && model.metadata().target() == ForecastTarget.PATH_MINIMUM;
-        this.recalibration = new OnlineRecalibration(model == null ? new Calibration.Identity() : model.metadata().calibration());
         this.step = model == null ? EmpiricalSurvivalForecaster.DEFAULT_STEP_SECONDS : model.metadata().stepSeconds();
+        this.recalibration = new StackedRecalibration(step, model == null ? new Calibration.Identity() : model.metadata().calibration());
         this.fallback = new EmpiricalSurvivalForecaster(step, EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS);
         this.capacity = model == null ? 1 : model.features().historySteps() + 1;
         this.idleFraction = new double[capacity];
@@ -141,19 +143,23 @@ public final class ModelForecaster implements CapacityForecaster {
 
     @Override
     public void observe(CapacitySample sample) {
-        fallback.observe(sample);
         if (model == null || sample.totalCores() <= 0) {
+            fallback.observe(sample);
             return;
         }
         long bucket = Math.floorDiv(sample.epochSeconds(), step);
         if (bucket < lastBucket) {
             return; // out of order: the broker's samples are ordered, a late one adds nothing
         }
+        if (warm && bucket > lastBucket) {
+            askOwnQuestions(); // as the step ends: the forecasts made with its last sample, before E sees the next
+        }
+        fallback.observe(sample);
         double idle = Math.min(1.0, (double) sample.idleCores() / sample.totalCores());
         double pending = (double) sample.pendingCores() / sample.totalCores();
         if (lastBucket != Long.MIN_VALUE && bucket > lastBucket) {
             scoreForecastsOf(lastBucket, idleFraction[slot(lastBucket)]);
-            recalibration.stepCompleted(lastBucket, leastIdleInStep);
+            recalibration.stepCompleted(lastBucket, idleCores, leastIdleInStep);
             leastIdleInStep = sample.idleCores();
             long gap = Math.min(bucket - lastBucket - 1, capacity);
             double carriedIdle = idleFraction[slot(lastBucket)];
@@ -174,6 +180,7 @@ public final class ModelForecaster implements CapacityForecaster {
         idleFraction[slot(bucket)] = idle;
         pendingFraction[slot(bucket)] = pending;
         totalCores = sample.totalCores();
+        idleCores = sample.idleCores();
         currentFraction = idle;
         warm = filled >= capacity;
         if (warm) {
@@ -184,6 +191,26 @@ public final class ModelForecaster implements CapacityForecaster {
                 pastForecast[j][ring] = forecastFraction[j];
             }
             pastForecastBucket[ring] = bucket;
+        }
+    }
+
+    /**
+     * The questions a broker with {@link StackedRecalibration#SLOTS} excess slots would ask at the
+     * step now ending, recorded with the model's and E's answers so that the calibration learns
+     * whatever the broker happens to ask (and from a replayed history, before any run).
+     */
+    private void askOwnQuestions() {
+        int slotCores = recalibration.slotCores();
+        for (int c = 0; c < StackedRecalibration.RUN_MINUTES.length; c++) {
+            Duration run = Duration.ofSeconds((long) recalibration.runSteps(c) * step);
+            for (int slot = 1; slot <= StackedRecalibration.SLOTS; slot++) {
+                int cores = slot * slotCores;
+                if (cores > idleCores) {
+                    break; // only live slots are asked about
+                }
+                recalibration.record(lastBucket, c, cores, probabilityIdleAtLeast(run, cores),
+                        fallback.survivalProbability(run, cores), idleCores, totalCores);
+            }
         }
     }
 
@@ -298,9 +325,10 @@ public final class ModelForecaster implements CapacityForecaster {
     }
 
     /**
-     * The placement policy's per-slot question: {@link #probabilityIdleAtLeast} through the model's
-     * calibration, chosen on the validation period when it was trained and then kept up to date
-     * from this run's own answers once their runs are over ({@link OnlineRecalibration}).
+     * The placement policy's per-slot question: {@link #probabilityIdleAtLeast} stacked with E's
+     * answer and the slot's margin through a logistic regression refitted daily on the recent
+     * answers to the forecaster's own questions ({@link StackedRecalibration}); until that has
+     * enough resolved answers, through the calibration chosen on the validation period.
      */
     @Override
     public double survivalProbability(Duration runLength, double excessCores) {
@@ -308,13 +336,14 @@ public final class ModelForecaster implements CapacityForecaster {
         if (!warm) {
             return raw;
         }
-        int runSteps = (int) Math.min(Integer.MAX_VALUE, Math.max(1, (runLength.toSeconds() + step - 1) / step));
-        recalibration.asked(lastBucket, runSteps, excessCores, raw);
-        return recalibration.current(runSteps).apply(raw);
+        double runSteps = Math.max(1, runLength.toMillis() / (step * 1000.0));
+        recalibration.brokerAsked(excessCores);
+        return recalibration.apply(recalibration.classOf(runSteps), raw, fallback.survivalProbability(runLength, excessCores),
+                excessCores, idleCores, totalCores);
     }
 
     /** The calibration of the survival odds, as learnt so far in this run. */
-    public OnlineRecalibration recalibration() {
+    public StackedRecalibration recalibration() {
         return recalibration;
     }
 

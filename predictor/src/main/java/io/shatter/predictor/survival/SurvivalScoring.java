@@ -28,8 +28,9 @@ import java.util.function.Supplier;
  * <p>Arms: persistence (1 for every live slot), E ({@link EmpiricalSurvivalForecaster}), the model
  * as it answers before calibration ({@link ModelForecaster#probabilityIdleAtLeast}), the model
  * through a {@link Calibration} chosen on the validation period by log loss (never on the test
- * period), and the model as the broker runs it ({@link ModelForecaster#survivalProbability}): that
- * calibration, kept up to date from the answers whose runs are over ({@link OnlineRecalibration}).
+ * period), and the model as the broker runs it ({@link ModelForecaster#survivalProbability}): its
+ * odds stacked with E's by a logistic regression refitted daily on the recent answers to its own
+ * questions whose runs are over ({@link StackedRecalibration}), starting from that calibration.
  */
 public final class SurvivalScoring {
     /** Name of the persistence arm. */
@@ -40,7 +41,7 @@ public final class SurvivalScoring {
     public static final String MODEL = "model";
     /** Name of the model's arm through the validation-chosen calibration. */
     public static final String CALIBRATED = "model+cal";
-    /** Name of the model's arm as the broker runs it: the validation calibration, then kept up to date from its own resolved answers. */
+    /** Name of the model's arm as the broker runs it: stacked with E, refitted daily on its own recent resolved answers. */
     public static final String ONLINE = "model+online";
     /** Steps of history replayed into a forecaster before a period is scored: E's whole history. */
     static final int WARM_UP_STEPS = EmpiricalSurvivalForecaster.DEFAULT_HISTORY_STEPS;
@@ -117,7 +118,11 @@ public final class SurvivalScoring {
             arms.put(MODEL, scores(test, setup));
             arms.put(CALIBRATED, scores(test.mapped(choice.calibration()), setup));
             CapacityModel calibrated = model.withMetadata(model.metadata().withCalibration(choice.calibration()));
-            arms.put(ONLINE, scores(collect(series, from, to, () -> new ModelForecaster(calibrated, series.zone()), setup), setup));
+            arms.put(ONLINE, scores(collect(series, from, to, () -> {
+                ModelForecaster forecaster = new ModelForecaster(calibrated, series.zone());
+                forecaster.recalibration().slotCores(setup.coresPerSlot()); // as the broker's would learn from its first question
+                return forecaster;
+            }, setup), setup));
         }
         return new Report(series.source(), setup, from, to, arms, choice);
     }

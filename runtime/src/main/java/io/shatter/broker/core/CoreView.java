@@ -81,4 +81,9 @@ final class CoreView implements ClusterView {
     public long expectedRunNanos() {
         return core.expectedRunNanos;
     }
+
+    @Override
+    public long checkpointEveryNanos() {
+        return core.settings.checkpointEveryNanos();
+    }
 }

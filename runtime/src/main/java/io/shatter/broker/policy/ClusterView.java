@@ -78,4 +78,12 @@ public interface ClusterView {
 
     /** Expected run time of a shard, from recent attempts (0 before any completed). */
     long expectedRunNanos();
+
+    /**
+     * How often a resumable shard without its own interval saves its state (the run's default), in
+     * nanoseconds; 0 when not known, and then a revoked attempt is taken to lose its whole run.
+     */
+    default long checkpointEveryNanos() {
+        return 0;
+    }
 }

@@ -15,6 +15,9 @@ import java.util.OptionalInt;
  * shard (asked per slot: a low slot, revoked last, is safer than the top one), else waits. Spare
  * ranks are left for shadows (see {@link #shadowRank}). Among the ranks of the chosen class, the
  * lowest cost wins: load, plus the cost of moving inputs there, plus capabilities it would waste.
+ * How high the odds must be depends on what a revocation would cost ({@link #survivalBar}): the
+ * configured bar for a shard that would lose its whole run, lower for a resumable shard that
+ * saves its state more often than its run lasts.
  * It looks at a bounded number of ranks (the first with room, and those holding the inputs), so a
  * placement costs the same on 16 ranks as on 10,000.
  */
@@ -34,10 +37,11 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
     private static final int HOLDERS_LOOKED_AT = 8;
 
     /**
-     * The odds an excess slot must have of outliving the shard, by default. Persistence answers only 0 or
-     * 1, so it matters only with a forecaster that answers odds (the default one does); 0.9 is the
-     * lowest bar of a sweep (0.5 to 0.95) at which the trace-driven run lost at least 30% less work
-     * on both logs it was swept on (predictor/README.md has the sweep).
+     * The odds an excess slot must have of outliving a shard that would lose its whole run if the
+     * slot were revoked, by default. Persistence answers only 0 or 1, so it matters only with a
+     * forecaster that answers odds (the default one does); 0.9 is the lowest bar of a sweep (0.5 to
+     * 0.95) at which the trace-driven run lost at least 30% less work on both logs it was swept on
+     * (predictor/README.md has the sweep).
      */
     public static final double DEFAULT_MINIMUM_SURVIVAL = 0.9;
 
@@ -48,7 +52,7 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
         this(DEFAULT_MINIMUM_SURVIVAL);
     }
 
-    /** A policy with its own threshold for the excess-slot survival probability. */
+    /** A policy with its own survival bar for shards that would lose their whole run (see {@link #survivalBar}). */
     public DefaultPlacementPolicy(double minimumSurvival) {
         this.minimumSurvival = minimumSurvival;
     }
@@ -80,6 +84,7 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
      */
     private Placement safeExcess(Candidate candidate, ClusterView cluster) {
         Duration run = Duration.ofNanos(cluster.expectedRunNanos());
+        double bar = survivalBar(candidate, cluster);
         int best = -1;
         double bestCost = Double.MAX_VALUE;
         double bestSurvival = 0;
@@ -89,7 +94,7 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
                 continue;
             }
             double survival = cluster.excessSurvival(r, run);
-            if (survival < minimumSurvival) {
+            if (survival < bar) {
                 heldByForecast = true;
                 continue;
             }
@@ -101,6 +106,31 @@ public final class DefaultPlacementPolicy implements PlacementPolicy {
             }
         }
         return best >= 0 ? Placement.on(best) : heldByForecast ? Placement.HELD_BY_FORECAST : Placement.WAIT;
+    }
+
+    /**
+     * The odds an excess slot must give {@code candidate} of outliving it: an expected-value rule. The
+     * configured bar {@code b} is what a shard that would lose its whole run must get, so it says
+     * that a second of work lost weighs {@code w = b / (1 - b)} seconds of work done on excess
+     * capacity (9 at 0.9). A slot is worth taking when {@code p * run >= (1 - p) * w * atRisk}, where
+     * {@code atRisk} is the work a revocation would lose: the whole expected run for plain and range
+     * shards, at most one checkpoint interval for a resumable shard. So {@code p >= w r / (1 + w r)}
+     * with {@code r = atRisk / run}: the configured bar when {@code r = 1}, lower when the shard
+     * saves its state more often than its run lasts (0.5 at 0.9 for a checkpoint every ninth of the
+     * run). Before any shard has completed the run length is unknown and the configured bar holds.
+     */
+    double survivalBar(Candidate candidate, ClusterView cluster) {
+        long run = cluster.expectedRunNanos();
+        if (candidate.spec().kind() != io.shatter.graph.ShardKind.RESUMABLE || run <= 0 || minimumSurvival >= 1) {
+            return minimumSurvival;
+        }
+        Duration own = candidate.spec().checkpointEvery();
+        long every = own != null ? own.toNanos() : cluster.checkpointEveryNanos();
+        if (every <= 0 || every >= run) {
+            return minimumSurvival;
+        }
+        double weight = minimumSurvival / (1 - minimumSurvival) * every / run;
+        return weight / (1 + weight);
     }
 
     /**

@@ -50,7 +50,7 @@ class DefaultPlacementPolicyTest {
      * A forecaster whose odds depend on the idle cores asked for: 8 and 16 cores are very likely to
      * stay, 24 (every excess rank) is not. Records the questions.
      */
-    private static final class CoreDependentForecaster implements CapacityForecaster {
+    private static class CoreDependentForecaster implements CapacityForecaster {
         final List<Double> asked = new ArrayList<>();
 
         @Override
@@ -170,6 +170,75 @@ class DefaultPlacementPolicyTest {
         Placement p = new DefaultPlacementPolicy(0.25).place(CANDIDATE,
                 cluster(new CoreDependentForecaster(), new boolean[] {true, true, true}, new boolean[] {false, false, true}));
         assertEquals(Placement.on(4), p);
+    }
+
+    /** A resumable shard of the graph, saving its state every {@code every} (null: the run's default). */
+    private static Candidate resumable(Duration every) {
+        ShardGraph.Builder g = ShardGraph.builder("resumable");
+        ShardGraph.ShardBuilder shard = g.shard("steps");
+        if (every != null) {
+            shard.checkpointEvery(every);
+        }
+        shard.resumable(Codecs.LONG, Codecs.LONG, new io.shatter.Resumable<Long, Long>() {
+            @Override
+            public Long start(io.shatter.ShardContext context) {
+                return 0L;
+            }
+
+            @Override
+            public Long step(Long state, io.shatter.ShardContext context) {
+                return state + 1;
+            }
+
+            @Override
+            public boolean isDone(Long state) {
+                return state >= 10;
+            }
+
+            @Override
+            public Long finish(Long state, io.shatter.ShardContext context) {
+                return state;
+            }
+        });
+        ShardSpec spec = g.build().shards().get(0);
+        return new Candidate() {
+            @Override
+            public ShardSpec spec() {
+                return spec;
+            }
+
+            @Override
+            public boolean failedOn(int rank) {
+                return false;
+            }
+
+            @Override
+            public long inputBytesMissingOn(int rank) {
+                return 0;
+            }
+        };
+    }
+
+    /** Odds 0.6 for the top slot (24 cores), safe below. */
+    private static final class FairTopSlotForecaster extends CoreDependentForecaster {
+        @Override
+        public double survivalProbability(Duration runLength, double excessCores) {
+            return excessCores <= 16 ? 0.99 : 0.6;
+        }
+    }
+
+    @Test
+    void theBarFallsWithTheWorkARevocationWouldLose() {
+        DefaultPlacementPolicy policy = new DefaultPlacementPolicy(0.9);
+        Cluster c = cluster(new FairTopSlotForecaster(), new boolean[] {true, true, true}, new boolean[] {false, false, true});
+        assertEquals(0.9, policy.survivalBar(CANDIDATE, c), 1e-12, "a plain shard loses its whole run");
+        assertEquals(Placement.HELD_BY_FORECAST, policy.place(CANDIDATE, c));
+        // 40-minute runs saving their state every 4 minutes risk a tenth of the run: w r = 9 * 0.1, bar 0.9 / 1.9.
+        Candidate checkpointed = resumable(Duration.ofMinutes(4));
+        assertEquals(0.9 / 1.9, policy.survivalBar(checkpointed, c), 1e-12);
+        assertEquals(Placement.on(4), policy.place(checkpointed, c), "odds 0.6 are worth a tenth of a run");
+        assertEquals(0.9, policy.survivalBar(resumable(Duration.ofHours(1)), c), 1e-12, "a checkpoint after the run saves nothing");
+        assertEquals(0.9, policy.survivalBar(resumable(null), c), 1e-12, "the run's default interval is not known to this view");
     }
 
     @Test
