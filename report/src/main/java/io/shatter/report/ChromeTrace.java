@@ -109,6 +109,12 @@ public final class ChromeTrace {
             ranks.putIfAbsent(s.rank(), s.capacityClass());
             tracks.putIfAbsent(((long) s.rank() << 32) | tid(s), s);
         }
+        // A rank revoked before it ran anything has marks but no slice; only excess capacity is revoked.
+        for (Mark m : timeline.marks()) {
+            if (m.kind() == Mark.Kind.REVOKED) {
+                ranks.putIfAbsent(m.rank(), CapacityClass.EXCESS);
+            }
+        }
         for (var e : ranks.entrySet()) {
             meta(g, "process_name", e.getKey(), 0, "name", "rank " + e.getKey() + " (" + e.getValue().name().toLowerCase(Locale.ROOT) + ")");
             meta(g, "process_sort_index", e.getKey(), 0, "sort_index", e.getValue().ordinal() * 100_000 + e.getKey());

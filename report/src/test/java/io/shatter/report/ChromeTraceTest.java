@@ -76,4 +76,19 @@ class ChromeTraceTest {
         assertTrue(!chain.get(2).has("flow_out") && chain.get(2).has("flow_in"));
         assertFalse(xs.stream().anyMatch(e -> e.get("name").asText().startsWith("t (shadow)") && e.has("bind_id")));
     }
+    @Test
+    void aRankRevokedBeforeItRanAnythingIsNamedAsExcess() throws Exception {
+        RunTimeline timeline = new RunTimeline(
+                List.of(slice(1, CapacityClass.RESERVED, 0, "a", 1, 1_000, 2_500, Outcome.COMPLETED)),
+                List.of(new Mark(Mark.Kind.REVOKED, 7, 2_000, "")), List.of(), List.of(), 2_500, 0);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ChromeTrace.write(out, timeline);
+        List<String> names = new ArrayList<>();
+        for (JsonNode e : new ObjectMapper().readTree(out.toByteArray()).get("traceEvents")) {
+            if (e.get("ph").asText().equals("M") && e.get("name").asText().equals("process_name")) {
+                names.add(e.get("pid") + " " + e.get("args").get("name").asText());
+            }
+        }
+        assertEquals(List.of("0 broker", "1 rank 1 (reserved)", "7 rank 7 (excess)"), names);
+    }
 }
