@@ -22,8 +22,11 @@ import org.slf4j.LoggerFactory;
  * and says so once in the log.
  * Samples are bucketed onto the model's step (the latest sample in a step wins, missing steps
  * carry the previous one over); until a day of history has been seen the forecaster answers like
- * the empirical baseline. Each observation runs the network once (plain Java, no allocation); the queries
- * only interpolate between horizons, so every call is far under a millisecond.
+ * the empirical baseline. Each observation runs the network once (plain Java) and asks its own survival
+ * questions; the queries only interpolate between horizons and apply a five-input logistic map, so
+ * they are far under a millisecond. The exception: once a day of samples, three observations in a
+ * row each refit one run length's {@link StackedRecalibration} (about 10 to 40 ms of CPU each,
+ * measured with 30 days of answers; the broker's event loop waits that long once a day).
  */
 public final class ModelForecaster implements CapacityForecaster {
     /** System property naming the model file for the ServiceLoader constructor. */

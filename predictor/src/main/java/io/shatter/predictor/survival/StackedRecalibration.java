@@ -49,6 +49,8 @@ public final class StackedRecalibration {
     private final int[] runSteps;
     private final int stepsPerDay;
     private final int windowSteps;
+    /** Log-weight lost per step of age: weights halve every {@link #HALF_LIFE_DAYS} days. */
+    private final double decayPerStep;
     private final Calibration initial;
     /** Per class: coefficients of the current fit, or null while it answers through {@link #initial}. */
     private final double[][] coefficients = new double[RUN_MINUTES.length][];
@@ -58,6 +60,8 @@ public final class StackedRecalibration {
     private final int[] leastIdle;
     private final long[] ringStep;
     private long refittedAt = Long.MIN_VALUE;
+    /** The class to refit at the next completed step (one a step, to keep each step's pause short), or -1. */
+    private int refitNext = -1;
     private long lastCompleted = Long.MIN_VALUE;
     /** Cores of one self-asked slot: set, or else learnt from the broker's questions (0: not known). */
     private int setSlotCores;
@@ -78,6 +82,7 @@ public final class StackedRecalibration {
         this.initial = initial;
         this.stepsPerDay = Math.max(1, 86_400 / stepSeconds);
         this.windowSteps = WINDOW_DAYS * stepsPerDay;
+        this.decayPerStep = Math.log(2) / (HALF_LIFE_DAYS * stepsPerDay);
         this.runSteps = new int[RUN_MINUTES.length];
         for (int c = 0; c < runSteps.length; c++) {
             runSteps[c] = Math.max(1, (RUN_MINUTES[c] * 60 + stepSeconds - 1) / stepSeconds);
@@ -201,14 +206,16 @@ public final class StackedRecalibration {
                 it.remove();
             }
         }
+        if (refitNext >= 0) {
+            refit(refitNext, step);
+            refitNext = refitNext + 1 < coefficients.length ? refitNext + 1 : -1;
+        }
         if (refittedAt == Long.MIN_VALUE) {
             refittedAt = step;
         } else if (step - refittedAt >= stepsPerDay) {
             refittedAt = step;
             medianSlotCores = Math.max(1, medianIdle() / SLOTS);
-            for (int c = 0; c < coefficients.length; c++) {
-                refit(c, step);
-            }
+            refitNext = 0; // one class per step from the next one on
         }
     }
 
@@ -246,7 +253,7 @@ public final class StackedRecalibration {
         double[] weight = new double[n];
         for (int i = 0; i < n; i++) {
             long age = now - all.step(i);
-            weight[i] = age > windowSteps ? 0 : Math.pow(0.5, age / (double) (HALF_LIFE_DAYS * stepsPerDay));
+            weight[i] = age > windowSteps ? 0 : Math.exp(-age * decayPerStep);
             survived += all.survived(i) && weight[i] > 0 ? 1 : 0;
         }
         int live = (int) Arrays.stream(weight).filter(w -> w > 0).count();
