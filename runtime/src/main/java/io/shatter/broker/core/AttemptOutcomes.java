@@ -20,7 +20,7 @@ final class AttemptOutcomes {
     }
 
     /**
-     * The common case, written against the task table's columns by id: a shard's attempt that ends
+     * The common case, written against the task table by id: a shard's attempt that ends
      * unpaired touches no task or spec object (at 10,000 ranks those are cache misses; see {@link TaskTable}).
      */
     void onDone(Event.AttemptDone e) {

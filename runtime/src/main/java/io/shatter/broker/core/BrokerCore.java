@@ -217,7 +217,7 @@ public final class BrokerCore {
         retireIfDone(task.id);
     }
 
-    /** {@link #retireIfDone(Task)} by id: reads only the table's columns. */
+    /** {@link #retireIfDone(Task)} by id: reads only the task table, not the task. */
     void retireIfDone(int taskId) {
         if (tasks.isLive(taskId) && tasks.isOver(taskId) && !tasks.isSavingCheckpoint(taskId)) {
             tasks.remove(taskId);

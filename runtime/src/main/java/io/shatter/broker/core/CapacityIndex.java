@@ -60,7 +60,7 @@ final class CapacityIndex {
         }
     }
 
-    /** Whether the rank is active and can take another attempt (read from the columns, not the rank's object). */
+    /** Whether the rank is active and can take another attempt (read from the rank records, not the rank's object). */
     private boolean hasRoom(int rank) {
         return columns.isActive(rank) && columns.cores(rank) * pipelineDepth - columns.heldCores(rank) > 0;
     }

@@ -68,7 +68,7 @@ final class RankSlot implements RankView {
 
     /**
      * Takes live task {@code taskId}'s attempt (placed on this rank already). An attempt leaves its
-     * rank in {@code AttemptOutcomes.endAttempt}, through the columns and the index directly.
+     * rank in {@code AttemptOutcomes.endAttempt}, through the rank records and the index directly.
      */
     void add(int taskId) {
         columns.addAttempt(rank, taskId);

@@ -10,7 +10,7 @@ import io.shatter.graph.ShardState;
 /**
  * One schedulable unit: a plain or resumable shard, a run of blocks of a range shard, or a range
  * shard's generator (which is never assigned itself: it carves chunks and stays QUEUED). Its hot
- * state (lifecycle, rank, flags) lives in the {@link TaskTable}'s columns, read and written through
+ * state (lifecycle, rank, flags) lives in the {@link TaskTable}'s record for it, read and written through
  * the accessors here; the rest is in this object.
  */
 final class Task implements Candidate, AttemptView {

@@ -5,7 +5,7 @@ import io.shatter.graph.ShardState;
 import java.util.Arrays;
 
 /**
- * Live tasks by id, with ids reclaimed, and their hot state in primitive columns indexed by slot.
+ * Live tasks by id, with ids reclaimed, and their hot state in a record of ints per task slot.
  *
  * <p>Ids: an id is a slot number plus that slot's generation, so a retired task's slot serves the
  * next task under a new id, and a late message naming the old id finds nothing (its generation is
