@@ -12,7 +12,7 @@
  * simulations.
  *
  * <p>Layout: the hot state of each live task and each worker rank is a record of ints
- * ({@link io.shatter.broker.core.TaskTable}, {@link io.shatter.broker.core.RankColumns}), read
+ * ({@code TaskTable}, {@code RankColumns}), read
  * through named accessors on {@code Task} and {@code RankSlot}; the end of an attempt reads those two
  * records and no object, so that among 10,000 attempts in flight, ending in any order, it costs about
  * two cache misses rather than one per object it used to reach.
