@@ -114,8 +114,9 @@ final class SimulateOptions {
     Duration storeFileCost = Duration.ofMillis(1);
 
     @Option(names = "--host-cpus", paramLabel = "N", description = "Every rank runs on one host with N CPUs, as local ranks share "
-            + "one machine: with more lanes busy than CPUs each runs that much slower (default: 0, each rank has its cores to itself).")
-    int hostCpus = 0;
+            + "one machine: with more lanes busy than CPUs each runs that much slower (default: 0, each rank has its cores to itself). "
+            + "A fraction is what the runtime's own threads (broker, JIT, collector) leave of the host's CPUs.")
+    double hostCpus = 0;
 
     @Option(names = "--latency", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "One-way message latency between the broker and a rank (default: 50us).")
@@ -163,8 +164,8 @@ final class SimulateOptions {
             throw new UserException((excessTrace != null ? "--excess-trace" : "--revoke-every")
                     + " acts on excess ranks, but there are none; give --reserved fewer than --ranks, or --excess N");
         }
-        if (hostCpus < 0) {
-            throw new UserException("--host-cpus must be 0 (no shared host) or the host's CPUs, got " + hostCpus);
+        if (!(hostCpus >= 0) || Double.isInfinite(hostCpus)) {
+            throw new UserException("--host-cpus must be 0 (no shared host) or the CPUs the ranks share (a fraction allowed), got " + hostCpus);
         }
         if (coresPerRank < 1) {
             throw new UserException("--cores-per-rank must be at least 1, got " + coresPerRank);

@@ -8,13 +8,16 @@ package io.shatter.simulator;
  * (every rank on cores of its own, the default), the virtual clock is the simulated clock.
  */
 final class HostCpus {
-    private final int cpus;
+    private final double cpus;
     private int running;
     private long wallAtMark;
     private long virtualAtMark;
 
-    /** {@code cpus} of 0: no host shared, every lane at full speed. */
-    HostCpus(int cpus) {
+    /**
+     * {@code cpus} of 0: no host shared, every lane at full speed. A fraction is the CPUs left to the
+     * lanes when the runtime's own threads (broker, JIT compiler, collector) take the rest.
+     */
+    HostCpus(double cpus) {
         this.cpus = cpus;
     }
 
@@ -46,6 +49,6 @@ final class HostCpus {
     }
 
     private double rate() {
-        return running <= cpus ? 1.0 : (double) cpus / running;
+        return running <= cpus ? 1.0 : cpus / running;
     }
 }

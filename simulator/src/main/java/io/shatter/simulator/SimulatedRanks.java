@@ -115,7 +115,7 @@ final class SimulatedRanks {
         }
     }
 
-    SimulatedRanks(Simulation sim, ShardGraph graph, RankLayout layout, WorkModel work, long latency, int hostCpus) {
+    SimulatedRanks(Simulation sim, ShardGraph graph, RankLayout layout, WorkModel work, long latency, double hostCpus) {
         this.sim = sim;
         this.host = new HostCpus(hostCpus);
         this.specs = graph.shards();

@@ -20,15 +20,15 @@ import java.util.OptionalInt;
  * @param storeBytesPerSecond  checkpoint store bandwidth
  * @param storeFileNanos       fixed cost of one checkpoint file (create, force, rename)
  * @param hostCpus             CPUs of one host shared by every rank's lanes, as local ranks share a machine (0: each
- *                             rank has its cores to itself)
+ *                             rank has its cores to itself); a fraction: what the runtime's own threads leave
  * @param seed                 the seed of every random choice
  * @param maxSimulatedNanos    a run not finished by then stops (capacity that never comes back, say)
  */
 public record SimulationConfig(RankLayout layout, long latencyNanos, long checkpointEveryNanos, long revokeEveryNanos,
                                long revokeGraceNanos, OptionalInt coresPerExcessRank, boolean shadows, boolean recordTrace,
-                               long storeBytesPerSecond, long storeFileNanos, int hostCpus, long seed, long maxSimulatedNanos) {
+                               long storeBytesPerSecond, long storeFileNanos, double hostCpus, long seed, long maxSimulatedNanos) {
     public SimulationConfig {
-        if (hostCpus < 0 || latencyNanos < 0 || checkpointEveryNanos < 0 || revokeEveryNanos < 0 || revokeGraceNanos < 0 || storeFileNanos < 0) {
+        if (!(hostCpus >= 0) || latencyNanos < 0 || checkpointEveryNanos < 0 || revokeEveryNanos < 0 || revokeGraceNanos < 0 || storeFileNanos < 0) {
             throw new IllegalArgumentException("host CPUs, latency, checkpoint interval, revocation interval and grace must not be negative");
         }
         if (storeBytesPerSecond <= 0 || maxSimulatedNanos <= 0) {

@@ -1,5 +1,6 @@
 package io.shatter.broker.core;
 
+import io.shatter.CapacityClass;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardState;
 
@@ -19,7 +20,7 @@ final class AttemptOutcomes {
     }
 
     /**
-     * The common case, written against the task table's columns by id: a shard's attempt that ends
+     * The common case, written against the task table by id: a shard's attempt that ends
      * unpaired touches no task or spec object (at 10,000 ranks those are cache misses; see {@link TaskTable}).
      */
     void onDone(Event.AttemptDone e) {
@@ -32,19 +33,18 @@ final class AttemptOutcomes {
             onSharedConflict(core.tasks.get(id), e);
             return;
         }
-        RankSlot slot = core.slots[e.rank()];
         endAttempt(id, e.runNanos(), "completed");
         core.tasks.moveTo(id, ShardState.COMPLETED);
         if (core.tasks.isLinked(id)) {
             cancelPartner(core.tasks.get(id));
         }
-        slot.committed++;
+        core.ranks.countCommit(e.rank());
         long run = e.runNanos();
         core.expectedRunNanos = core.expectedRunNanos == 0 ? Math.max(1, run) : (core.expectedRunNanos * 7 + run) / 8;
         if (core.tasks.isRangeChunk(id)) {
             core.commits.commitChunk(core.tasks.get(id), e.output(), run, sharedWrites.get());
         } else {
-            core.commits.commitShard(core.tasks.shard(id), e.output(), slot, sharedWrites.get());
+            core.commits.commitShard(core.tasks.shard(id), e.output(), core.slots[e.rank()], sharedWrites.get());
         }
         core.retireIfDone(id);
     }
@@ -132,13 +132,15 @@ final class AttemptOutcomes {
         TaskTable tasks = core.tasks;
         int attempt = tasks.attempt(id);
         core.shared.discard(id, attempt); // committed already if it committed: an attempt's writes die with it
-        RankSlot slot = core.slots[tasks.rank(id)];
-        slot.remove(id);
+        int rank = tasks.rank(id);
+        CapacityClass capacityClass = core.ranks.capacityClass(rank);
+        core.ranks.removeAttempt(rank, id); // what RankSlot.remove does, without reaching the rank's object
+        core.index.heldChanged(rank);
         core.index.attemptHeld(-1);
-        core.counters.attemptEnded(slot.capacityClass, runNanos * tasks.cores(id));
+        core.counters.attemptEnded(capacityClass, runNanos * tasks.cores(id));
         if (core.observer.recordsAttempts()) {
             Task task = tasks.get(id);
-            core.observer.attemptEnded(slot.rank, slot.capacityClass, id, task.isShadow() ? task.name + " (shadow)" : task.name,
+            core.observer.attemptEnded(rank, capacityClass, id, task.isShadow() ? task.name + " (shadow)" : task.name,
                     task.spec.priority(), attempt, runNanos, outcome);
         }
         tasks.setLoading(id, false);

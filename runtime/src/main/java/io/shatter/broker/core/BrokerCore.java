@@ -10,7 +10,6 @@ import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
 import io.shatter.observe.Mark;
 import io.shatter.observe.ScheduleObserver;
-import io.shatter.graph.ShardState;
 import io.shatter.spi.CapacityForecaster;
 
 import java.util.ArrayDeque;
@@ -50,6 +49,8 @@ public final class BrokerCore {
 
     /** Live tasks by id; a task leaves once its attempt is over and nothing more can refer to it, and its id is reused. */
     final TaskTable tasks = new TaskTable();
+    /** The workers' hot state, by rank. */
+    final RankColumns ranks;
     final Task[] taskOfShard;
     final int[] lastAttemptOfShard;
     final BitSet[] holders;
@@ -92,11 +93,12 @@ public final class BrokerCore {
             ready[p] = new ArrayDeque<>();
         }
         int workers = settings.layout().workers();
-        index = new CapacityIndex(workers, s -> partitionCoresOf(s));
+        ranks = new RankColumns(workers, tasks);
+        index = new CapacityIndex(workers, ranks, s -> partitionCoresOf(s));
         slots = new RankSlot[workers + 1];
         List<RankSlot> list = new ArrayList<>(workers);
         for (int r = 1; r <= workers; r++) {
-            slots[r] = new RankSlot(r, settings.layout().classOf(r), settings.layout().isJoinSlot(r), index, tasks);
+            slots[r] = new RankSlot(r, settings.layout().classOf(r), settings.layout().isJoinSlot(r), index, ranks, tasks);
             index.register(slots[r]);
             list.add(slots[r]);
         }
@@ -225,7 +227,7 @@ public final class BrokerCore {
         retireIfDone(task.id);
     }
 
-    /** {@link #retireIfDone(Task)} by id: reads only the table's columns. */
+    /** {@link #retireIfDone(Task)} by id: reads only the task table, not the task. */
     void retireIfDone(int taskId) {
         if (tasks.isLive(taskId) && tasks.isOver(taskId) && !tasks.isSavingCheckpoint(taskId)) {
             tasks.remove(taskId);
@@ -406,12 +408,6 @@ public final class BrokerCore {
     /** The run's figures; {@code brokerCpuNanos} is the broker thread's CPU time, if measured. */
     public io.shatter.RunSummary summary(long brokerCpuNanos, long now) {
         return counters.summary(this, brokerCpuNanos, now);
-    }
-
-    /** The state of the unit that runs shard {@code index}, if it is not a range shard and has started (tests, diagnostics). */
-    public Optional<ShardState> stateOf(int index) {
-        Task t = taskOfShard[index];
-        return t == null ? Optional.empty() : Optional.of(t.state());
     }
 
     // ---------------------------------------------------------------- views

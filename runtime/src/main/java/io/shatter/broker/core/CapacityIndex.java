@@ -16,6 +16,7 @@ import java.util.function.ToIntFunction;
  */
 final class CapacityIndex {
     private final RankSlot[] slots;
+    private final RankColumns columns;
     private final RankBits[] withRoom = new RankBits[CapacityClass.values().length];
     private final long[] excessCoresTree;
     private final int[] excessCoresCounted;
@@ -28,8 +29,9 @@ final class CapacityIndex {
     private int nonSpareRanksWithRoom;
     private int heldAttempts;
 
-    CapacityIndex(int workers, ToIntFunction<RankSlot> partitionCores) {
+    CapacityIndex(int workers, RankColumns columns, ToIntFunction<RankSlot> partitionCores) {
         this.slots = new RankSlot[workers + 1];
+        this.columns = columns;
         this.excessCoresTree = new long[workers + 1];
         this.excessCoresCounted = new int[workers + 1];
         this.partitionCores = partitionCores;
@@ -54,35 +56,47 @@ final class CapacityIndex {
         }
         pipelineDepth = depth;
         for (int r = 1; r < slots.length; r++) {
-            setRoom(slots[r], slots[r].isActive() && slots[r].freeUnits() > 0);
+            setRoom(r, hasRoom(r));
         }
     }
 
+    /** Whether the rank is active and can take another attempt (read from the rank records, not the rank's object). */
+    private boolean hasRoom(int rank) {
+        return columns.isActive(rank) && columns.cores(rank) * pipelineDepth - columns.heldCores(rank) > 0;
+    }
+
+    /** Called by {@link RankSlot} after a change of its held cores (attempts added or removed). */
+    void heldChanged(int rank) {
+        setRoom(rank, hasRoom(rank));
+    }
+
     /** Called by {@link RankSlot} after any change to its status or held cores. */
-    void changed(RankSlot slot, boolean wasActive) {
-        boolean active = slot.isActive();
+    void changed(int rank, boolean wasActive) {
+        boolean active = columns.isActive(rank);
+        CapacityClass capacityClass = columns.capacityClass(rank);
         if (wasActive != active) {
             int sign = active ? 1 : -1;
-            if (slot.capacityClass != CapacityClass.SPARE) {
-                activeNonSpareCores += sign * slot.cores();
+            if (capacityClass != CapacityClass.SPARE) {
+                activeNonSpareCores += sign * columns.cores(rank);
             }
-            if (slot.capacityClass == CapacityClass.EXCESS) {
-                int cores = active ? partitionCores.applyAsInt(slot) : -excessCoresCounted[slot.rank];
-                excessCoresCounted[slot.rank] = active ? cores : 0;
-                activeExcess.set(slot.rank, active);
-                for (int i = slot.rank; i < excessCoresTree.length; i += i & -i) {
+            if (capacityClass == CapacityClass.EXCESS) {
+                int cores = active ? partitionCores.applyAsInt(slots[rank]) : -excessCoresCounted[rank];
+                excessCoresCounted[rank] = active ? cores : 0;
+                activeExcess.set(rank, active);
+                for (int i = rank; i < excessCoresTree.length; i += i & -i) {
                     excessCoresTree[i] += cores;
                 }
             }
         }
-        setRoom(slot, active && slot.freeUnits() > 0);
+        setRoom(rank, hasRoom(rank));
     }
 
-    private void setRoom(RankSlot slot, boolean room) {
-        RankBits bits = withRoom[slot.capacityClass.ordinal()];
-        if (bits.get(slot.rank) != room) {
-            bits.set(slot.rank, room);
-            if (slot.capacityClass != CapacityClass.SPARE) {
+    private void setRoom(int rank, boolean room) {
+        CapacityClass capacityClass = columns.capacityClass(rank);
+        RankBits bits = withRoom[capacityClass.ordinal()];
+        if (bits.get(rank) != room) {
+            bits.set(rank, room);
+            if (capacityClass != CapacityClass.SPARE) {
                 nonSpareRanksWithRoom += room ? 1 : -1;
             }
         }

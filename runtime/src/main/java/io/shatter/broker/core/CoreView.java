@@ -15,18 +15,17 @@ import java.util.List;
  */
 final class CoreView implements ClusterView {
     private final BrokerCore core;
-    /** Per rank: the forecast's odds for it in placement round {@link #round}, for runs of the length asked. */
-    private final double[] survival;
-    private final long[] survivalRound;
-    private final long[] survivalRunNanos;
+    /**
+     * Per rank, three longs side by side (one place in memory, not three arrays): the placement round and
+     * run length last asked about, and the forecast's odds for them (as the double's bits).
+     */
+    private final long[] survivalAsked;
     private long round = 1;
 
     CoreView(BrokerCore core) {
         this.core = core;
         int ranks = core.slots.length;
-        survival = new double[ranks];
-        survivalRound = new long[ranks];
-        survivalRunNanos = new long[ranks];
+        survivalAsked = new long[ranks * 3];
     }
 
     /** A placement round starts: the forecast or the live excess ranks may have changed since the last. */
@@ -59,12 +58,13 @@ final class CoreView implements ClusterView {
     public double excessSurvival(RankView excessRank, Duration run) {
         int rank = excessRank.rank();
         long runNanos = run.toNanos();
-        if (survivalRound[rank] != round || survivalRunNanos[rank] != runNanos) {
-            survivalRound[rank] = round;
-            survivalRunNanos[rank] = runNanos;
-            survival[rank] = core.forecaster.survivalProbability(run, excessCoresToKeep(excessRank));
+        int at = rank * 3;
+        if (survivalAsked[at] != round || survivalAsked[at + 1] != runNanos) {
+            survivalAsked[at] = round;
+            survivalAsked[at + 1] = runNanos;
+            survivalAsked[at + 2] = Double.doubleToRawLongBits(core.forecaster.survivalProbability(run, excessCoresToKeep(excessRank)));
         }
-        return survival[rank];
+        return Double.longBitsToDouble(survivalAsked[at + 2]);
     }
 
     @Override

@@ -5,14 +5,14 @@ import io.shatter.broker.policy.AttemptView;
 import io.shatter.broker.policy.RankView;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
 /**
- * The core's record of one worker rank: its class, cores, status and the attempts it holds. Every
- * change that could change whether it has room goes through a method here, which tells the
- * {@link CapacityIndex}.
+ * The core's record of one worker rank: its class, cores, status and the attempts it holds. Its
+ * hot state (cores, held cores, attempts, commits, whether active) is in the {@link RankColumns},
+ * read and changed through the methods here. Every change that could change whether it has room
+ * goes through a method here, which tells the {@link CapacityIndex}.
  */
 final class RankSlot implements RankView {
     /**
@@ -26,32 +26,25 @@ final class RankSlot implements RankView {
     /** Whether workers outside the MPI world take this rank by joining (it is never waited for). */
     final boolean joinSlot;
     private final CapacityIndex index;
+    private final RankColumns columns;
     private final TaskTable tasks;
-    private int cores;
     private Set<String> capabilities = Set.of();
     private Status status;
-    private int heldCores;
-    /**
-     * Ids of the attempts it holds, in the order a list with swap-removal keeps them; each one's place
-     * here is in the table's column ({@link TaskTable#indexOnRank}), so removing one touches no task object.
-     * Sized now, so that the array sits beside the slot in memory.
-     */
-    private int[] attemptIds = new int[4];
-    private int attemptCount;
     long activeSince;
-    long committed;
     /** Revocations so far: a grace timer of an earlier one finds another number and does nothing. */
     int revocationEpoch;
     /** Shards whose outputs this rank caches; forgotten when it leaves. */
     final List<Integer> cachedOutputs = new ArrayList<>();
 
-    RankSlot(int rank, CapacityClass capacityClass, boolean joinSlot, CapacityIndex index, TaskTable tasks) {
+    RankSlot(int rank, CapacityClass capacityClass, boolean joinSlot, CapacityIndex index, RankColumns columns, TaskTable tasks) {
         this.rank = rank;
         this.capacityClass = capacityClass;
         this.joinSlot = joinSlot;
         this.index = index;
+        this.columns = columns;
         this.tasks = tasks;
         this.status = joinSlot ? Status.VACANT : Status.JOINING;
+        columns.setCapacityClass(rank, capacityClass);
     }
 
     Status status() {
@@ -61,45 +54,38 @@ final class RankSlot implements RankView {
     void setStatus(Status next) {
         boolean wasActive = isActive();
         status = next;
-        index.changed(this, wasActive);
+        columns.setActive(rank, next == Status.ACTIVE);
+        index.changed(rank, wasActive);
     }
 
     /** A worker said hello with these cores and capabilities. */
     void joined(int cores, Set<String> capabilities, long now) {
-        this.cores = cores;
+        columns.setCores(rank, cores);
         this.capabilities = capabilities;
         this.activeSince = now;
         setStatus(Status.ACTIVE);
     }
 
-    /** Takes live task {@code taskId}'s attempt (placed on this rank already). */
+    /**
+     * Takes live task {@code taskId}'s attempt (placed on this rank already). An attempt leaves its
+     * rank in {@code AttemptOutcomes.endAttempt}, through the rank records and the index directly.
+     */
     void add(int taskId) {
-        if (attemptCount == attemptIds.length) {
-            attemptIds = Arrays.copyOf(attemptIds, attemptCount * 2);
-        }
-        tasks.setIndexOnRank(taskId, attemptCount);
-        attemptIds[attemptCount++] = taskId;
-        heldCores += tasks.cores(taskId);
-        index.changed(this, isActive());
+        columns.addAttempt(rank, taskId);
+        index.heldChanged(rank);
     }
 
-    /** Gives up live task {@code taskId}'s attempt: the last one held takes its place. */
-    void remove(int taskId) {
-        int i = tasks.indexOnRank(taskId);
-        int last = attemptIds[--attemptCount];
-        if (last != taskId) {
-            attemptIds[i] = last;
-            tasks.setIndexOnRank(last, i);
-        }
-        heldCores -= tasks.cores(taskId);
-        index.changed(this, isActive());
+    /** Shards whose commit came from this rank. */
+    long committed() {
+        return columns.committed(rank);
     }
 
     /** The attempts it holds now, a copy (safe to end them while going through it). */
     List<Task> attemptsHeld() {
-        List<Task> held = new ArrayList<>(attemptCount);
-        for (int i = 0; i < attemptCount; i++) {
-            held.add(tasks.get(attemptIds[i]));
+        int n = columns.attemptCount(rank);
+        List<Task> held = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            held.add(tasks.get(columns.attemptId(rank, i)));
         }
         return held;
     }
@@ -116,22 +102,22 @@ final class RankSlot implements RankView {
 
     @Override
     public boolean isActive() {
-        return status == Status.ACTIVE;
+        return columns.isActive(rank);
     }
 
     @Override
     public int cores() {
-        return cores;
+        return columns.cores(rank);
     }
 
     @Override
     public int freeUnits() {
-        return cores * index.pipelineDepth() - heldCores;
+        return columns.cores(rank) * index.pipelineDepth() - columns.heldCores(rank);
     }
 
     @Override
     public int freeCores() {
-        return Math.max(0, cores - heldCores);
+        return Math.max(0, columns.cores(rank) - columns.heldCores(rank));
     }
 
     @Override
@@ -141,7 +127,8 @@ final class RankSlot implements RankView {
 
     @Override
     public double load() {
-        return cores == 0 ? Double.MAX_VALUE : (double) heldCores / cores;
+        int cores = columns.cores(rank);
+        return cores == 0 ? Double.MAX_VALUE : (double) columns.heldCores(rank) / cores;
     }
 
     @Override
@@ -156,6 +143,6 @@ final class RankSlot implements RankView {
 
     @Override
     public String toString() {
-        return "rank " + rank + " (" + capacityClass + ", " + status + ", " + heldCores + "/" + cores + " cores held)";
+        return "rank " + rank + " (" + capacityClass + ", " + status + ", " + columns.heldCores(rank) + "/" + columns.cores(rank) + " cores held)";
     }
 }

@@ -55,7 +55,7 @@ final class RunCounters {
         Map<Integer, Long> byRank = new TreeMap<>();
         for (RankSlot s : core.workerSlots) {
             present.add(s.capacityClass);
-            byRank.put(s.rank, s.committed);
+            byRank.put(s.rank, s.committed());
             if (s.status() == RankSlot.Status.ACTIVE || s.status() == RankSlot.Status.REVOKING) {
                 available[s.capacityClass.ordinal()] += (end - s.activeSince) * s.cores();
             }

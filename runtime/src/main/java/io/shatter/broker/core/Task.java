@@ -10,7 +10,7 @@ import io.shatter.graph.ShardState;
 /**
  * One schedulable unit: a plain or resumable shard, a run of blocks of a range shard, or a range
  * shard's generator (which is never assigned itself: it carves chunks and stays QUEUED). Its hot
- * state (lifecycle, rank, flags) lives in the {@link TaskTable}'s columns, read and written through
+ * state (lifecycle, rank, flags) lives in the {@link TaskTable}'s record for it, read and written through
  * the accessors here; the rest is in this object.
  */
 final class Task implements Candidate, AttemptView {
@@ -50,10 +50,6 @@ final class Task implements Candidate, AttemptView {
     private Task shadow;
     /** On a shadow: the primary attempt it races; null once it carries the shard alone. */
     private Task primary;
-    /** Whether the table forgot it ({@link #retired}); then its final state and attempt are these. */
-    private boolean retired;
-    private ShardState retiredState;
-    private int retiredAttempt;
 
     Task(int id, ShardSpec spec, int blockFrom, int blockTo, boolean generator, BrokerCore core, TaskTable table) {
         this.id = id;
@@ -74,15 +70,13 @@ final class Task implements Candidate, AttemptView {
 
     // ---------------------------------------------------------------- the lifecycle, in the table
 
-    /** Called by the table as it forgets this task: its slot will serve another, so the final answers are kept here. */
-    void retired(ShardState finalState, int lastAttempt) {
-        retired = true;
-        retiredState = finalState;
-        retiredAttempt = lastAttempt;
-    }
-
+    /**
+     * Whether the table holds it: not a generator, and not retired (its slot may serve another task
+     * since). A retired task is over: it is on no rank, runs no attempt, and its state is not kept
+     * (retiring it writes nothing to this object, so ending an attempt never reaches it).
+     */
     private boolean inTable() {
-        return !generator && !retired;
+        return !generator && table.get(id) == this;
     }
 
     private void requireInTable() {
@@ -91,13 +85,22 @@ final class Task implements Candidate, AttemptView {
         }
     }
 
+    /** Its state; a generator stays QUEUED. Not for a retired task. */
     ShardState state() {
-        return generator ? ShardState.QUEUED : retired ? retiredState : table.state(id);
+        if (generator) {
+            return ShardState.QUEUED;
+        }
+        requireInTable();
+        return table.state(id);
     }
 
-    /** The current (latest) attempt number; 0 before the first start. */
+    /** The current (latest) attempt number; 0 before the first start (and for a generator). Not for a retired task. */
     int attempt() {
-        return generator ? 0 : retired ? retiredAttempt : table.attempt(id);
+        if (generator) {
+            return 0;
+        }
+        requireInTable();
+        return table.attempt(id);
     }
 
     /** QUEUED to RUNNING as the next attempt of its own numbering; returns the number. */
@@ -270,6 +273,6 @@ final class Task implements Candidate, AttemptView {
 
     @Override
     public String toString() {
-        return name + "#" + attempt() + ":" + state();
+        return inTable() || generator ? name + "#" + attempt() + ":" + state() : name + " (retired)";
     }
 }

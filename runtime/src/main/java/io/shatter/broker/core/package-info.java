@@ -10,5 +10,11 @@
  * {@code currentTimeMillis}), the wire protocol, or user code (shard bodies, codecs, reducers).
  * So the same classes run under the production loop, in deterministic property tests and in
  * simulations.
+ *
+ * <p>Layout: the hot state of each live task and each worker rank is a record of ints
+ * ({@code TaskTable}, {@code RankColumns}), read
+ * through named accessors on {@code Task} and {@code RankSlot}; the end of an attempt reads those two
+ * records and no object, so that among 10,000 attempts in flight, ending in any order, it costs about
+ * two cache misses rather than one per object it used to reach.
  */
 package io.shatter.broker.core;
