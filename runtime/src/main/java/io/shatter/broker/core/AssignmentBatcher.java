@@ -26,8 +26,8 @@ final class AssignmentBatcher {
     /** Ranks given a batch since the last {@link #flushAll}, in the order of their first assignment (deterministic output). */
     private final List<Integer> order = new ArrayList<>();
 
-    @SuppressWarnings("unchecked")
     /** Batches for ranks {@code 0..ranks-1}, of at most {@code limitFor(rank)} attempts (asked once per batch), sent to {@code out}. */
+    @SuppressWarnings("unchecked")
     AssignmentBatcher(int ranks, IntUnaryOperator limitFor, Consumer<Command> out) {
         this.limitFor = limitFor;
         this.out = out;
