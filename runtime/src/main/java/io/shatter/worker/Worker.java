@@ -68,7 +68,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     // Guarded by lock.
     @SuppressWarnings("unchecked")
     private final ArrayDeque<Assignment>[] queued = new ArrayDeque[Priority.values().length];
-    private final Map<Long, Assignment> live = new HashMap<>();
+    private final LiveAttempts live = new LiveAttempts();
     private final Map<Integer, byte[]> cache = new HashMap<>();
     private final WireWriter outbox = new WireWriter(1 << 12);
     /** Finished attempts' results not yet in {@link #outbox}: they leave packed, before the next other message ({@link #out()}). */
@@ -336,7 +336,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
             Messages.yielded(out(), taskId, attempt, Messages.Stamp.NONE, Messages.NO_STEP, new byte[0], 0);
             return;
         }
-        live.put(a.key(), a);
+        live.put(a);
         queued[a.spec.priority().ordinal()].addLast(a);
     }
 
@@ -376,7 +376,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
             }
             q.clear();
         }
-        for (Assignment a : live.values()) {
+        for (Assignment a : live.all()) {
             a.yieldRequested = true;
         }
     }
@@ -399,7 +399,7 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     @Override
     public void onShutdown() {
         shutdown = true;
-        for (Assignment a : live.values()) {
+        for (Assignment a : live.all()) {
             a.cancelled = true;
         }
         wake.signalAll();

@@ -49,6 +49,31 @@ class TimelineRecorderTest {
         assertTrue(t.slices().stream().allMatch(Slice::stamped));
     }
 
+    /** The same stamps as above, with recording off: no timeline, but the first start, mapped the same way. */
+    @Test
+    void theFirstStartIsKnownWithoutRecordingATimeline() {
+        for (boolean enabled : new boolean[] {true, false}) {
+            ManualClock clock = new ManualClock();
+            TimelineRecorder r = new TimelineRecorder(clock, enabled);
+            clock.advance(100 * MS);
+            r.start();
+            assertTrue(r.firstAttemptStartNanos().isEmpty(), "nothing started yet");
+            clock.advance(5 * MS);
+            r.onHello(1, 1000 * MS);
+            clock.advance(20 * MS);
+            r.onAttempt(1, 8, 1, new Messages.Stamp(1, 1012 * MS), 7 * MS);
+            r.onAttempt(1, 7, 1, new Messages.Stamp(0, 1010 * MS), 8 * MS);
+            r.onAttempt(1, 6, 1, Messages.Stamp.NONE, 0); // given back unstarted: no start
+            clock.advance(1 * MS);
+            r.onAttempt(1, 9, 1, new Messages.Stamp(0, 1018 * MS), 7 * MS);
+            // Offset -899 ms as above: the earliest start, worker 1010 ms, is broker 111 ms, 11 ms into the run.
+            assertEquals(11 * MS, r.firstAttemptStartNanos().getAsLong(), "recording " + enabled);
+            if (!enabled) {
+                assertEquals(RunTimeline.EMPTY, r.finish(), "no timeline without recording");
+            }
+        }
+    }
+
     @Test
     void unreportedAttemptsGetTracksOfTheirOwnAndUnstartedOnesNone() {
         ManualClock clock = new ManualClock();

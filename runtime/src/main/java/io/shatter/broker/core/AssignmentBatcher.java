@@ -4,6 +4,7 @@ import io.shatter.CapacityClass;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.function.Consumer;
@@ -20,63 +21,75 @@ import java.util.function.IntUnaryOperator;
 final class AssignmentBatcher {
     private final IntUnaryOperator limitFor;
     private final Consumer<Command> out;
-    /** Per rank: the assignments not yet sent, or null; the batch's size limit beside it. */
-    private final List<Command.Assign>[] pending;
+    /**
+     * Per rank: the first assignment not yet sent (null: none), the rest once there is a second,
+     * and the batch's size limit. A batch of one, the common case for long shards and for a
+     * round that frees one slot, then costs no list of its own.
+     */
+    private final Command.Assign[] first;
+    private final List<Command.Assign>[] more;
     private final int[] limit;
     /** Ranks given a batch since the last {@link #flushAll}, in the order of their first assignment (deterministic output). */
-    private final List<Integer> order = new ArrayList<>();
+    private int[] order = new int[16];
+    private int ordered;
 
-    @SuppressWarnings("unchecked")
     /** Batches for ranks {@code 0..ranks-1}, of at most {@code limitFor(rank)} attempts (asked once per batch), sent to {@code out}. */
+    @SuppressWarnings("unchecked")
     AssignmentBatcher(int ranks, IntUnaryOperator limitFor, Consumer<Command> out) {
         this.limitFor = limitFor;
         this.out = out;
-        this.pending = new List[ranks];
+        this.first = new Command.Assign[ranks];
+        this.more = new List[ranks];
         this.limit = new int[ranks];
     }
 
     /** Holds {@code assign} for its rank; a batch that reaches its size leaves at once. */
     void add(Command.Assign assign) {
         int rank = assign.rank();
-        List<Command.Assign> batch = pending[rank];
-        if (batch == null) {
+        int held;
+        if (first[rank] == null) {
             limit[rank] = Math.max(1, limitFor.applyAsInt(rank));
-            batch = pending[rank] = new ArrayList<>(Math.min(limit[rank], 64));
-            order.add(rank);
+            first[rank] = assign;
+            if (ordered == order.length) {
+                order = Arrays.copyOf(order, ordered * 2);
+            }
+            order[ordered++] = rank;
+            held = 1;
+        } else {
+            if (more[rank] == null) {
+                more[rank] = new ArrayList<>(Math.min(limit[rank], 16));
+                more[rank].add(first[rank]);
+            }
+            more[rank].add(assign);
+            held = more[rank].size();
         }
-        batch.add(assign);
-        if (batch.size() >= limit[rank]) {
-            pending[rank] = new ArrayList<>(Math.min(limit[rank], 64));
-            out.accept(new Command.AssignBatch(rank, Collections.unmodifiableList(batch)));
+        if (held >= limit[rank]) {
+            send(rank); // its entry in the order stays; flushAll skips it unless it is given more
         }
     }
 
     /** Sends {@code rank}'s held assignments, before another message to it. */
     void flush(int rank) {
-        if (rank < pending.length && pending[rank] != null) {
-            send(rank); // its entry in the order stays; flushAll skips it
+        if (rank < first.length && first[rank] != null) {
+            send(rank);
         }
     }
 
     /** Sends every held assignment: the core is about to return to its caller. */
     void flushAll() {
-        if (order.isEmpty()) {
-            return;
-        }
-        for (int rank : order) {
-            if (pending[rank] != null) {
-                send(rank);
+        for (int i = 0; i < ordered; i++) {
+            if (first[order[i]] != null) {
+                send(order[i]);
             }
         }
-        order.clear();
+        ordered = 0;
     }
 
     private void send(int rank) {
-        List<Command.Assign> batch = pending[rank];
-        pending[rank] = null;
-        if (!batch.isEmpty()) {
-            out.accept(new Command.AssignBatch(rank, Collections.unmodifiableList(batch)));
-        }
+        List<Command.Assign> batch = more[rank] == null ? List.of(first[rank]) : Collections.unmodifiableList(more[rank]);
+        first[rank] = null;
+        more[rank] = null;
+        out.accept(new Command.AssignBatch(rank, batch));
     }
 
     /** The batch size for a rank of {@code core} now, from the measured shard times and, for excess capacity, the forecast. */

@@ -1,7 +1,8 @@
 /**
  * The broker's decision core, all of the scheduling logic: DAG readiness, placement through the
  * policy, rank membership and revocation, range carving, shadows, the checkpoint queue, commits and
- * journal replay, shared state, capacity following and excess-worker requests, the run's figures.
+ * journal replay, shared state, capacity following and excess-worker requests, automatic batching
+ * of assignments ({@code BatchSizing}, {@code AssignmentBatcher}), the run's figures.
  * Typed {@link io.shatter.broker.core.Event}s in, typed {@link io.shatter.broker.core.Command}s out,
  * the time passed in by the caller.
  *

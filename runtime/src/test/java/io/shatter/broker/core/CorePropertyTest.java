@@ -13,8 +13,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * graces, kills, restores, late checkpoints, late results of given-up attempts) comes from that seed.
  * Every run must commit each shard exactly once, give a sequential evaluation's outputs, assign no
  * shard before its dependencies, hold no rank over its cores (times the depth it queues ahead: batches of
- * attempts per round, each fenced, revoked and preempted on its own), commit no stale attempt and end every
- * attempt. A failing seed is printed and reruns alone:
+ * attempts per round, each fenced, revoked and preempted on its own), send well-formed batches (one rank each, no
+ * attempt twice, at most {@link BatchSizing#MAX_PER_MESSAGE}), assign no attempt after its preemption or
+ * cancellation, commit no stale attempt and end every attempt. A failing seed is printed and reruns alone:
  * {@code mvn -pl runtime test -Dtest=CorePropertyTest#oneSeed -Dshatter.seed=N}.
  */
 class CorePropertyTest {
