@@ -72,7 +72,8 @@ public final class BrokerLoop implements Transport.Receiver {
 
     /** What the loop hears, from any thread. */
     private sealed interface Inbound {
-        record Frame(int source, byte[] bytes) implements Inbound {
+        /** {@code link}: which connection of {@code source} sent it (a join rank may be reused by a new worker). */
+        record Frame(int source, long link, byte[] bytes) implements Inbound {
         }
 
         record Lost(int rank, String reason) implements Inbound {
@@ -152,7 +153,12 @@ public final class BrokerLoop implements Transport.Receiver {
 
     @Override
     public void onFrame(int source, byte[] frame) {
-        inbox.add(new Inbound.Frame(source, frame));
+        onFrame(source, Transport.FIXED_LINK, frame);
+    }
+
+    @Override
+    public void onFrame(int source, long link, byte[] frame) {
+        inbox.add(new Inbound.Frame(source, link, frame));
         wakeUp();
     }
 
@@ -338,7 +344,8 @@ public final class BrokerLoop implements Transport.Receiver {
             // Decoding allocates no more than the frame holds, so even an OutOfMemoryError here is this frame's alone.
             String why = e instanceof ProtocolException ? e.getMessage() : e.toString();
             LOG.error("rank {} sent a malformed frame ({}); dropping the rank", f.source(), why);
-            if (!transport.disconnect(f.source(), "malformed frame: " + why)) {
+            // Only the connection that sent it: if the rank went to a new worker meanwhile, that one stays.
+            if (!transport.disconnect(f.source(), f.link(), "malformed frame: " + why)) {
                 cutOff.set(f.source());
             }
             core.handle(new Event.PeerLost(f.source(), "malformed frame: " + why), clock.nanoTime());
