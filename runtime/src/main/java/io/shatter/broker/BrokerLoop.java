@@ -67,6 +67,8 @@ public final class BrokerLoop implements Transport.Receiver {
     private long journalForceDue = Long.MAX_VALUE;
     /** Ranks dropped for a malformed frame on a transport that cannot cut them off: their frames are ignored. */
     private final BitSet cutOff = new BitSet();
+    /** Records of the run directory's journal dropped when it was opened (torn or damaged). */
+    private long journalRecordsDropped;
     /** When the frame being decoded was taken from the inbox: the time of each of its events. */
     private long frameTime;
 
@@ -148,7 +150,7 @@ public final class BrokerLoop implements Transport.Receiver {
 
     /** The run's figures. */
     public RunSummary summary() {
-        return core.summary(brokerCpuNanos, clock.nanoTime());
+        return core.summary(brokerCpuNanos, clock.nanoTime()).withJournalRecordsDropped(journalRecordsDropped);
     }
 
     @Override
@@ -235,8 +237,10 @@ public final class BrokerLoop implements Transport.Receiver {
             return;
         }
         try {
-            effects.useJournal(Journal.open(config.runDirectory(), graph.name(), graph.fingerprint(), config.runIdentity(),
-                    core::replay, clock.nanoTime()));
+            Journal journal = Journal.open(config.runDirectory(), graph.name(), graph.fingerprint(), config.runIdentity(),
+                    core::replay, clock.nanoTime());
+            journalRecordsDropped = journal.recordsDropped();
+            effects.useJournal(journal);
         } catch (ShatterException e) {
             core.abort(e);
         }
