@@ -48,7 +48,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  * what each attack met.
  */
 @EnabledIfSystemProperty(named = "shatter.joinAttacks", matches = "true",
-        disabledReason = "two runs of 2 to 4 minutes each: run it with -Dshatter.joinAttacks=true (README, \"Security\")")
+        disabledReason = "two runs of 2 to 4 minutes each: run it with -Dshatter.joinAttacks=true (slurm/README.md, \"The join channel\")")
 class JoinAttackTest {
     private static final long RSS_MARGIN_KB = 200 * 1024;
     private static final int RANDOM_FRAMES = 1000;
