@@ -32,6 +32,8 @@ import java.util.Map;
  * @param capacitySamples     capacity samples the broker's forecaster learnt from (Slurm monitor, trace replay, capacity feed)
  * @param placementsHeldByForecast placements that waited although an excess rank had room, because the forecast
  *                            gave that slot too low odds of outliving the shard
+ * @param journalRecordsDropped records of the run directory's journal dropped when it was opened: a torn last record,
+ *                            or a damaged one and every record after it (their shards ran again)
  */
 public record RunSummary(
         String graph,
@@ -57,5 +59,27 @@ public record RunSummary(
         long shadowWins,
         double preemptionLatencyMaxSeconds,
         long capacitySamples,
-        long placementsHeldByForecast) {
+        long placementsHeldByForecast,
+        long journalRecordsDropped) {
+
+    /** A summary with no journal record dropped (what the broker core counts; the journal's loss is added after). */
+    public RunSummary(String graph, double makespanSeconds, int shardsTotal, int shardsCompleted, long attemptsStarted,
+                      long preemptions, long revocations, long lostAttempts, double lostWorkSeconds, long retries,
+                      long staleResultsDropped, long checkpointsSaved, long checkpointBytes, long checkpointRestores,
+                      long resumedFromJournal, Map<CapacityClass, Double> busyFraction, Map<Integer, Long> shardsByRank,
+                      double brokerNanosPerShard, String failedShard, long shadowAttempts, long shadowWins,
+                      double preemptionLatencyMaxSeconds, long capacitySamples, long placementsHeldByForecast) {
+        this(graph, makespanSeconds, shardsTotal, shardsCompleted, attemptsStarted, preemptions, revocations, lostAttempts,
+                lostWorkSeconds, retries, staleResultsDropped, checkpointsSaved, checkpointBytes, checkpointRestores,
+                resumedFromJournal, busyFraction, shardsByRank, brokerNanosPerShard, failedShard, shadowAttempts, shadowWins,
+                preemptionLatencyMaxSeconds, capacitySamples, placementsHeldByForecast, 0);
+    }
+
+    /** This summary with {@code dropped} journal records reported dropped. */
+    public RunSummary withJournalRecordsDropped(long dropped) {
+        return new RunSummary(graph, makespanSeconds, shardsTotal, shardsCompleted, attemptsStarted, preemptions, revocations,
+                lostAttempts, lostWorkSeconds, retries, staleResultsDropped, checkpointsSaved, checkpointBytes, checkpointRestores,
+                resumedFromJournal, busyFraction, shardsByRank, brokerNanosPerShard, failedShard, shadowAttempts, shadowWins,
+                preemptionLatencyMaxSeconds, capacitySamples, placementsHeldByForecast, dropped);
+    }
 }

@@ -192,6 +192,49 @@ class ResumeFromJournalTest {
     }
 
     @Test
+    void damagedJournalRecordsAreCountedInTheSummaryAndTheirWorkRunsAgain() throws IOException {
+        Pipeline pipeline = new Pipeline();
+        int harmonic = indexOf(pipeline.graph, "harmonic");
+        List<int[]> journaled = List.of(new int[] {0, 4}, new int[] {20, 30}, new int[] {40, 45}, new int[] {90, 100});
+        List<Long> recordEnds = new ArrayList<>();
+        Path run = dir.resolve("run");
+        Journal journal = Journal.open(run, pipeline.graph.name(), pipeline.graph.fingerprint(), "test", record -> { }, 0);
+        try {
+            for (int[] chunk : journaled) {
+                WireWriter partials = new WireWriter(64);
+                partials.writeVarInt(chunk[1] - chunk[0]);
+                for (int b = chunk[0]; b < chunk[1]; b++) {
+                    long from = 1 + b * GRAIN;
+                    partials.writeBytes(Codecs.DOUBLE.encode(LocalRunTest.harmonic(from, Math.min(RANGE_END, from + GRAIN))));
+                }
+                journal.append(new JournalRecord.ChunkCommitted(harmonic, chunk[0], chunk[1], partials.toFrame()));
+                journal.flush(0);
+                recordEnds.add(Files.size(run.resolve(JournalFormat.FILE_NAME)));
+            }
+        } finally {
+            journal.close();
+        }
+        // A byte in the middle of the third record flipped: that record and the fourth are dropped, the first two kept.
+        Path file = run.resolve(JournalFormat.FILE_NAME);
+        byte[] bytes = Files.readAllBytes(file);
+        int middleOfThird = (int) ((recordEnds.get(1) + recordEnds.get(2)) / 2);
+        bytes[middleOfThird] ^= (byte) 0xFF;
+        Files.write(file, bytes);
+
+        RunResult result = Shatter.run(pipeline.graph, config());
+
+        assertEquals(Double.doubleToLongBits(sequentialTotal()), Double.doubleToLongBits(result.get(pipeline.total)));
+        assertEquals(2, result.summary().resumedFromJournal());
+        assertEquals(2, result.summary().journalRecordsDropped());
+        assertTrue(Files.exists(run.resolve(JournalFormat.FILE_NAME + ".damaged")), "the damaged journal is kept");
+        long blocksRun = 0;
+        for (long[] call : pipeline.rangeCalls) {
+            blocksRun += (call[1] - call[0] + GRAIN - 1) / GRAIN;
+        }
+        assertEquals(RANGE_END / GRAIN - 4 - 10, blocksRun, "the dropped records' blocks ran again, the kept ones did not");
+    }
+
+    @Test
     void runDirectoryOfAnotherGraphIsRefusedAndKept() throws IOException {
         Pipeline first = new Pipeline();
         first.gateFails.set(true);

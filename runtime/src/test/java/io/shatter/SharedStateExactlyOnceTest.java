@@ -51,25 +51,29 @@ class SharedStateExactlyOnceTest {
     /**
      * Shard "reader" reads x, then "writer" commits a new x before the reader commits: the reader's
      * result rests on a stale read, so it is discarded and the reader runs again, reading the new x.
+     * The reader returns only once "after-writer", which needs the writer's committed output, has
+     * started: the writer's commit is then certain to reach the broker before the reader's result.
      */
     @Test
     void aStaleReadMakesTheShardRunAgain() {
         AtomicInteger readerAttempts = new AtomicInteger();
         CountDownLatch readerHasRead = new CountDownLatch(1);
+        CountDownLatch writerHasCommitted = new CountDownLatch(1);
         ShardGraph.Builder g = ShardGraph.builder("stale-read");
         Shard<Long> reader = g.shard("reader").compute(Codecs.LONG, ctx -> {
             readerAttempts.incrementAndGet();
             long seen = ctx.shared().get("x", Codecs.LONG, 0L);
             readerHasRead.countDown();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-            while (ctx.shared().get("x").version() == 0 && System.nanoTime() < deadline) {
-                Thread.sleep(1); // until the writer's commit is visible: then this attempt's read is stale
-            }
+            assertTrue(writerHasCommitted.await(30, TimeUnit.SECONDS), "the writer committed"); // so this read is now stale
             return seen;
         });
         Shard<Long> writer = g.shard("writer").compute(Codecs.LONG, ctx -> {
             assertTrue(readerHasRead.await(30, TimeUnit.SECONDS), "the reader read x"); // so that the writer's commit overtakes it
             return ctx.shared().update("x", Codecs.LONG, 0L, v -> v + 7);
+        });
+        g.shard("after-writer").inputs(writer).compute(Codecs.LONG, ctx -> {
+            writerHasCommitted.countDown(); // an input is handed over only once it is committed
+            return ctx.input(writer);
         });
 
         RunResult result = Shatter.run(g.build(), RunConfig.builder().ranks(2, 0, 0).build());

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReportTest {
     private static final int CHARTS = 5;
     /** The summary table has one row per documented summary field. */
-    private static final int SUMMARY_FIELDS = 26;
+    private static final int SUMMARY_FIELDS = 27;
 
     @TempDir
     Path dir;

@@ -40,6 +40,7 @@ public final class SummaryJson {
         out.put("checkpoint_bytes", s.checkpointBytes());
         out.put("checkpoint_restores", s.checkpointRestores());
         out.put("resumed_from_journal", s.resumedFromJournal());
+        out.put("journal_records_dropped", s.journalRecordsDropped());
         out.put("preemption_latency_max_s", s.preemptionLatencyMaxSeconds());
         out.put("shadow_attempts", s.shadowAttempts());
         out.put("shadow_wins", s.shadowWins());

@@ -67,12 +67,15 @@ public final class BrokerLoop implements Transport.Receiver {
     private long journalForceDue = Long.MAX_VALUE;
     /** Ranks dropped for a malformed frame on a transport that cannot cut them off: their frames are ignored. */
     private final BitSet cutOff = new BitSet();
+    /** Records of the run directory's journal dropped when it was opened (torn or damaged). */
+    private long journalRecordsDropped;
     /** When the frame being decoded was taken from the inbox: the time of each of its events. */
     private long frameTime;
 
     /** What the loop hears, from any thread. */
     private sealed interface Inbound {
-        record Frame(int source, byte[] bytes) implements Inbound {
+        /** {@code link}: which connection of {@code source} sent it (a join rank may be reused by a new worker). */
+        record Frame(int source, long link, byte[] bytes) implements Inbound {
         }
 
         record Lost(int rank, String reason) implements Inbound {
@@ -147,12 +150,17 @@ public final class BrokerLoop implements Transport.Receiver {
 
     /** The run's figures. */
     public RunSummary summary() {
-        return core.summary(brokerCpuNanos, clock.nanoTime());
+        return core.summary(brokerCpuNanos, clock.nanoTime()).withJournalRecordsDropped(journalRecordsDropped);
     }
 
     @Override
     public void onFrame(int source, byte[] frame) {
-        inbox.add(new Inbound.Frame(source, frame));
+        onFrame(source, Transport.FIXED_LINK, frame);
+    }
+
+    @Override
+    public void onFrame(int source, long link, byte[] frame) {
+        inbox.add(new Inbound.Frame(source, link, frame));
         wakeUp();
     }
 
@@ -229,8 +237,10 @@ public final class BrokerLoop implements Transport.Receiver {
             return;
         }
         try {
-            effects.useJournal(Journal.open(config.runDirectory(), graph.name(), graph.fingerprint(), config.runIdentity(),
-                    core::replay, clock.nanoTime()));
+            Journal journal = Journal.open(config.runDirectory(), graph.name(), graph.fingerprint(), config.runIdentity(),
+                    core::replay, clock.nanoTime());
+            journalRecordsDropped = journal.recordsDropped();
+            effects.useJournal(journal);
         } catch (ShatterException e) {
             core.abort(e);
         }
@@ -338,7 +348,8 @@ public final class BrokerLoop implements Transport.Receiver {
             // Decoding allocates no more than the frame holds, so even an OutOfMemoryError here is this frame's alone.
             String why = e instanceof ProtocolException ? e.getMessage() : e.toString();
             LOG.error("rank {} sent a malformed frame ({}); dropping the rank", f.source(), why);
-            if (!transport.disconnect(f.source(), "malformed frame: " + why)) {
+            // Only the connection that sent it: if the rank went to a new worker meanwhile, that one stays.
+            if (!transport.disconnect(f.source(), f.link(), "malformed frame: " + why)) {
                 cutOff.set(f.source());
             }
             core.handle(new Event.PeerLost(f.source(), "malformed frame: " + why), clock.nanoTime());

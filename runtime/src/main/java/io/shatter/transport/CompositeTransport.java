@@ -58,6 +58,11 @@ public final class CompositeTransport implements Transport {
     }
 
     @Override
+    public boolean disconnect(int rank, long link, String reason) {
+        return rank < fixed.size() ? fixed.disconnect(rank, link, reason) : joined.disconnect(rank, link, reason);
+    }
+
+    @Override
     public void close() {
         try {
             joined.close();

@@ -25,12 +25,28 @@ public interface Transport extends AutoCloseable {
     void send(int destination, byte[] frame);
 
     /**
-     * Cuts the link to {@code rank} (the broker drops a peer that sent a malformed frame); whether
-     * this transport could. A transport whose ranks are fixed processes (MPI, local threads) cannot,
-     * and the broker ignores that rank's frames from then on.
+     * The link of a rank whose process is fixed for the whole run (MPI, local threads): it has only
+     * this one. A transport whose ranks are reused by new peers (the join channel) numbers each
+     * connection anew, so a frame can be traced to the connection that sent it.
+     */
+    long FIXED_LINK = 0;
+
+    /**
+     * Cuts the link to {@code rank}, whichever connection holds that rank now (the broker sends away
+     * a peer); whether this transport could. A transport whose ranks are fixed processes (MPI, local
+     * threads) cannot, and the broker ignores that rank's frames from then on.
      */
     default boolean disconnect(int rank, String reason) {
         return false;
+    }
+
+    /**
+     * Cuts {@code rank}'s connection {@code link} only (the one that sent a malformed frame): if that
+     * rank has since been given to a new peer, the new peer keeps its connection. Whether this
+     * transport could cut it, as for {@link #disconnect(int, String)}.
+     */
+    default boolean disconnect(int rank, long link, String reason) {
+        return link == FIXED_LINK && disconnect(rank, reason);
     }
 
     /** Stops delivery and releases resources; pending sends are flushed first where possible. */
@@ -42,6 +58,14 @@ public interface Transport extends AutoCloseable {
 
         /** One frame from {@code source}. */
         void onFrame(int source, byte[] frame);
+
+        /**
+         * One frame from {@code source} over its connection {@code link} (see {@link #FIXED_LINK});
+         * transports whose ranks are reused call this one. By default the link is not needed.
+         */
+        default void onFrame(int source, long link, byte[] frame) {
+            onFrame(source, frame);
+        }
 
         /** The peer is gone (its process died or its link broke); {@code reason} says how. */
         default void onPeerLost(int rank, String reason) {

@@ -163,10 +163,16 @@ public final class ExcessWorkers implements Transport, ExcessWorkerPool {
         server.send(destination, frame);
     }
 
-    /** Closes that worker's connection (a malformed frame, a worker of another graph sent away). */
+    /** Closes that worker's connection (a worker of another graph sent away). */
     @Override
     public boolean disconnect(int rank, String reason) {
         return server.disconnect(rank, reason);
+    }
+
+    /** Closes that worker's connection {@code link} only (the one that sent a malformed frame). */
+    @Override
+    public boolean disconnect(int rank, long link, String reason) {
+        return server.disconnect(rank, link, reason);
     }
 
     /** Cancels every worker job of the run, then closes the server. */

@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The broker's end of the join channel: a TLS 1.3 server that admits workers presenting the run's
@@ -46,6 +47,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class JoinServer implements Transport {
     private static final Logger LOG = LoggerFactory.getLogger(JoinServer.class);
     private static final AttributeKey<Integer> RANK = AttributeKey.valueOf("shatter.rank");
+    /** This connection's number, unique in the run: a reused rank's new worker gets a new one. */
+    private static final AttributeKey<Long> LINK = AttributeKey.valueOf("shatter.link");
     private static final AttributeKey<String> CLOSE_REASON = AttributeKey.valueOf("shatter.closeReason");
 
     private final String bindHost;
@@ -53,6 +56,7 @@ public final class JoinServer implements Transport {
     private final JoinToken token;
     private final SslContext tls;
     private final AtomicInteger unauthenticated = new AtomicInteger();
+    private final AtomicLong links = new AtomicLong(Transport.FIXED_LINK);
     private final int firstRank;
     private final Channel[] joined;
     private final JoinSettings settings;
@@ -152,11 +156,7 @@ public final class JoinServer implements Transport {
 
     @Override
     public void send(int destination, byte[] frame) {
-        Channel ch;
-        synchronized (this) {
-            int i = destination - firstRank;
-            ch = i >= 0 && i < joined.length ? joined[i] : null;
-        }
+        Channel ch = holder(destination);
         if (ch == null) {
             LOG.debug("dropping a frame for rank {}: no worker has that rank now", destination);
             return;
@@ -165,20 +165,35 @@ public final class JoinServer implements Transport {
     }
 
     /**
-     * Closes one worker's connection, as when it is revoked or sent a malformed frame; it is then
+     * Closes the connection that holds {@code rank} now, as when its worker is sent away; it is then
      * reported lost with {@code reason}. Always true for a join rank: its link can be cut.
      */
     @Override
     public boolean disconnect(int rank, String reason) {
-        Channel ch;
-        synchronized (this) {
-            int i = rank - firstRank;
-            ch = i >= 0 && i < joined.length ? joined[i] : null;
-        }
+        Channel ch = holder(rank);
         if (ch != null) {
             closeWith(ch, reason);
         }
         return true;
+    }
+
+    /**
+     * Closes {@code rank}'s connection {@code link} (the one that sent a malformed frame) and no
+     * other: when that connection is already gone and a new worker holds the rank, the new worker
+     * keeps it. Always true for a join rank.
+     */
+    @Override
+    public boolean disconnect(int rank, long link, String reason) {
+        Channel ch = holder(rank);
+        if (ch != null && Long.valueOf(link).equals(ch.attr(LINK).get())) {
+            closeWith(ch, reason);
+        }
+        return true;
+    }
+
+    private synchronized Channel holder(int rank) {
+        int i = rank - firstRank;
+        return i >= 0 && i < joined.length ? joined[i] : null;
     }
 
     @Override
@@ -217,6 +232,7 @@ public final class JoinServer implements Transport {
     private synchronized int admit(Channel ch) {
         for (int i = 0; i < joined.length; i++) {
             if (joined[i] == null) {
+                ch.attr(LINK).set(links.incrementAndGet());
                 joined[i] = ch;
                 return firstRank + i;
             }
@@ -295,7 +311,7 @@ public final class JoinServer implements Transport {
                 case JoinProtocol.DATA -> {
                     Receiver r = receiver;
                     if (r != null) {
-                        r.onFrame(rank, JoinProtocol.payload(frame));
+                        r.onFrame(rank, ctx.channel().attr(LINK).get(), JoinProtocol.payload(frame));
                     }
                 }
                 case JoinProtocol.HEARTBEAT -> {

@@ -31,6 +31,7 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -59,7 +60,12 @@ class JoinChannelTest {
 
         @Override
         public void onFrame(int source, byte[] frame) {
-            frames.add(new Object[] {source, frame});
+            onFrame(source, Transport.FIXED_LINK, frame);
+        }
+
+        @Override
+        public void onFrame(int source, long link, byte[] frame) {
+            frames.add(new Object[] {source, frame, link});
         }
 
         @Override
@@ -288,6 +294,40 @@ class JoinChannelTest {
         Object[] lost = broker.nextLost();
         assertEquals(5, lost[0]);
         assertEquals(5, client(s, token, FAST).rank(), "the freed rank is given to the next worker");
+    }
+
+    @Test
+    void cuttingALinkSparesTheNextWorkerOnTheSameRank() throws Exception {
+        JoinToken token = token();
+        Recorder broker = new Recorder();
+        JoinServer s = server(token, 1, PATIENT, broker);
+        JoinClient first = JoinClient.connect("127.0.0.1", s.address().getPort(), token, fingerprint, PATIENT, DEADLINE);
+        first.start(new Recorder());
+        first.send(0, new byte[] {1});
+        long firstLink = (long) broker.nextFrame()[2];
+        first.close();
+        assertEquals(5, broker.nextLost()[0]);
+
+        // Rank 5 again, for a new worker: a malformed frame of the first one, decoded only now, must not cut it.
+        JoinClient second = client(s, token, PATIENT);
+        assertEquals(5, second.rank());
+        Recorder secondHears = new Recorder();
+        second.start(secondHears);
+        second.send(0, new byte[] {2});
+        long secondLink = (long) broker.nextFrame()[2];
+        assertNotEquals(firstLink, secondLink, "each connection has its own link");
+        assertTrue(s.disconnect(5, firstLink, "malformed frame from the first worker"));
+        // A close is queued on the connection's event loop before this send: the reply proves the link still open.
+        s.send(5, new byte[] {3});
+        assertArrayEquals(new byte[] {3}, (byte[]) secondHears.nextFrame()[1]);
+        second.send(0, new byte[] {4});
+        assertArrayEquals(new byte[] {4}, (byte[]) broker.nextFrame()[1]);
+        assertTrue(broker.lost.isEmpty(), "the second worker was not reported lost");
+
+        assertTrue(s.disconnect(5, secondLink, "malformed frame from the second worker"));
+        Object[] lost = broker.nextLost();
+        assertEquals(5, lost[0]);
+        assertEquals("malformed frame from the second worker", lost[1]);
     }
 
     @Test
