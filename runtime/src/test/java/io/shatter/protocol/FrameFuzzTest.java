@@ -156,77 +156,9 @@ class FrameFuzzTest {
         }
     }
 
-    private static final Messages.BrokerHandler IGNORING_BROKER = new Messages.BrokerHandler() {
-        @Override
-        public void onHello(int rank, int cores, List<String> capabilities, String graphFingerprint) {
-        }
-
-        @Override
-        public void onDone(int rank, int taskId, int attempt, long runNanos, long steps, byte[] output) {
-        }
-
-        @Override
-        public void onFailed(int rank, int taskId, int attempt, long runNanos, String description) {
-        }
-
-        @Override
-        public void onCheckpoint(int rank, int taskId, int attempt, long step, byte[] state) {
-        }
-
-        @Override
-        public void onYielded(int rank, int taskId, int attempt, long step, byte[] state, long runNanos) {
-        }
-
-        @Override
-        public void onLeft(int rank) {
-        }
-
-        @Override
-        public void onLeaving(int rank) {
-        }
-
-        @Override
-        public void onSharedGet(int rank, int taskId, int attempt, long requestId, String key) {
-        }
-
-        @Override
-        public void onSharedCompareAndSet(int rank, int taskId, int attempt, long requestId, String key, long expectedVersion,
-                                          byte[] value) {
-        }
+    private static final Messages.BrokerHandler IGNORING_BROKER = new IgnoringBrokerHandler() {
     };
 
-    private static final Messages.WorkerHandler IGNORING_WORKER = new Messages.WorkerHandler() {
-        @Override
-        public void onAssign(int taskId, int attempt, int shardIndex, int blockFrom, int blockTo, long checkpointEveryNanos,
-                             long resumeStep, byte[] state, List<Messages.Input> inputs) {
-        }
-
-        @Override
-        public void onPreempt(int taskId, int attempt) {
-        }
-
-        @Override
-        public void onCancel(int taskId, int attempt) {
-        }
-
-        @Override
-        public void onRevoke(long graceNanos) {
-        }
-
-        @Override
-        public void onRestore() {
-        }
-
-        @Override
-        public void onRelease(int[] shardIndices) {
-        }
-
-        @Override
-        public void onShutdown() {
-        }
-
-        @Override
-        public void onSharedReply(long requestId, boolean applied, long version, byte[] value) {
-        }
+    private static final Messages.WorkerHandler IGNORING_WORKER = new IgnoringWorkerHandler() {
     };
 }

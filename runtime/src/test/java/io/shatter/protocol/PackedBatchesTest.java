@@ -103,81 +103,20 @@ class PackedBatchesTest {
         assertEquals(expected, seen);
     }
 
-    private record RecordingWorker(List<String> seen) implements Messages.WorkerHandler {
+    private record RecordingWorker(List<String> seen) implements IgnoringWorkerHandler {
         @Override
         public void onAssign(int taskId, int attempt, int shardIndex, int blockFrom, int blockTo, long checkpointEveryNanos,
                              long resumeStep, byte[] state, List<Messages.Input> inputs) {
             seen.add(line(taskId, attempt, shardIndex, blockFrom, blockTo, checkpointEveryNanos, resumeStep, state, inputs));
         }
-
-        @Override
-        public void onPreempt(int taskId, int attempt) {
-        }
-
-        @Override
-        public void onCancel(int taskId, int attempt) {
-        }
-
-        @Override
-        public void onRevoke(long graceNanos) {
-        }
-
-        @Override
-        public void onRestore() {
-        }
-
-        @Override
-        public void onRelease(int[] shardIndices) {
-        }
-
-        @Override
-        public void onShutdown() {
-        }
-
-        @Override
-        public void onSharedReply(long requestId, boolean applied, long version, byte[] value) {
-        }
     }
 
-    private record RecordingBroker(List<String> seen, List<Messages.Stamp> stamps) implements Messages.BrokerHandler {
+    private record RecordingBroker(List<String> seen, List<Messages.Stamp> stamps) implements IgnoringBrokerHandler {
         @Override
         public void onDone(int rank, int taskId, int attempt, long runNanos, long steps, byte[] output) {
             Messages.Stamp s = stamps.get(stamps.size() - 1); // the stamp comes just before its result
             seen.add(taskId + "/" + attempt + " lane " + s.lane() + " at " + s.startNanos() + " ran " + runNanos + " steps " + steps
                     + " " + Arrays.toString(output));
-        }
-
-        @Override
-        public void onHello(int rank, int cores, List<String> capabilities, String graphFingerprint) {
-        }
-
-        @Override
-        public void onFailed(int rank, int taskId, int attempt, long runNanos, String description) {
-        }
-
-        @Override
-        public void onCheckpoint(int rank, int taskId, int attempt, long step, byte[] state) {
-        }
-
-        @Override
-        public void onYielded(int rank, int taskId, int attempt, long step, byte[] state, long runNanos) {
-        }
-
-        @Override
-        public void onLeft(int rank) {
-        }
-
-        @Override
-        public void onLeaving(int rank) {
-        }
-
-        @Override
-        public void onSharedGet(int rank, int taskId, int attempt, long requestId, String key) {
-        }
-
-        @Override
-        public void onSharedCompareAndSet(int rank, int taskId, int attempt, long requestId, String key, long expectedVersion,
-                                          byte[] value) {
         }
     }
 }

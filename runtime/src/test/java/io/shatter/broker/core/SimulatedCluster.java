@@ -8,7 +8,6 @@ import io.shatter.broker.RangeReduction;
 import io.shatter.broker.policy.DefaultPlacementPolicy;
 import io.shatter.graph.ShardKind;
 import io.shatter.graph.ShardSpec;
-import io.shatter.protocol.WireWriter;
 import io.shatter.spi.PersistenceForecaster;
 
 import java.util.ArrayList;
@@ -19,7 +18,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.PriorityQueue;
 import java.util.Random;
-import java.util.function.LongBinaryOperator;
 
 /**
  * The production {@link BrokerCore} driven by simulated ranks on a manual clock, one thread, every
@@ -53,8 +51,8 @@ final class SimulatedCluster {
     private final Random random;
     final ShardGraph graph;
     private final List<ShardSpec> specs;
-    private final long[] expected;
-    private final long[] salt;
+    /** The graph's shards and the value a sequential evaluation gives each. */
+    private final RandomShardGraph shards;
     private final RankLayout layout;
     private final BrokerCore core;
     private final PriorityQueue<Pending> queue = new PriorityQueue<>((a, b) ->
@@ -95,9 +93,8 @@ final class SimulatedCluster {
         int spare = random.nextInt(2);
         layout = RankLayout.of(reserved, excess, spare, 1 + random.nextInt(2));
         int n = 6 + random.nextInt(20);
-        salt = new long[n];
-        expected = new long[n];
-        graph = randomGraph(n);
+        shards = new RandomShardGraph(seed, random, n);
+        graph = shards.graph;
         specs = graph.shards();
         commits = new int[n];
         CoreSettings settings = new CoreSettings(layout, 2_000_000, true, true, 1_000_000, OptionalInt.empty(), 0, 1, true);
@@ -107,79 +104,6 @@ final class SimulatedCluster {
         for (int r = 0; r <= layout.workers(); r++) {
             cached.add(new HashMap<>());
         }
-    }
-
-    static long mix(long a, long b) {
-        long z = a * 0x9E3779B97F4A7C15L + b;
-        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
-        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
-        return z ^ (z >>> 31);
-    }
-
-    private static final LongBinaryOperator REDUCE = (a, b) -> a * 31 + b; // neither commutative nor associative: order shows
-
-    private ShardGraph randomGraph(int n) {
-        ShardGraph.Builder g = ShardGraph.builder("sim-" + seed);
-        List<io.shatter.Shard<Long>> handles = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            List<Integer> inputs = new ArrayList<>();
-            for (int k = 0; k < Math.min(i, 3); k++) {
-                if (random.nextInt(3) == 0) {
-                    inputs.add(random.nextInt(i));
-                }
-            }
-            inputs = inputs.stream().distinct().sorted().toList();
-            ShardGraph.ShardBuilder b = g.shard("s" + i).priority(io.shatter.Priority.values()[random.nextInt(4)]).retries(3)
-                    .inputs(inputs.stream().map(handles::get).toArray(io.shatter.Shard<?>[]::new));
-            salt[i] = random.nextLong();
-            long base = salt[i];
-            for (int in : inputs) {
-                base = mix(base, expected[in]);
-            }
-            int kind = random.nextInt(3);
-            io.shatter.Shard<Long> shard;
-            if (kind == 0) {
-                shard = b.compute(Codecs.LONG, ctx -> 0L); // never run: the simulated ranks compute valueOf
-                expected[i] = base;
-            } else if (kind == 1) {
-                shard = b.resumable(Codecs.LONG, Codecs.LONG, new io.shatter.Resumable<Long, Long>() {
-                    @Override
-                    public Long start(io.shatter.ShardContext ctx) {
-                        return 0L;
-                    }
-
-                    @Override
-                    public Long step(Long s, io.shatter.ShardContext ctx) {
-                        return s + 1;
-                    }
-
-                    @Override
-                    public boolean isDone(Long s) {
-                        return true;
-                    }
-
-                    @Override
-                    public Long finish(Long s, io.shatter.ShardContext ctx) {
-                        return s;
-                    }
-                });
-                expected[i] = base;
-            } else {
-                int blocks = 1 + random.nextInt(40);
-                shard = b.parallelFor(0, blocks, 1, Codecs.LONG, (from, to, ctx) -> 0L, (x, y) -> REDUCE.applyAsLong(x, y));
-                long acc = partial(base, 0);
-                for (int blk = 1; blk < blocks; blk++) {
-                    acc = REDUCE.applyAsLong(acc, partial(base, blk));
-                }
-                expected[i] = acc;
-            }
-            handles.add(shard);
-        }
-        return g.build();
-    }
-
-    private static long partial(long base, int block) {
-        return mix(base, block) & 0xFFFFF;
     }
 
     /** Runs to the end; returns the events handled. */
@@ -286,7 +210,7 @@ final class SimulatedCluster {
             zombiesSent++;
             // Sometimes long after: the rank may be back by then and run the same unit as a newer attempt.
             at(now + 1_000_000L * random.nextInt(40), () -> {
-                deliver(new Event.AttemptDone(a.rank, a.assign.taskId(), a.assign.attempt(), 1, outputOf(a.assign)));
+                deliver(new Event.AttemptDone(a.rank, a.assign.taskId(), a.assign.attempt(), 1, shards.outputOf(a.assign, this::valueOf)));
                 for (Command c : commands) {
                     if (c instanceof Command.Reduce || (c instanceof Command.AppendJournal j
                             && (j.record() instanceof JournalRecord.ShardCommitted || j.record() instanceof JournalRecord.ChunkCommitted))) {
@@ -480,7 +404,7 @@ final class SimulatedCluster {
             if (fails) {
                 deliver(new Event.AttemptFailed(attempt.rank, a.taskId(), a.attempt(), duration, "simulated failure"));
             } else {
-                byte[] output = outputOf(a);
+                byte[] output = shards.outputOf(a, this::valueOf);
                 if (spec.kind() != ShardKind.RANGE && graph.dependentsOf(a.shardIndex()).length > 0) {
                     cached.get(attempt.rank).put(a.shardIndex(), output); // as the worker does: the broker counts it a holder
                 }
@@ -512,24 +436,6 @@ final class SimulatedCluster {
         deliver(new Event.WorkerLeft(rank));
         alive[rank] = false;
         cached.get(rank).clear();
-    }
-
-    /** The value a correct execution of the assignment gives: for a range chunk, its blocks' partials. */
-    private byte[] outputOf(Command.Assign a) {
-        ShardSpec spec = specs.get(a.shardIndex());
-        long base = salt[a.shardIndex()];
-        for (int in : spec.inputs()) {
-            base = mix(base, valueOf(in));
-        }
-        if (spec.kind() != ShardKind.RANGE) {
-            return Codecs.LONG.encode(base);
-        }
-        WireWriter w = new WireWriter(64);
-        w.writeVarInt(a.blockTo() - a.blockFrom());
-        for (int b = a.blockFrom(); b < a.blockTo(); b++) {
-            w.writeBytes(Codecs.LONG.encode(partial(base, b)));
-        }
-        return w.toFrame();
     }
 
     private long valueOf(int shard) {
@@ -565,9 +471,9 @@ final class SimulatedCluster {
             if (commits[i] != 1) {
                 throw new AssertionError("exactly once: shard " + specs.get(i).id() + " committed " + commits[i] + " times");
             }
-            if (Codecs.LONG.decode(core.output(i)) != expected[i]) {
+            if (Codecs.LONG.decode(core.output(i)) != shards.expected[i]) {
                 throw new AssertionError("sequential result: shard " + specs.get(i).id() + " gave " + Codecs.LONG.decode(core.output(i))
-                        + ", a sequential evaluation " + expected[i]);
+                        + ", a sequential evaluation " + shards.expected[i]);
             }
         }
         if (core.index.heldAttempts() != 0) {
