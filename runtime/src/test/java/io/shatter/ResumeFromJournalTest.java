@@ -163,13 +163,7 @@ class ResumeFromJournalTest {
                 record -> { }, 0);
         try {
             for (int[] chunk : restored) {
-                WireWriter partials = new WireWriter(64);
-                partials.writeVarInt(chunk[1] - chunk[0]);
-                for (int b = chunk[0]; b < chunk[1]; b++) {
-                    long from = 1 + b * GRAIN;
-                    partials.writeBytes(Codecs.DOUBLE.encode(LocalRunTest.harmonic(from, Math.min(RANGE_END, from + GRAIN))));
-                }
-                journal.append(new JournalRecord.ChunkCommitted(harmonic, chunk[0], chunk[1], partials.toFrame()));
+                journal.append(chunkCommitted(harmonic, chunk));
             }
         } finally {
             journal.close();
@@ -201,13 +195,7 @@ class ResumeFromJournalTest {
         Journal journal = Journal.open(run, pipeline.graph.name(), pipeline.graph.fingerprint(), "test", record -> { }, 0);
         try {
             for (int[] chunk : journaled) {
-                WireWriter partials = new WireWriter(64);
-                partials.writeVarInt(chunk[1] - chunk[0]);
-                for (int b = chunk[0]; b < chunk[1]; b++) {
-                    long from = 1 + b * GRAIN;
-                    partials.writeBytes(Codecs.DOUBLE.encode(LocalRunTest.harmonic(from, Math.min(RANGE_END, from + GRAIN))));
-                }
-                journal.append(new JournalRecord.ChunkCommitted(harmonic, chunk[0], chunk[1], partials.toFrame()));
+                journal.append(chunkCommitted(harmonic, chunk));
                 journal.flush(0);
                 recordEnds.add(Files.size(run.resolve(JournalFormat.FILE_NAME)));
             }
@@ -251,5 +239,16 @@ class ResumeFromJournalTest {
 
     private static int indexOf(ShardGraph graph, String id) {
         return graph.shards().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow().index();
+    }
+
+    /** The record a broker journals for a committed chunk of the harmonic range: each block's partial sum. */
+    private static JournalRecord.ChunkCommitted chunkCommitted(int harmonic, int[] chunk) {
+        WireWriter partials = new WireWriter(64);
+        partials.writeVarInt(chunk[1] - chunk[0]);
+        for (int b = chunk[0]; b < chunk[1]; b++) {
+            long from = 1 + b * GRAIN;
+            partials.writeBytes(Codecs.DOUBLE.encode(LocalRunTest.harmonic(from, Math.min(RANGE_END, from + GRAIN))));
+        }
+        return new JournalRecord.ChunkCommitted(harmonic, chunk[0], chunk[1], partials.toFrame());
     }
 }

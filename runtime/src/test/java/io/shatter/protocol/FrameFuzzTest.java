@@ -20,7 +20,6 @@ class FrameFuzzTest {
 
     /** One frame per message a worker sends, and one holding all of them. */
     private static List<byte[]> brokerFrames() {
-        List<byte[]> frames = new ArrayList<>();
         Messages.Stamp stamp = new Messages.Stamp(1, 123_456_789L);
         List<java.util.function.Consumer<WireWriter>> messages = List.of(
                 w -> Messages.hello(w, 4, List.of("gpu", "avx512"), "fingerprint-abc"),
@@ -40,6 +39,12 @@ class FrameFuzzTest {
                 Messages::leaving,
                 w -> Messages.sharedGet(w, 9, 1, 5, "best-bound"),
                 w -> Messages.sharedCompareAndSet(w, 9, 1, 6, "best-bound", 3, new byte[] {42}));
+        return framesOf(messages);
+    }
+
+    /** Each message in a frame of its own, then all of them in one frame. */
+    private static List<byte[]> framesOf(List<java.util.function.Consumer<WireWriter>> messages) {
+        List<byte[]> frames = new ArrayList<>();
         WireWriter all = new WireWriter(64);
         for (var m : messages) {
             WireWriter one = new WireWriter(64);
@@ -52,7 +57,6 @@ class FrameFuzzTest {
     }
 
     private static List<byte[]> workerFrames() {
-        List<byte[]> frames = new ArrayList<>();
         List<java.util.function.Consumer<WireWriter>> messages = List.of(
                 w -> new PackedAssignments(w, 1).add(3, 1, 7, 0, 10, 200_000_000L, 4, new byte[] {1, 2},
                         List.of(new Messages.Input(1, new byte[] {5, 6, 7}), new Messages.Input(2, null))),
@@ -71,15 +75,7 @@ class FrameFuzzTest {
                 w -> Messages.release(w, new int[] {4, 5, 6}, 3),
                 Messages::shutdown,
                 w -> Messages.sharedReply(w, 6, true, 4, new byte[] {42}));
-        WireWriter all = new WireWriter(64);
-        for (var m : messages) {
-            WireWriter one = new WireWriter(64);
-            m.accept(one);
-            frames.add(one.toFrame());
-            m.accept(all);
-        }
-        frames.add(all.toFrame());
-        return frames;
+        return framesOf(messages);
     }
 
     /** One result in its own packed batch. */

@@ -29,22 +29,27 @@ class DefaultPlacementPolicyTest {
         SPEC = g.build().shards().get(0);
     }
 
-    private static final Candidate CANDIDATE = new Candidate() {
-        @Override
-        public ShardSpec spec() {
-            return SPEC;
-        }
+    private static final Candidate CANDIDATE = candidateOf(SPEC);
 
-        @Override
-        public boolean failedOn(int rank) {
-            return false;
-        }
+    /** A shard to place, never failed anywhere, with no inputs to move. */
+    private static Candidate candidateOf(ShardSpec spec) {
+        return new Candidate() {
+            @Override
+            public ShardSpec spec() {
+                return spec;
+            }
 
-        @Override
-        public long inputBytesMissingOn(int rank) {
-            return 0;
-        }
-    };
+            @Override
+            public boolean failedOn(int rank) {
+                return false;
+            }
+
+            @Override
+            public long inputBytesMissingOn(int rank) {
+                return 0;
+            }
+        };
+    }
 
     /**
      * A forecaster whose odds depend on the idle cores asked for: 8 and 16 cores are very likely to
@@ -200,23 +205,7 @@ class DefaultPlacementPolicyTest {
                 return state;
             }
         });
-        ShardSpec spec = g.build().shards().get(0);
-        return new Candidate() {
-            @Override
-            public ShardSpec spec() {
-                return spec;
-            }
-
-            @Override
-            public boolean failedOn(int rank) {
-                return false;
-            }
-
-            @Override
-            public long inputBytesMissingOn(int rank) {
-                return 0;
-            }
-        };
+        return candidateOf(g.build().shards().get(0));
     }
 
     /** Odds 0.6 for the top slot (24 cores), safe below. */
