@@ -8,10 +8,9 @@ import io.shatter.protocol.Messages;
 import io.shatter.time.Clock;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalLong;
 
 /**
@@ -35,7 +34,8 @@ public final class TimelineRecorder implements Messages.StampListener, ScheduleO
     private final boolean enabled;
     private long zero;
     private long lastSample = Long.MIN_VALUE / 2; // the first loop samples (no overflow in now - lastSample)
-    private final Map<Integer, Session> sessions = new HashMap<>();
+    /** Per rank (its index), the worker's current session; read for every result, so no boxed key or hash. */
+    private Session[] sessions = new Session[16];
     private Pending pending;
     private final List<Raw> raw = new ArrayList<>();
     private final List<Mark> marks = new ArrayList<>();
@@ -81,7 +81,8 @@ public final class TimelineRecorder implements Messages.StampListener, ScheduleO
         // Sessions are kept even when not recording (one per rank, no allocation per attempt): they give the first start.
         Session s = new Session();
         s.observe(clock.nanoTime() - workerNanos);
-        sessions.put(rank, s);
+        grow(rank);
+        sessions[rank] = s;
         if (enabled) {
             marks.add(new Mark(Mark.Kind.JOINED, rank, now(), ""));
         }
@@ -89,13 +90,23 @@ public final class TimelineRecorder implements Messages.StampListener, ScheduleO
 
     @Override
     public void onAttempt(int rank, int taskId, int attempt, Messages.Stamp stamp, long runNanos) {
-        Session s = sessions.computeIfAbsent(rank, r -> new Session());
+        grow(rank);
+        Session s = sessions[rank];
+        if (s == null) {
+            s = sessions[rank] = new Session();
+        }
         if (stamp.lane() >= 0) {
             s.observe(clock.nanoTime() - (stamp.startNanos() + runNanos));
             s.earliestStart = Math.min(s.earliestStart, stamp.startNanos());
         }
         if (enabled) {
             pending = new Pending(rank, taskId, attempt, stamp, s);
+        }
+    }
+
+    private void grow(int rank) {
+        if (rank >= sessions.length) {
+            sessions = Arrays.copyOf(sessions, Math.max(rank + 1, sessions.length * 2));
         }
     }
 
@@ -106,8 +117,8 @@ public final class TimelineRecorder implements Messages.StampListener, ScheduleO
      */
     public OptionalLong firstAttemptStartNanos() {
         long first = Long.MAX_VALUE;
-        for (Session s : sessions.values()) {
-            if (s.earliestStart != Long.MAX_VALUE) {
+        for (Session s : sessions) {
+            if (s != null && s.earliestStart != Long.MAX_VALUE) {
                 first = Math.min(first, Math.max(0, s.earliestStart + s.offset - zero));
             }
         }
