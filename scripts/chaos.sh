@@ -44,8 +44,10 @@ TABLE="$WORK/table"
 log() { echo "[chaos] $*" >&2; }
 # (scripts/kill-and-resume.sh adds --no-progress, --run-dir, --checkpoint-dir and --summary-json itself)
 HEAT=(heat --grid 256 --steps 20 --sweeps 400 --ranks 2 --checkpoint-every 20ms --verify)
-# Long shards (about 0.3 s each), so that a worker is stopped while shards run and has states to hand over.
-LONG_HEAT=(heat --grid 128 --steps 8 --sweeps 12000 --ranks 1 --checkpoint-every 50ms --verify --no-progress)
+# Long shards (about 0.3 s each), so that a worker is stopped while shards run and has states to hand over;
+# 40 steps, so that the run outlasts the worker's join by far more than the 1-2 s before the stop (with 8,
+# a quiet machine finished a run 3.7 s long before the worker job was scancel'ed).
+LONG_HEAT=(heat --grid 128 --steps 40 --sweeps 12000 --ranks 1 --checkpoint-every 50ms --verify --no-progress)
 
 # A journal read apart from the runtime: the 8-byte magic, the 4-byte format version, then frames
 # [length][CRC32C of the length (version 2 on)][CRC32C][payload], the first the header; a shard
