@@ -24,9 +24,10 @@ import org.slf4j.LoggerFactory;
  * carry the previous one over); until a day of history has been seen the forecaster answers like
  * the empirical baseline. Each observation runs the network once (plain Java) and asks its own survival
  * questions; the queries only interpolate between horizons and apply a five-input logistic map, so
- * they are far under a millisecond. The exception: once a day of samples, three observations in a
- * row each refit one run length's {@link StackedRecalibration} (about 10 to 40 ms of CPU each,
- * measured with 30 days of answers; the broker's event loop waits that long once a day).
+ * they are far under a millisecond. Once a day of samples an observation also hands the
+ * {@link StackedRecalibration}'s refit (10 to 40 ms of CPU per run length with 30 days of answers)
+ * to a background thread, after copying the answers it fits on, and the next observation installs
+ * it: the broker's event loop pays the copy, not the fit.
  */
 public final class ModelForecaster implements CapacityForecaster {
     /** System property naming the model file for the ServiceLoader constructor. */

@@ -3,7 +3,8 @@ package io.shatter.predictor.survival;
 /**
  * Weighted logistic regression by Newton's method (a handful of inputs, tens of thousands of
  * rows), with a small ridge penalty so that inputs that say the same (E and the model often
- * agree) keep finite weights. Plain Java: it runs on the broker's thread once a day.
+ * agree) keep finite weights. Plain Java: it runs once a day, off the broker's thread
+ * ({@link StackedRecalibration} fits a snapshot on an executor).
  */
 final class LogisticFit {
     /** Ridge penalty per coefficient (on the mean log loss). */

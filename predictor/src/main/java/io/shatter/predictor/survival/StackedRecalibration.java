@@ -1,6 +1,11 @@
 package io.shatter.predictor.survival;
 
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.FutureTask;
 
 /**
  * The calibration the broker's model forecaster answers through, kept up to date during the run:
@@ -25,6 +30,13 @@ import java.util.Arrays;
  * cores), else the partition's median idle cores over the window divided by {@value #SLOTS}. Until a class has {@value #MIN_CASES} resolved answers
  * with both outcomes it answers through the calibration chosen on validation ({@code initial}).
  * Nothing here reads a clock: the caller says which step it is.
+ *
+ * <p>The daily refit runs off the caller's thread (the broker's event loop): at the step that
+ * starts a new day the resolved answers are copied (a snapshot; the rows themselves are never
+ * changed) and fitted on {@code refits}, an executor; the result is installed at the step
+ * {@value #INSTALL_AFTER_STEPS} later, whatever the machine's speed, so the same samples give the
+ * same answers. If the fit is not done by then (a step is minutes; a fit tens of milliseconds) the
+ * caller waits for it, or runs it itself if the executor has not started it.
  */
 public final class StackedRecalibration {
     /** Run lengths of the questions asked at every step; a run of another length uses the nearest (in ratio). */
@@ -45,6 +57,14 @@ public final class StackedRecalibration {
      */
     public static final double MAX_ODDS = 0.98;
     private static final int FEATURES = 5;
+    /** Steps from the snapshot of a day's refit to its installation. */
+    public static final int INSTALL_AFTER_STEPS = 1;
+    /** The refits of every recalibration in the JVM that is not given its own executor: one daemon thread. */
+    private static final ExecutorService SHARED_REFITS = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "shatter-recalibration-refit");
+        thread.setDaemon(true); // a refit in flight must not keep a finished run's JVM alive
+        return thread;
+    });
 
     private final int[] runSteps;
     private final int stepsPerDay;
@@ -60,8 +80,11 @@ public final class StackedRecalibration {
     private final int[] leastIdle;
     private final long[] ringStep;
     private long refittedAt = Long.MIN_VALUE;
-    /** The class to refit at the next completed step (one a step, to keep each step's pause short), or -1. */
-    private int refitNext = -1;
+    private final Executor refitExecutor;
+    /** The refit in flight (coefficients per class, null where a class keeps its fit), or null. */
+    private FutureTask<double[][]> refitInFlight;
+    /** The step at which {@link #refitInFlight} is installed. */
+    private long installAt;
     private long lastCompleted = Long.MIN_VALUE;
     /** Cores of one self-asked slot: set, or else learnt from the broker's questions (0: not known). */
     private int setSlotCores;
@@ -74,8 +97,17 @@ public final class StackedRecalibration {
     private record Pending(long step, int runClass, int cores, float[] features) {
     }
 
-    /** A recalibration for a forecaster on {@code stepSeconds} steps that starts from {@code initial} (chosen on validation). */
+    /**
+     * A recalibration for a forecaster on {@code stepSeconds} steps that starts from {@code initial}
+     * (chosen on validation), refitting on a daemon thread shared by the JVM's recalibrations.
+     */
     public StackedRecalibration(int stepSeconds, Calibration initial) {
+        this(stepSeconds, initial, SHARED_REFITS);
+    }
+
+    /** As {@link #StackedRecalibration(int, Calibration)}, refitting on {@code refits} ({@code Runnable::run}: on the caller's thread). */
+    public StackedRecalibration(int stepSeconds, Calibration initial, Executor refits) {
+        this.refitExecutor = java.util.Objects.requireNonNull(refits, "refits");
         if (stepSeconds <= 0) {
             throw new IllegalArgumentException("step must be positive, got " + stepSeconds);
         }
@@ -206,16 +238,74 @@ public final class StackedRecalibration {
                 it.remove();
             }
         }
-        if (refitNext >= 0) {
-            refit(refitNext, step);
-            refitNext = refitNext + 1 < coefficients.length ? refitNext + 1 : -1;
+        if (refitInFlight != null && step >= installAt) {
+            install();
         }
         if (refittedAt == Long.MIN_VALUE) {
             refittedAt = step;
         } else if (step - refittedAt >= stepsPerDay) {
             refittedAt = step;
             medianSlotCores = Math.max(1, medianIdle() / SLOTS);
-            refitNext = 0; // one class per step from the next one on
+            startRefit(step);
+        }
+    }
+
+    /** Whether a refit has been started and not yet installed. */
+    public boolean refitPending() {
+        return refitInFlight != null;
+    }
+
+    /**
+     * Waits until the refit in flight, if any, has been computed (it is still installed only at its
+     * step). For callers that replay samples faster than a broker receives them and want to time
+     * the broker's share alone; never needed for correctness.
+     */
+    public void awaitRefitComputed() {
+        FutureTask<double[][]> task = refitInFlight;
+        if (task != null) {
+            result(task);
+        }
+    }
+
+    private void startRefit(long now) {
+        Cases[] snapshot = new Cases[cases.length];
+        double[][] start = new double[cases.length][];
+        for (int c = 0; c < cases.length; c++) {
+            snapshot[c] = cases[c].copy();
+            start[c] = coefficients[c] == null ? null : coefficients[c].clone();
+        }
+        FutureTask<double[][]> task = new FutureTask<>(() -> {
+            double[][] fitted = new double[snapshot.length][];
+            for (int c = 0; c < snapshot.length; c++) {
+                fitted[c] = fit(snapshot[c], start[c], now);
+            }
+            return fitted;
+        });
+        refitInFlight = task;
+        installAt = now + INSTALL_AFTER_STEPS;
+        refitExecutor.execute(task);
+    }
+
+    private void install() {
+        double[][] fitted = result(refitInFlight);
+        refitInFlight = null;
+        for (int c = 0; c < fitted.length; c++) {
+            if (fitted[c] != null) {
+                coefficients[c] = fitted[c];
+                refits++;
+            }
+        }
+    }
+
+    private static double[][] result(FutureTask<double[][]> task) {
+        task.run(); // runs it here if the executor has not started it yet (a no-op once started or done)
+        try {
+            return task.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the recalibration's refit", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the recalibration's refit failed", e.getCause());
         }
     }
 
@@ -246,22 +336,24 @@ public final class StackedRecalibration {
         return seen[n / 2];
     }
 
-    private void refit(int c, long now) {
-        Cases all = cases[c];
+    /** The fit of one class's snapshot at step {@code now}, or null if it has too few answers of either outcome (the class keeps its fit). */
+    private double[] fit(Cases all, double[] start, long now) {
         int n = all.size();
         int survived = 0;
+        int live = 0;
         double[] weight = new double[n];
         for (int i = 0; i < n; i++) {
             long age = now - all.step(i);
             weight[i] = age > windowSteps ? 0 : Math.exp(-age * decayPerStep);
-            survived += all.survived(i) && weight[i] > 0 ? 1 : 0;
+            if (weight[i] > 0) {
+                live++;
+                survived += all.survived(i) ? 1 : 0;
+            }
         }
-        int live = (int) Arrays.stream(weight).filter(w -> w > 0).count();
         if (live < MIN_CASES || survived < MIN_EACH || live - survived < MIN_EACH) {
-            return;
+            return null;
         }
-        coefficients[c] = LogisticFit.fit(all, weight, coefficients[c]);
-        refits++;
+        return LogisticFit.fit(all, weight, start);
     }
 
     /** Resolved answers of one class: a ring of the most recent, oldest first. */
@@ -276,6 +368,20 @@ public final class StackedRecalibration {
             x = new float[capacity][];
             step = new long[capacity];
             y = new boolean[capacity];
+        }
+
+        /** A copy holding the same rows (the feature arrays are shared: a row is never changed once added). */
+        Cases copy() {
+            Cases copy = new Cases(Math.max(1, size));
+            int first = Math.min(size, x.length - start); // the ring's rows from start to its end, then from 0
+            System.arraycopy(x, start, copy.x, 0, first);
+            System.arraycopy(step, start, copy.step, 0, first);
+            System.arraycopy(y, start, copy.y, 0, first);
+            System.arraycopy(x, 0, copy.x, first, size - first);
+            System.arraycopy(step, 0, copy.step, first, size - first);
+            System.arraycopy(y, 0, copy.y, first, size - first);
+            copy.size = size;
+            return copy;
         }
 
         void add(long askedAt, float[] features, boolean survived) {

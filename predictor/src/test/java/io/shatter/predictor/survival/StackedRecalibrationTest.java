@@ -4,7 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class StackedRecalibrationTest {
@@ -92,6 +97,76 @@ class StackedRecalibrationTest {
         assertEquals(3, stack.slotCores(), "the lowest excess rank's own cores");
         stack.slotCores(4);
         assertEquals(4, stack.slotCores());
+    }
+
+    @Test
+    void theDailyRefitRunsOnTheExecutorAndIsInstalledAtAFixedStepWithTheSameAnswersAsOnTheCallersThread() throws Exception {
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            List<String> fittedOn = new ArrayList<>();
+            StackedRecalibration inline = new StackedRecalibration(STEP, new Calibration.Identity(), Runnable::run);
+            StackedRecalibration offThread = new StackedRecalibration(STEP, new Calibration.Identity(), task -> background.execute(() -> {
+                synchronized (fittedOn) {
+                    fittedOn.add(Thread.currentThread().getName());
+                }
+                task.run();
+            }));
+            String caller = Thread.currentThread().getName();
+            SplittableRandom random = new SplittableRandom(11);
+            int compared = 0;
+            for (long step = 0; step < 12L * DAY; step += 3) {
+                double e = 0.3 + 0.69 * random.nextDouble();
+                double raw = 0.5 + 0.49 * random.nextDouble();
+                boolean survives = random.nextDouble() < truth(e);
+                for (StackedRecalibration stack : List.of(inline, offThread)) {
+                    stack.record(step, 0, 5, raw, e, 50, 100);
+                    stack.stepCompleted(step, 50, 50);
+                    stack.stepCompleted(step + 1, 50, survives ? 50 : 0);
+                    stack.stepCompleted(step + 2, 50, 50);
+                }
+                // Same steps, same answers: the fit's thread and timing change nothing.
+                assertEquals(inline.fitted(0), offThread.fitted(0), "step " + step);
+                assertEquals(inline.refits(), offThread.refits(), "step " + step);
+                assertEquals(inline.apply(0, raw, e, 5, 50, 100), offThread.apply(0, raw, e, 5, 50, 100), 0.0, "step " + step);
+                compared += inline.fitted(0) ? 1 : 0;
+            }
+            assertTrue(compared > DAY, "most steps compared fitted answers, got " + compared);
+            assertTrue(offThread.refits() >= 5, "refitted daily from day 6 (500 answers), got " + offThread.refits());
+            offThread.awaitRefitComputed();
+            synchronized (fittedOn) {
+                assertFalse(fittedOn.isEmpty());
+                assertFalse(fittedOn.contains(caller), "fitted off the caller's thread: " + fittedOn);
+            }
+        } finally {
+            background.shutdownNow();
+            assertTrue(background.awaitTermination(10, TimeUnit.SECONDS));
+        }
+    }
+
+    @Test
+    void aRefitIsInvisibleUntilItsInstallStepAndRunsThereIfTheExecutorNeverStartedIt() {
+        List<Runnable> queued = new ArrayList<>();
+        StackedRecalibration stack = new StackedRecalibration(STEP, new Calibration.Identity(), queued::add);
+        SplittableRandom random = new SplittableRandom(3);
+        long step = 0;
+        // A day of 2-step questions (3 a step), both outcomes, then the day's first step snapshots them.
+        for (; step <= DAY; step++) {
+            for (int cores = 5; cores <= 15; cores += 5) {
+                stack.record(step, 0, cores, 0.9, 0.3 + 0.6 * random.nextDouble(), 50, 100);
+            }
+            stack.stepCompleted(step, 50, random.nextDouble() < 0.7 ? 50 : 0);
+        }
+        assertEquals(1, queued.size(), "the day's refit was handed to the executor");
+        assertTrue(stack.refitPending());
+        assertFalse(stack.fitted(0), "not installed at the step that snapshot it");
+        assertEquals(0.9, stack.apply(0, 0.9, 0.5, 5, 50, 100), 1e-12, "still the validation calibration");
+        long installStep = step - 1 + StackedRecalibration.INSTALL_AFTER_STEPS;
+        stack.stepCompleted(installStep, 50, 50); // the executor never ran it: the install step runs it itself
+        assertFalse(stack.refitPending());
+        assertTrue(stack.fitted(0));
+        assertEquals(1, stack.refits());
+        queued.get(0).run(); // the executor's late run of a finished task does nothing
+        assertEquals(1, stack.refits());
     }
 
     private static double truth(double e) {
