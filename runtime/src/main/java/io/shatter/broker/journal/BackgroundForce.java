@@ -11,7 +11,7 @@ import java.util.concurrent.Future;
  * Forces the journal to the device on a thread of its own, so that the broker's loop goes on
  * placing and committing while the device syncs: an {@code fdatasync} takes 3 to 22 ms on this
  * machine's disk under load (and longer on network file systems), which is longer than a rank's
- * queue of about 10 ms of work lasts, so a force on the broker's thread left the workers idle once a
+ * queue of work then lasted (10 ms), so a force on the broker's thread left the workers idle once a
  * second. One force at a time; a failure is thrown at the next {@link #start} or {@link #check}.
  */
 final class BackgroundForce {
