@@ -45,6 +45,8 @@ public final class BenchCommand extends WorkloadCommand {
     private final List<Shard<Integer>> shards = new ArrayList<>();
     /** When the run was handed to the runtime, in ms since the epoch (to split off JVM startup). */
     private long runStartedEpochMillis;
+    /** This JVM's CPU times when the run was handed to the runtime. */
+    private RunCpu cpuAtStart;
 
     /** {@code 0} means no work at all; anything else is a duration as everywhere else. */
     public static final class GrainConverter implements CommandLine.ITypeConverter<Duration> {
@@ -69,6 +71,7 @@ public final class BenchCommand extends WorkloadCommand {
         }
         ShardGraph graph = graph("bench", tasks, shards);
         runStartedEpochMillis = System.currentTimeMillis();
+        cpuAtStart = RunCpu.now();
         return graph;
     }
 
@@ -129,6 +132,11 @@ public final class BenchCommand extends WorkloadCommand {
         figures.put("jvm_startup_s", (runStartedEpochMillis - ManagementFactory.getRuntimeMXBean().getStartTime()) / 1e3);
         figures.put("attempts", s.attemptsStarted());
         figures.put("broker_ns_per_shard", s.brokerNanosPerShard());
+        // This JVM's CPU during the run (local ranks: every rank's; under mpirun: the broker's): what the lanes did not get.
+        Double[] cpu = RunCpu.now().secondsSince(cpuAtStart);
+        figures.put("run_cpu_s", cpu[0]);
+        figures.put("run_jit_cpu_s", cpu[1]);
+        figures.put("run_gc_cpu_s", cpu[2]);
         try {
             return "bench: " + new ObjectMapper().writeValueAsString(figures);
         } catch (JsonProcessingException e) {

@@ -129,7 +129,8 @@ final class PlacementRound {
     }
 
     private void updatePipelineDepth() {
-        core.index.setPipelineDepth(BatchSizing.pipelineDepth(core.expectedRunNanos));
+        core.index.setPipelineDepth(BatchSizing.tailDepth(BatchSizing.pipelineDepth(core.expectedRunNanos), core.readyShards(),
+                core.index.activeNonSpareCores()));
     }
 
 }

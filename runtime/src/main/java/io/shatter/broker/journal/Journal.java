@@ -29,8 +29,9 @@ import java.util.zip.CRC32C;
  *
  * <p>Durability: appends go to a buffer that {@link #flush} hands to the operating system once
  * per broker loop batch, so a killed JVM loses nothing it flushed; the file is forced to the device
- * at most about once a second (on the shell's clock) and on {@link #close}, so a power loss loses at
- * most about a second of commits (they are recomputed) without making many tiny shards slow.
+ * about once a second (on the shell's clock, on a thread of its own: {@link BackgroundForce}) and
+ * on {@link #close}, so a power loss loses at most about a second of commits (they are recomputed)
+ * without making many tiny shards slow or stalling the broker while the device syncs.
  *
  * <p>Opening a run directory: a torn last record (the process died mid-write: its length intact,
  * bytes missing) is dropped and the file truncated to the last good record, with a WARN; anything
@@ -56,6 +57,7 @@ public final class Journal implements Closeable {
     private long lastForceNanos;
     private boolean unforced;
     private boolean directoryUnsynced;
+    private final BackgroundForce background = new BackgroundForce();
     private final int recordsReplayed;
     private final int recordsDropped;
 
@@ -202,6 +204,7 @@ public final class Journal implements Closeable {
      * and forces the file to the device if the last force is about a second old.
      */
     public void flush(long nowNanos) throws IOException {
+        background.check(); // a failed background force stops the run as a failed write does
         if (pendingSize > 0) {
             ByteBuffer bytes = ByteBuffer.wrap(pending, 0, pendingSize);
             while (bytes.hasRemaining()) {
@@ -214,7 +217,19 @@ public final class Journal implements Closeable {
             }
         }
         if (unforced && nowNanos - lastForceNanos >= FORCE_INTERVAL_NANOS) {
-            force(nowNanos);
+            boolean syncDirectory = directoryUnsynced;
+            Path dir = file.getParent();
+            // Covers every byte written so far; a force still running from a slow device is waited for next time.
+            if (background.start(() -> {
+                channel.force(false);
+                if (syncDirectory) {
+                    syncDirectory(dir);
+                }
+            })) {
+                unforced = false;
+                directoryUnsynced = false;
+                lastForceNanos = nowNanos;
+            }
         }
     }
 
@@ -237,6 +252,7 @@ public final class Journal implements Closeable {
     @Override
     public void close() throws IOException {
         try {
+            background.finish();
             flush(lastForceNanos);
             if (unforced) {
                 force(lastForceNanos);

@@ -10,11 +10,22 @@ class BatchSizingTest {
     void depthFollowsTheMeasuredShardTime() {
         assertEquals(1, BatchSizing.pipelineDepth(0), "nothing measured yet: one attempt per core");
         assertEquals(1024, BatchSizing.pipelineDepth(1_000), "1 us shards: capped");
-        assertEquals(101, BatchSizing.pipelineDepth(100_000), "100 us shards: 10 ms queued ahead");
-        assertEquals(11, BatchSizing.pipelineDepth(1_000_000), "1 ms shards: 10 ms queued ahead");
-        assertEquals(2, BatchSizing.pipelineDepth(10_000_000), "10 ms shards: one queued behind the running one");
+        assertEquals(401, BatchSizing.pipelineDepth(100_000), "100 us shards: 40 ms queued ahead");
+        assertEquals(41, BatchSizing.pipelineDepth(1_000_000), "1 ms shards: 40 ms queued ahead");
+        assertEquals(5, BatchSizing.pipelineDepth(10_000_000), "10 ms shards: 40 ms queued ahead");
+        assertEquals(2, BatchSizing.pipelineDepth(40_000_000), "one queued behind the running one");
         assertEquals(2, BatchSizing.pipelineDepth(50_000_000), "still short enough to queue one");
         assertEquals(1, BatchSizing.pipelineDepth(50_000_001), "long shards: late binding, no queue");
+    }
+
+    @Test
+    void nearTheEndQueuesHoldNoMoreThanAnEvenShareOfTheShardsLeft() {
+        assertEquals(401, BatchSizing.tailDepth(401, 20_000, 2), "far from the end: the measured depth");
+        assertEquals(101, BatchSizing.tailDepth(401, 200, 2), "200 shards left on 2 cores: 100 each, behind the running one");
+        assertEquals(2, BatchSizing.tailDepth(401, 1, 2), "the last shard: one queued behind the running one");
+        assertEquals(2, BatchSizing.tailDepth(401, 0, 2), "never below 2");
+        assertEquals(1, BatchSizing.tailDepth(1, 0, 2), "long or unmeasured shards stay unqueued");
+        assertEquals(41, BatchSizing.tailDepth(41, 5_000, 0), "no active cores: unchanged");
     }
 
     @Test
