@@ -13,7 +13,6 @@ import io.shatter.observe.TimelineRecorder;
 import io.shatter.protocol.Messages;
 import io.shatter.protocol.ProtocolException;
 import io.shatter.time.Clock;
-import io.shatter.transport.IdleSpin;
 import io.shatter.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,9 +53,6 @@ public final class BrokerLoop implements Transport.Receiver {
     private final BrokerCore core;
     private final EffectRunner effects;
     private final ConcurrentLinkedQueue<Inbound> inbox = new ConcurrentLinkedQueue<>();
-    /** Spins briefly for the next frame before parking: a dependent step's result usually comes within it. */
-    private final IdleSpin idleSpin = new IdleSpin();
-    private final java.util.function.BooleanSupplier inboxFilled = () -> !inbox.isEmpty();
     private final ExecutorService checkpointIo;
     private final AtomicInteger checkpointIoInFlight = new AtomicInteger();
     private final List<EventSource> sources = new ArrayList<>();
@@ -285,10 +281,6 @@ public final class BrokerLoop implements Transport.Receiver {
             if (core.isFinished()) {
                 break;
             }
-            long waitStart = System.nanoTime();
-            if (idleSpin.spin(inboxFilled)) {
-                continue; // a peer answered within the spin: no park, and the sender skipped the unpark
-            }
             parked = true;
             if (inbox.isEmpty()) {
                 long deadline = nextDeadline();
@@ -302,7 +294,6 @@ public final class BrokerLoop implements Transport.Receiver {
                 }
             }
             parked = false;
-            idleSpin.waited(System.nanoTime() - waitStart);
         }
     }
 

@@ -10,7 +10,6 @@ import io.shatter.graph.ShardSpec;
 import io.shatter.protocol.Messages;
 import io.shatter.protocol.PackedResults;
 import io.shatter.protocol.WireWriter;
-import io.shatter.transport.IdleSpin;
 import io.shatter.transport.Transport;
 
 import java.util.ArrayDeque;
@@ -64,10 +63,6 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition wake = lock.newCondition();
     private volatile int waitingLanes;
-    /** The idle lane's spin before it parks; one lane spins at a time ({@link #spinTaken}, guarded by lock). */
-    private final IdleSpin idleSpin = new IdleSpin();
-    private boolean spinTaken;
-    private final java.util.function.BooleanSupplier framesArrived = () -> !frames.isEmpty();
     private final Map<Integer, ForkJoinPool> pools = new ConcurrentHashMap<>();
 
     // Guarded by lock.
@@ -248,25 +243,6 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     }
                 }
                 flush();
-                // One idle lane at a time spins briefly (lock released) for the broker's next frame: on
-                // a chain of dependent shards it comes within microseconds, and a lane that is not
-                // parked costs the broker no signal. The others park at once.
-                boolean spinner = !spinTaken;
-                long waitStart = System.nanoTime();
-                if (spinner && !shutdown) {
-                    spinTaken = true;
-                    lock.unlock();
-                    boolean arrived;
-                    try {
-                        arrived = idleSpin.spin(framesArrived);
-                    } finally {
-                        lock.lock();
-                    }
-                    if (arrived) {
-                        spinTaken = false;
-                        continue;
-                    }
-                }
                 // Announce the wait before looking at the queue: a sender that adds a frame after the
                 // look then sees waitingLanes > 0 and signals, so no wakeup is lost.
                 waitingLanes++;
@@ -276,10 +252,6 @@ public final class Worker implements Transport.Receiver, Messages.WorkerHandler 
                     }
                 } finally {
                     waitingLanes--;
-                    if (spinner) {
-                        spinTaken = false;
-                        idleSpin.waited(System.nanoTime() - waitStart);
-                    }
                 }
             }
         } finally {
