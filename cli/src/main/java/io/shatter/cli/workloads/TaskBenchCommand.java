@@ -146,6 +146,7 @@ public final class TaskBenchCommand extends WorkloadCommand {
         figures.put("join_s", joinSeconds);
         figures.put("attempts", s.attemptsStarted());
         figures.put("warmup_steps", warmup);
+        figures.put("broker_ns_per_shard", s.brokerNanosPerShard());
         try {
             return "taskbench: " + new ObjectMapper().writeValueAsString(figures);
         } catch (JsonProcessingException e) {
