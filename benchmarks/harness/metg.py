@@ -43,6 +43,9 @@ def parse_options():
                    help="seconds of kernel work per worker a point may take at most: long tasks run fewer steps (default: %(default)s)")
     p.add_argument("--min-steps", type=int, default=50, help="never fewer steps than this (default: %(default)s)")
     p.add_argument("--stop-below", type=float, default=0.2, help="a sweep ends after two points in a row below this efficiency (default: %(default)s)")
+    p.add_argument("--shatter-warmup", type=int, default=0, metavar="STEPS",
+                   help="shatter-local first runs the same pattern over STEPS steps, untimed, in the same JVM (as java-threads "
+                        "does one untimed run): the JIT has compiled the broker and worker paths (default: 0, a cold JVM)")
     p.add_argument("--timeout", type=float, default=300, help="seconds one run may take (default: %(default)s)")
     p.add_argument("--csv", help="CSV of every point (default: benchmarks/harness/metg.csv)")
     p.add_argument("--out", help="logs (default: benchmarks/target/metg)")
@@ -56,6 +59,8 @@ def parse_options():
         kind, _, radix = pat.partition(":")
         if kind not in [q.partition(":")[0] for q in PATTERNS] or (radix and not radix.isdigit()):
             p.error(f"unknown pattern {pat!r}: choose from {','.join(PATTERNS)} (nearest:R for any radix R)")
+    if o.shatter_warmup < 0:
+        p.error("--shatter-warmup must not be negative")
     if o.width < 1 or o.steps < 1 or o.factor <= 1 or o.busy <= 0 or o.max_task_us <= 0:
         p.error("--width and --steps must be at least 1, --factor above 1, --busy and --max-task-us positive")
     o.csv = o.csv or os.path.join(o.root, "benchmarks", "harness", "metg.csv")
@@ -89,7 +94,8 @@ class Sweep:
             sa = ["run", "taskbench"] + args + ["--ranks", str(WORKERS), "--verify", "--no-progress",
                                                  "--run-dir", os.path.join(self.o.out, "run-" + tag)]
             if system == "shatter-local":
-                return [self.shatter] + sa
+                # Open MPI and MPJ stay cold: a second run in one MPI world waits for ranks that already left.
+                return [self.shatter] + sa + (["--warmup", str(self.o.shatter_warmup)] if self.o.shatter_warmup else [])
             if system == "shatter-openmpi":
                 return ["mpirun"] + self.h.mpirun_flags() + ["-np", str(WORKERS + 1), self.shatter] + sa
             return [self.shatter] + sa[:2] + ["--mpj"] + sa[2:]

@@ -94,6 +94,15 @@ class CliTest {
             assertEquals(tasks, figures.get("tasks").asLong(), line);
             assertEquals(tasks, figures.get("attempts").asLong(), line);
         }
+        // An untimed warm-up of the same pattern over other steps first (dom's widths depend on the step count): the timed
+        // run's figures and verification are its own.
+        CliRun warm = run("run", "taskbench", "--type", "dom", "--width", "4", "--steps", "9", "--iterations", "50", "--warmup", "30",
+                "--ranks", "2", "--verify", "--no-progress", "--run-dir", dir.resolve("tb-warm").toString());
+        assertEquals(0, warm.code(), warm.err());
+        long domTasks = new io.shatter.cli.workloads.TaskBenchPattern(io.shatter.cli.workloads.TaskBenchPattern.Type.DOM, 4, 9, 3).taskCount();
+        assertTrue(warm.out().contains("verified: " + domTasks + " tasks"), warm.out());
+        assertTrue(warm.out().contains("\"attempts\":" + domTasks + ","), warm.out());
+        assertTrue(warm.out().contains("\"warmup_steps\":30"), warm.out());
         // Revoked excess ranks hand their queued and running tasks back (600 tasks of ~0.5 ms on 4 ranks outlast several
         // 15 ms revocation periods): every edge still carries the right tag.
         Path summary = dir.resolve("tb-revoked.json");

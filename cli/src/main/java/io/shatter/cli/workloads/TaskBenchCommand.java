@@ -49,6 +49,11 @@ public final class TaskBenchCommand extends WorkloadCommand {
             description = "Points each task reads in the nearest pattern (default: ${DEFAULT-VALUE}).")
     int radix = 3;
 
+    @Option(names = "--warmup", paramLabel = "STEPS", converter = Numbers.NonNegative.class,
+            description = "First run the same pattern over STEPS steps, untimed, so the JIT has compiled the broker and worker "
+                    + "paths (default: 0, a cold JVM).")
+    int warmup;
+
     private TaskBenchPattern pattern;
     private Shard<byte[]>[][] shards;
 
@@ -67,34 +72,53 @@ public final class TaskBenchCommand extends WorkloadCommand {
     }
 
     @Override
+    protected ShardGraph warmupGraph() {
+        return warmup == 0 ? null : graph("taskbench-warmup-" + type.cliName(), patternOf(warmup), null);
+    }
+
+    @Override
     @SuppressWarnings("unchecked")
     protected ShardGraph buildGraph() {
+        pattern = patternOf(steps);
+        shards = new Shard[steps][width];
+        return graph("taskbench-" + type.cliName(), pattern, shards);
+    }
+
+    private TaskBenchPattern patternOf(int stepCount) {
         if (outputBytes < TaskBenchKernel.HEADER_BYTES) {
             throw new UserException("--output-bytes must be at least " + TaskBenchKernel.HEADER_BYTES + " (the tag and checksum), got " + outputBytes);
         }
+        TaskBenchPattern built;
         try {
-            pattern = new TaskBenchPattern(type, width, steps, radix);
+            built = new TaskBenchPattern(type, width, stepCount, radix);
         } catch (IllegalArgumentException e) {
             throw new UserException(e.getMessage());
         }
-        if (pattern.taskCount() > 10_000_000) {
-            throw new UserException("--width x --steps gives " + pattern.taskCount() + " tasks; at most 10,000,000 are allowed");
+        if (built.taskCount() > 10_000_000) {
+            throw new UserException("--width x --steps gives " + built.taskCount() + " tasks; at most 10,000,000 are allowed");
         }
-        ShardGraph.Builder g = ShardGraph.builder("taskbench-" + type.cliName());
-        shards = new Shard[steps][width];
-        for (int t = 0; t < steps; t++) {
-            int offset = pattern.offsetAt(t);
-            for (int p = offset; p < offset + pattern.widthAt(t); p++) {
+        return built;
+    }
+
+    /** The graph of {@code pat}; its shards by step and point go into {@code keep} when given (to verify them). */
+    @SuppressWarnings("unchecked")
+    private ShardGraph graph(String name, TaskBenchPattern pat, Shard<byte[]>[][] keep) {
+        int stepCount = pat.steps();
+        Shard<byte[]>[][] all = keep != null ? keep : new Shard[stepCount][width];
+        ShardGraph.Builder g = ShardGraph.builder(name);
+        for (int t = 0; t < stepCount; t++) {
+            int offset = pat.offsetAt(t);
+            for (int p = offset; p < offset + pat.widthAt(t); p++) {
                 int step = t;
                 int point = p;
-                int[] deps = pattern.dependencies(t, p);
+                int[] deps = pat.dependencies(t, p);
                 Shard<byte[]>[] inputs = new Shard[deps.length];
                 for (int i = 0; i < deps.length; i++) {
-                    inputs[i] = shards[t - 1][deps[i]];
+                    inputs[i] = all[t - 1][deps[i]];
                 }
                 long iters = iterations;
                 int bytes = outputBytes;
-                shards[t][p] = g.shard("t" + t + "p" + p).inputs(inputs).compute(Codecs.BYTES, ctx -> {
+                all[t][p] = g.shard("t" + t + "p" + p).inputs(inputs).compute(Codecs.BYTES, ctx -> {
                     byte[][] received = new byte[inputs.length][];
                     for (int i = 0; i < inputs.length; i++) {
                         received[i] = ctx.input(inputs[i]);
@@ -121,6 +145,8 @@ public final class TaskBenchCommand extends WorkloadCommand {
         figures.put("makespan_s", s.makespanSeconds());
         figures.put("join_s", joinSeconds);
         figures.put("attempts", s.attemptsStarted());
+        figures.put("warmup_steps", warmup);
+        figures.put("broker_ns_per_shard", s.brokerNanosPerShard());
         try {
             return "taskbench: " + new ObjectMapper().writeValueAsString(figures);
         } catch (JsonProcessingException e) {
