@@ -13,6 +13,7 @@ import io.shatter.broker.policy.DefaultPlacementPolicy;
 import io.shatter.predictor.BadLinePolicy;
 import io.shatter.predictor.CapacityModel;
 import io.shatter.predictor.CapacitySeries;
+import io.shatter.predictor.OracleForecaster;
 import io.shatter.predictor.ModelForecaster;
 import io.shatter.predictor.TimeSplit;
 import io.shatter.predictor.TraceReplay;
@@ -288,42 +289,6 @@ public final class TraceDrivenExcessRun {
         @Override
         public double survivalProbability(Duration runLength, double excessCores) {
             return inTraceTime.survivalProbability(toTrace(runLength), excessCores);
-        }
-    }
-
-    /**
-     * Knows the trace's future: a slot survives exactly when the idle cores stay at least its cores
-     * from the last sample's step through the run (one step more, since a run starts within a step).
-     */
-    private static final class OracleForecaster implements CapacityForecaster {
-        private final CapacitySeries series;
-        private int step;
-
-        OracleForecaster(CapacitySeries series) {
-            this.series = series;
-        }
-
-        @Override
-        public void observe(CapacitySample sample) {
-            step = (int) ((sample.epochSeconds() - series.startEpochSeconds()) / series.stepSeconds());
-        }
-
-        @Override
-        public double expectedIdleCores(Duration horizon) {
-            int at = (int) Math.min(series.length() - 1, step + horizon.toSeconds() / series.stepSeconds());
-            return series.idle()[at];
-        }
-
-        @Override
-        public double survivalProbability(Duration runLength, double excessCores) {
-            long steps = (runLength.toSeconds() + series.stepSeconds() - 1) / series.stepSeconds() + 1;
-            int last = (int) Math.min(series.length() - 1, step + steps);
-            for (int k = step; k <= last; k++) {
-                if (series.idle()[k] < excessCores) {
-                    return 0;
-                }
-            }
-            return 1;
         }
     }
 }

@@ -13,6 +13,7 @@ import io.shatter.broker.policy.RankView;
 import io.shatter.predictor.BadLinePolicy;
 import io.shatter.predictor.CapacityModel;
 import io.shatter.predictor.CapacitySeries;
+import io.shatter.predictor.OracleForecaster;
 import io.shatter.predictor.ModelForecaster;
 import io.shatter.predictor.TimeSplit;
 import io.shatter.predictor.TraceReplay;
@@ -107,7 +108,7 @@ public final class TraceDrivenStudy {
         others.add(null);
         armBars.add(bars.get(0));
         names.add("oracle");
-        forecasters.add(() -> new Oracle(series));
+        forecasters.add(() -> new OracleForecaster(series));
         others.add(null);
         armBars.add(bars.get(0));
         for (double bar : bars) {
@@ -249,38 +250,6 @@ public final class TraceDrivenStudy {
                 }
             }
             return true;
-        }
-    }
-
-    /** Knows the log's future: 1 exactly when the slot's idle cores last through the run plus a step. */
-    private static final class Oracle implements CapacityForecaster {
-        private final CapacitySeries series;
-        private int step;
-
-        Oracle(CapacitySeries series) {
-            this.series = series;
-        }
-
-        @Override
-        public void observe(CapacitySample sample) {
-            step = (int) ((sample.epochSeconds() - series.startEpochSeconds()) / series.stepSeconds());
-        }
-
-        @Override
-        public double expectedIdleCores(Duration horizon) {
-            return series.idle()[(int) Math.min(series.length() - 1, step + horizon.toSeconds() / series.stepSeconds())];
-        }
-
-        @Override
-        public double survivalProbability(Duration runLength, double excessCores) {
-            long steps = (runLength.toSeconds() + series.stepSeconds() - 1) / series.stepSeconds() + 1;
-            int last = (int) Math.min(series.length() - 1, step + steps);
-            for (int k = step; k <= last; k++) {
-                if (series.idle()[k] < excessCores) {
-                    return 0;
-                }
-            }
-            return 1;
         }
     }
 }
